@@ -1,0 +1,5 @@
+"""Allow ``python -m riskmap``."""
+
+from riskmap.cli import main
+
+raise SystemExit(main())

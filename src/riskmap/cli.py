@@ -1,0 +1,72 @@
+"""The ``riskmap`` command line: parse, run a sub-command, map errors to exit codes.
+
+Exit status: 0 ok; 2 bad input (one line on stderr: what, where, how to fix);
+1 internal error (a traceback, because that is a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+
+from riskmap import __version__
+from riskmap.commands import compute, demo, export_cmd
+from riskmap.errors import RiskmapError, RiskmapWarning
+
+COMMANDS = (compute, export_cmd, demo)
+EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and a one-line message on bad usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_INPUT, f"riskmap: error: {message} (see riskmap --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every sub-command."""
+    parser = _Parser(prog="riskmap", description="Community public-safety risk mapping "
+                     "(社区公共安全风险四色图).")
+    parser.add_argument("--version", action="version", version=f"riskmap {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
+    for command in COMMANDS:
+        command.register(sub)
+    _inherit_quiet(sub)
+    return parser
+
+
+def _inherit_quiet(sub: argparse._SubParsersAction) -> None:
+    """Let ``--quiet`` also follow the sub-command (``riskmap compute ... --quiet``)."""
+    for parser in sub.choices.values():
+        if not any("--quiet" in a.option_strings for a in parser._actions):
+            parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                                help="no progress output")
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print riskmap warnings as one readable line."""
+    prefix = "riskmap: warning: " if issubclass(category, RiskmapWarning) else "warning: "
+    sys.stderr.write(f"{prefix}{message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit status."""
+    args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except RiskmapError as exc:
+        sys.stderr.write(f"riskmap: error: {exc}\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("riskmap: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

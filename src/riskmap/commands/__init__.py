@@ -1,0 +1,1 @@
+"""Sub-commands of the ``riskmap`` CLI; each module has ``register(subparsers)``."""

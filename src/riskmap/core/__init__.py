@@ -1,0 +1,1 @@
+"""The risk engine: grids, exact zonal statistics, point influence, classification."""

@@ -1,0 +1,154 @@
+"""Build the analysis cells: a square fishnet clipped to each community, or a user grid.
+
+Fishnet cells are aligned to multiples of the cell size in the working CRS, so a
+cell keeps its id (community id + row + column) when a boundary is edited or the
+analysis is re-run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from rasterio import features
+from rasterio.transform import from_origin
+from scipy import ndimage
+
+from riskmap.errors import EmptyOverlapError, InputDataError
+
+CELL_COLUMNS = ["cell_id", "community_id", "community", "row", "col", "full", "area_m2"]
+
+
+@dataclass(frozen=True)
+class Fishnet:
+    """A square grid aligned on multiples of *size* (rows count southward from y0)."""
+
+    size: float
+    x0: float = 0.0
+    y0: float = 1.0e7  # north of any projected northing, so rows are >= 0
+
+    def col_of(self, x: np.ndarray | float) -> np.ndarray:
+        """Column index of x."""
+        return np.floor((np.asarray(x) - self.x0) / self.size).astype(np.int64)
+
+    def row_of(self, y: np.ndarray | float) -> np.ndarray:
+        """Row index of y (row 0 lies just south of y0)."""
+        return np.floor((self.y0 - np.asarray(y)) / self.size).astype(np.int64)
+
+    def boxes(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Square polygons of cells (rows, cols)."""
+        left = self.x0 + cols * self.size
+        top = self.y0 - rows * self.size
+        return shapely.box(left, top - self.size, left + self.size, top)
+
+
+def build_fishnet(communities: gpd.GeoDataFrame, size: float) -> gpd.GeoDataFrame:
+    """Cells of *size* metres over every community, clipped to its boundary.
+
+    ``full`` marks cells that lie wholly inside their community (squares); the rest
+    are clipped polygons.
+    """
+    if not size > 0:
+        raise InputDataError(f"--cell-size must be a positive number of metres, got {size}")
+    net = Fishnet(float(size))
+    parts = [
+        _community_cells(geom, cid, name, net)
+        for cid, name, geom in zip(
+            communities["community_id"], communities["community"],
+            communities.geometry, strict=True,
+        )
+    ]
+    cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if len(cells) == 0:
+        raise EmptyOverlapError("the communities produced no grid cells; are they empty?")
+    return gpd.GeoDataFrame(cells, geometry="geometry", crs=communities.crs)
+
+
+def _community_cells(geom, cid: str, name: str, net: Fishnet) -> pd.DataFrame:
+    """Full and clipped cells of one community."""
+    minx, miny, maxx, maxy = geom.bounds
+    c0, c1 = int(net.col_of(minx)), int(net.col_of(maxx)) + 1
+    r0, r1 = int(net.row_of(maxy)), int(net.row_of(miny)) + 1
+    shape = (r1 - r0, c1 - c0)
+    transform = from_origin(net.x0 + c0 * net.size, net.y0 - r0 * net.size,
+                            net.size, net.size)
+    centre_in = features.rasterize([geom], out_shape=shape, transform=transform) > 0
+    edge = features.rasterize([geom.boundary], out_shape=shape, transform=transform,
+                              all_touched=True) > 0
+    edge = ndimage.binary_dilation(edge, structure=np.ones((3, 3), bool))
+    full_r, full_c = np.nonzero(centre_in & ~edge)
+    edge_r, edge_c = np.nonzero(edge)
+    rows = np.concatenate([full_r, edge_r]) + r0
+    cols = np.concatenate([full_c, edge_c]) + c0
+    boxes = net.boxes(rows, cols)
+    n_full = len(full_r)
+    clipped = shapely.intersection(boxes[n_full:], geom)
+    geoms = np.concatenate([boxes[:n_full], _polygonal(clipped)])
+    area = shapely.area(geoms)
+    keep = area > 1e-6 * net.size**2
+    frame = pd.DataFrame({
+        "cell_id": [f"{cid}-{r}-{c}" for r, c in zip(rows[keep], cols[keep], strict=True)],
+        "community_id": cid,
+        "community": name,
+        "row": rows[keep],
+        "col": cols[keep],
+        "full": np.arange(len(rows))[keep] < n_full,
+        "area_m2": area[keep],
+    })
+    frame["geometry"] = geoms[keep]
+    return frame
+
+
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Keep only polygon parts of intersection results (drop lines and points)."""
+    out = np.asarray(geoms, dtype=object).copy()
+    mixed = shapely.get_type_id(out) == 7  # GeometryCollection
+    for k in np.flatnonzero(mixed):
+        polys = [g for g in out[k].geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        out[k] = shapely.union_all(polys) if polys else shapely.Polygon()
+    return out
+
+
+def grid_from_polygons(
+    grid: gpd.GeoDataFrame, communities: gpd.GeoDataFrame, id_field: str | None
+) -> gpd.GeoDataFrame:
+    """Use a management-grid layer (网格 polygons) as the cells.
+
+    Each grid polygon belongs to the community it overlaps most; polygons outside
+    every community are dropped.
+    """
+    ids = _grid_ids(grid, id_field)
+    grid = gpd.GeoDataFrame({"cell_id": ids}, geometry=grid.geometry.values, crs=grid.crs)
+    pairs = gpd.overlay(
+        grid.reset_index(names="_g"), communities[["community_id", "community", "geometry"]],
+        how="intersection", keep_geom_type=True,
+    )
+    if len(pairs) == 0:
+        raise EmptyOverlapError("no grid polygon overlaps any community")
+    pairs["_a"] = pairs.geometry.area
+    best = pairs.sort_values("_a", ascending=False).drop_duplicates("_g").set_index("_g")
+    cells = grid.loc[best.index].copy()
+    cells["community_id"] = best["community_id"].values
+    cells["community"] = best["community"].values
+    cells["row"] = -1
+    cells["col"] = -1
+    cells["full"] = False
+    cells["area_m2"] = cells.geometry.area
+    return cells[[*CELL_COLUMNS, "geometry"]].reset_index(drop=True)
+
+
+def _grid_ids(grid: gpd.GeoDataFrame, id_field: str | None) -> list[str]:
+    """Cell ids from *id_field*, a grid-code column, or the feature order."""
+    if id_field:
+        if id_field not in grid.columns:
+            raise InputDataError(
+                f"grid layer has no field {id_field!r}; fields: {', '.join(grid.columns)}"
+            )
+        ids = grid[id_field].astype(str)
+        if ids.duplicated().any():
+            raise InputDataError(f"grid field {id_field!r} has duplicate values")
+        return ids.tolist()
+    return [f"G{i:05d}" for i in range(len(grid))]

@@ -1,0 +1,244 @@
+"""run_analysis(): communities + hazards + points -> a risk level for every cell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+from rasterio.warp import transform_bounds
+
+from riskmap import __version__
+from riskmap.core import zonal, zones
+from riskmap.core.grid import Fishnet, build_fishnet, grid_from_polygons
+from riskmap.core.points import point_effect
+from riskmap.core.score import combine, hazard_part
+from riskmap.domain import RiskResult, load_level_styles
+from riskmap.errors import EmptyOverlapError, InputDataError
+from riskmap.io.crs import choose_working_crs, describe_crs
+from riskmap.io.layers import HazardInput
+from riskmap.io.rasters import open_in_crs, sample_raster
+from riskmap.model import RiskModel
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class AnalysisInputs:
+    """Everything one analysis needs, already loaded and validated by ``riskmap.io``."""
+
+    communities: gpd.GeoDataFrame
+    hazards: list[HazardInput] = field(default_factory=list)
+    points: gpd.GeoDataFrame | None = None
+    cell_size: float = 100.0
+    grid: gpd.GeoDataFrame | None = None
+    grid_id_field: str | None = None
+    crs: CRS | None = None
+    budget_mb: float = 256.0
+
+
+def run_analysis(
+    inputs: AnalysisInputs, model: RiskModel, progress: Progress | None = None
+) -> RiskResult:
+    """Compute the risk level of every cell of every community."""
+    report = progress or (lambda *_: None)
+    _check_hazards(inputs.hazards, model)
+    crs = inputs.crs or choose_working_crs(inputs.communities)
+    communities = inputs.communities.to_crs(crs)
+    steps = len(inputs.hazards) + 3
+    report(0, steps, f"building cells in {describe_crs(crs)}")
+    cells = _build_cells(inputs, communities, crs)
+    points = inputs.points.to_crs(crs) if inputs.points is not None else None
+    severities: dict[str, np.ndarray] = {}
+    for k, hazard in enumerate(inputs.hazards, start=1):
+        report(k, steps, f"hazard {hazard.name} ({len(cells):,} cells)")
+        severities[hazard.name] = _add_hazard(cells, points, hazard, model, crs, inputs)
+    report(steps - 2, steps, "risk points")
+    _add_points_and_levels(cells, points, severities, model)
+    report(steps - 1, steps, "community summary")
+    summary = summarise_communities(communities, cells, points)
+    report(steps, steps, "done")
+    info = _run_info(inputs, model, crs, cells)
+    return RiskResult(cells, summary, points, info)
+
+
+def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
+    """Every hazard must be in the model with the right kind; names must be unique."""
+    names = [h.name for h in hazards]
+    if len(set(names)) != len(names):
+        raise InputDataError(f"hazard names must be unique, got {', '.join(names)}")
+    for hazard in hazards:
+        rule = model.hazards.get(hazard.name)
+        if rule is None:
+            raise InputDataError(
+                f"hazard {hazard.name!r} is not in the risk model {model.source} "
+                f"(known: {', '.join(model.hazards)}); rename it or add "
+                f"[hazards.{hazard.name}] to a model file passed with --model"
+            )
+        if rule.kind != hazard.kind:
+            raise InputDataError(
+                f"hazard {hazard.name!r}: the model expects {rule.kind} but "
+                f"{hazard.path} is {hazard.kind}"
+            )
+
+
+def _build_cells(inputs: AnalysisInputs, communities, crs) -> gpd.GeoDataFrame:
+    """Fishnet over the communities, or the user's grid polygons."""
+    if inputs.grid is not None:
+        return grid_from_polygons(inputs.grid.to_crs(crs), communities, inputs.grid_id_field)
+    return build_fishnet(communities, inputs.cell_size)
+
+
+def _add_hazard(cells, points, hazard: HazardInput, model, crs, inputs) -> np.ndarray:
+    """Add one hazard's columns to cells (and points); return its severity per cell."""
+    rule = model.hazards[hazard.name]
+    if hazard.kind == "zones":
+        return _add_zones(cells, points, hazard, rule, crs)
+    _check_overlap(hazard, cells, crs)
+    stats = _raster_stats(cells, hazard, rule, crs, inputs)
+    cells[f"{hazard.name}_mean"] = stats.mean
+    cells[f"{hazard.name}_max"] = stats.max
+    cells[f"{hazard.name}_frac"] = stats.frac
+    if points is not None:
+        xy = np.column_stack([points.geometry.x, points.geometry.y])
+        points[hazard.name] = sample_raster(hazard.raster, xy, crs)
+    sev = rule.severity_of(stats.max if rule.statistic == "max" else stats.mean)
+    cells[f"{hazard.name}_sev"] = sev
+    return sev
+
+
+def _raster_stats(cells, hazard, rule, crs, inputs) -> zonal.CellStats:
+    """Exact statistics: fast rectangle path for full cells, polygon path for the rest."""
+    out = zonal.CellStats.empty(len(cells))
+    full = cells["full"].to_numpy()
+    with open_in_crs(hazard.raster, crs, rule.resampling) as reader:
+        net = Fishnet(inputs.cell_size)
+        rect = zonal.rectangle_stats(
+            reader, net.x0, net.y0, net.size, cells["row"].to_numpy()[full],
+            cells["col"].to_numpy()[full], rule.threshold, inputs.budget_mb,
+        )
+        poly = zonal.polygon_stats(
+            reader, cells.geometry.values[~full], rule.threshold, inputs.budget_mb
+        )
+    for name in zonal.STAT_NAMES:
+        getattr(out, name)[full] = getattr(rect, name)
+        getattr(out, name)[~full] = getattr(poly, name)
+    return out
+
+
+def _check_overlap(hazard: HazardInput, cells, crs) -> None:
+    """A raster that misses every community is an input error, not a blank map."""
+    r = hazard.raster
+    west, south, east, north = transform_bounds(r.crs, crs, *r.bounds, densify_pts=21)
+    minx, miny, maxx, maxy = cells.total_bounds
+    if east <= minx or west >= maxx or north <= miny or south >= maxy:
+        raise EmptyOverlapError(
+            f"hazard {hazard.name!r}: raster {hazard.path} does not overlap the "
+            f"communities (raster extent {r.bounds} in {describe_crs(r.crs)}); "
+            "check that both layers cover the same place and carry the right CRS"
+        )
+
+
+def _add_zones(cells, points, hazard: HazardInput, rule, crs) -> np.ndarray:
+    """Zone hazard: highest class touching each cell and its area share."""
+    zones_w = hazard.zones.to_crs(crs)
+    overlay = zones.overlay_cells(cells, zones_w, hazard.field, rule)
+    cells[f"{hazard.name}_class"] = overlay.top_class
+    cells[f"{hazard.name}_frac"] = overlay.top_frac
+    for label in overlay.class_frac.columns:
+        cells[f"{hazard.name}_frac_{label}"] = overlay.class_frac[label].to_numpy()
+    if points is not None:
+        points[hazard.name] = zones.classify_points(points, zones_w, hazard.field, rule)
+    cells[f"{hazard.name}_sev"] = overlay.severity
+    return overlay.severity
+
+
+def _add_points_and_levels(cells, points, severities, model: RiskModel) -> None:
+    """Point counts and influence, the score parts, the score and the level."""
+    effect = point_effect(cells, points, model)
+    cells["points_n"] = effect.count
+    for k in range(4):
+        cells[f"points_l{k + 1}"] = effect.count_by_level[:, k]
+    cells["score_hazard"] = hazard_part(severities, model, len(cells))
+    cells["score_points"] = effect.influence
+    cells["score"] = combine(cells["score_hazard"].to_numpy(), effect.influence, model)
+    levels = model.levels_of(cells["score"].to_numpy())
+    styles = load_level_styles()
+    cells["level"] = levels
+    cells["level_name"] = [styles[lv].name_zh for lv in levels]
+    cells["level_name_en"] = [styles[lv].name_en for lv in levels]
+    cells["color"] = [styles[lv].color for lv in levels]
+    if points is not None:
+        idx = effect.cell_of_point
+        ok = idx >= 0
+        points["cell_id"] = np.where(ok, cells["cell_id"].to_numpy()[np.maximum(idx, 0)], None)
+        points["community_id"] = np.where(
+            ok, cells["community_id"].to_numpy()[np.maximum(idx, 0)], None)
+        points["community"] = np.where(
+            ok, cells["community"].to_numpy()[np.maximum(idx, 0)], None)
+        points["radius_m"] = [model.point_rule(t).radius for t in points["type"]]
+
+
+def summarise_communities(communities, cells, points) -> gpd.GeoDataFrame:
+    """Cells, area and points per level, and the highest level, per community."""
+    out = communities[["community_id", "community", "geometry"]].copy()
+    grouped = cells.groupby(["community_id", "level"])
+    counts = grouped.size().unstack(fill_value=0).reindex(columns=[1, 2, 3, 4], fill_value=0)
+    areas = grouped["area_m2"].sum().unstack(fill_value=0.0).reindex(
+        columns=[1, 2, 3, 4], fill_value=0.0)
+    out = out.set_index("community_id")
+    out["cells_n"] = counts.sum(axis=1).reindex(out.index).fillna(0).astype(int)
+    for lv in (1, 2, 3, 4):
+        out[f"cells_l{lv}"] = counts[lv].reindex(out.index).fillna(0).astype(int)
+        out[f"area_l{lv}_m2"] = areas[lv].reindex(out.index).fillna(0.0)
+    out["area_m2"] = cells.groupby("community_id")["area_m2"].sum().reindex(out.index)
+    out["max_level"] = cells.groupby("community_id")["level"].min().reindex(out.index)
+    _count_points(out, points)
+    return out.reset_index()
+
+
+def _count_points(out: pd.DataFrame, points) -> None:
+    """Points per level per community (points outside every community are not counted)."""
+    for lv in (1, 2, 3, 4):
+        out[f"points_l{lv}"] = 0
+    out["points_n"] = 0
+    if points is None or len(points) == 0:
+        return
+    inside = points[points["community_id"].notna()]
+    table = inside.groupby(["community_id", "level"]).size().unstack(fill_value=0)
+    for lv in (1, 2, 3, 4):
+        if lv in table.columns:
+            out[f"points_l{lv}"] = table[lv].reindex(out.index).fillna(0).astype(int)
+    out["points_n"] = sum(out[f"points_l{lv}"] for lv in (1, 2, 3, 4))
+
+
+def _run_info(inputs: AnalysisInputs, model: RiskModel, crs: CRS, cells) -> dict[str, Any]:
+    """Metadata that exporters print on maps: model, CRS, hazards, date."""
+    hazards = [
+        {
+            "name": h.name, "kind": h.kind, "path": str(h.path.resolve()),
+            "field": h.field, "label_zh": model.hazards[h.name].label_zh,
+            "label_en": model.hazards[h.name].label_en, "unit": model.hazards[h.name].unit,
+            "resampling": model.hazards[h.name].resampling,
+        }
+        for h in inputs.hazards
+    ]
+    return {
+        "riskmap_version": __version__,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "crs": crs.to_wkt(),
+        "crs_name": describe_crs(crs),
+        "cell_size_m": inputs.cell_size if inputs.grid is None else None,
+        "grid": "user" if inputs.grid is not None else "fishnet",
+        "cells_n": len(cells),
+        "model_name": model.name,
+        "model_source": model.source,
+        "model_summary_zh": model.summary("zh"),
+        "model_summary_en": model.summary("en"),
+        "hazards": hazards,
+    }

@@ -1,0 +1,91 @@
+"""Domain vocabulary: the four risk levels and their styles (domain.md §1)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from riskmap.errors import ModelError
+from riskmap.resources import styles_dir
+
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+class RiskLevel(IntEnum):
+    """安全风险等级: 1 is the highest (重大/red), 4 the lowest (低/blue)."""
+
+    MAJOR = 1
+    CONSIDERABLE = 2
+    GENERAL = 3
+    LOW = 4
+
+
+@dataclass(frozen=True)
+class LevelStyle:
+    """How one risk level is named and drawn."""
+
+    level: RiskLevel
+    name_zh: str
+    name_en: str
+    colour_zh: str
+    colour_en: str
+    color: str
+    text: str
+    hatch: str
+
+    def name(self, lang: str = "zh") -> str:
+        """The level's name in *lang* ("zh" or "en")."""
+        return self.name_en if lang == "en" else self.name_zh
+
+
+def load_level_styles(path: Path | None = None) -> dict[RiskLevel, LevelStyle]:
+    """Read the four level styles from *path* (default ``styles/levels.toml``)."""
+    path = path or styles_dir() / "levels.toml"
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ModelError(f"cannot read level styles {path}: {exc}") from exc
+    styles = {}
+    for entry in data.get("level", []):
+        style = _level_style(entry, path)
+        styles[style.level] = style
+    if set(styles) != set(RiskLevel):
+        raise ModelError(f"{path}: must define exactly the levels 1, 2, 3 and 4")
+    return styles
+
+
+def _level_style(entry: dict, path: Path) -> LevelStyle:
+    """Validate one ``[[level]]`` table."""
+    try:
+        style = LevelStyle(
+            level=RiskLevel(int(entry["level"])),
+            name_zh=str(entry["name_zh"]),
+            name_en=str(entry["name_en"]),
+            colour_zh=str(entry.get("colour_zh", "")),
+            colour_en=str(entry.get("colour_en", "")),
+            color=str(entry["color"]),
+            text=str(entry.get("text", "#000000")),
+            hatch=str(entry.get("hatch", "")),
+        )
+    except (KeyError, ValueError) as exc:
+        raise ModelError(f"{path}: bad [[level]] entry {entry!r}: {exc}") from exc
+    for colour in (style.color, style.text):
+        if not _HEX.match(colour):
+            raise ModelError(f"{path}: colour {colour!r} is not of the form #RRGGBB")
+    return style
+
+
+@dataclass
+class RiskResult:
+    """An analysis result: cells, community summary, enriched points, run metadata."""
+
+    cells: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    points: gpd.GeoDataFrame | None
+    info: dict[str, Any]

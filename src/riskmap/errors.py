@@ -1,0 +1,39 @@
+"""The riskmap exception family: one root, user-fixable input errors apart from bugs."""
+
+from __future__ import annotations
+
+
+class RiskmapError(Exception):
+    """Root of every error riskmap raises on purpose."""
+
+
+class InputDataError(RiskmapError, ValueError):
+    """The user's input is wrong and the user can fix it (bad file, field, value)."""
+
+
+class MissingFileError(InputDataError, FileNotFoundError):
+    """An input path does not exist."""
+
+
+class CRSError(InputDataError):
+    """A layer has no coordinate reference system, or an unusable one."""
+
+
+class EmptyOverlapError(InputDataError):
+    """Layers do not overlap where they must (e.g. a raster beside the communities)."""
+
+
+class ModelError(InputDataError):
+    """The risk model file is invalid."""
+
+
+class RasterReadError(RiskmapError, OSError):
+    """A raster could not be opened or read."""
+
+
+class ExportError(RiskmapError, OSError):
+    """An output could not be written."""
+
+
+class RiskmapWarning(UserWarning):
+    """A soft problem that riskmap repaired or worked around (e.g. invalid geometry)."""

@@ -1,0 +1,1 @@
+"""Writers: RESULT.gpkg, GeoJSON, web maps and print maps. Each writes atomically."""

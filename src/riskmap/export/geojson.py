@@ -1,0 +1,35 @@
+"""Export result layers as RFC 7946 GeoJSON (EPSG:4326, lon/lat, 6 decimals)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from riskmap.domain import RiskResult
+from riskmap.errors import ExportError
+from riskmap.export.atomic import atomic_path
+
+
+def write_geojson(result: RiskResult, out_dir: str | Path) -> list[Path]:
+    """Write cells.geojson, communities.geojson and points.geojson into *out_dir*."""
+    out_dir = Path(out_dir)
+    layers = {"cells": result.cells, "communities": result.communities,
+              "points": result.points}
+    return [
+        write_layer_geojson(gdf, out_dir / f"{name}.geojson")
+        for name, gdf in layers.items() if gdf is not None
+    ]
+
+
+def write_layer_geojson(gdf: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write one layer as RFC 7946 GeoJSON, atomically."""
+    frame = gdf.to_crs("EPSG:4326")
+    with atomic_path(path) as tmp:
+        try:
+            frame.to_file(tmp, driver="GeoJSON", engine="pyogrio",
+                          layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 6,
+                                         "WRITE_NAME": "NO"})
+        except Exception as exc:  # noqa: BLE001 - GDAL raises several types
+            raise ExportError(f"cannot write {path}: {exc}") from exc
+    return path

@@ -1,0 +1,46 @@
+"""Write a RiskResult to RESULT.gpkg (layers cells, communities, points, run_info)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from riskmap.domain import RiskResult
+from riskmap.errors import ExportError
+from riskmap.export.atomic import atomic_path
+
+LAYERS = ("cells", "communities", "points")
+
+
+def write_result(result: RiskResult, path: str | Path) -> Path:
+    """Write all result layers into one GeoPackage, atomically."""
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise ExportError(f"{path}: the result must be a .gpkg file")
+    with atomic_path(path) as tmp:
+        _write_layer(result.cells, tmp, "cells")
+        _write_layer(result.communities, tmp, "communities")
+        if result.points is not None:
+            _write_layer(result.points, tmp, "points")
+        info = pd.DataFrame(
+            {"key": list(result.info), "value": [json.dumps(v, ensure_ascii=False)
+                                                 for v in result.info.values()]}
+        )
+        pyogrio.write_dataframe(info, tmp, layer="run_info", driver="GPKG")
+    return path
+
+
+def _write_layer(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """Write one layer (object columns as text) with a clear error on failure."""
+    frame = gdf.copy()
+    for col in frame.columns:
+        if col != frame.geometry.name and frame[col].dtype == object:
+            frame[col] = frame[col].map(lambda v: None if v is None else str(v))
+    try:
+        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", use_arrow=True)
+    except Exception as exc:  # noqa: BLE001 - GDAL raises several types
+        raise ExportError(f"cannot write layer {layer!r} to {path}: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Loading and validating input layers: vectors, rasters, hazard specs, results."""

@@ -1,0 +1,196 @@
+"""Load the analysis inputs named on the command line into validated layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from riskmap.errors import InputDataError, MissingFileError
+from riskmap.io.rasters import HazardRaster, describe_raster
+from riskmap.io.vectors import find_column, read_vector
+from riskmap.model import RiskModel
+
+RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".img", ".vrt", ".nc", ".grd"}
+ID_ALIASES = ("community_id", "id", "code", "编码", "社区编码", "adcode")
+NAME_ALIASES = ("community", "name", "名称", "社区", "社区名称")
+POINT_ALIASES = {
+    "point_id": ("point_id", "id", "编号", "隐患编号"),
+    "name": ("name", "名称", "隐患名称"),
+    "type": ("type", "类型", "隐患类型"),
+    "category": ("category", "类别", "分类"),
+    "level": ("level", "风险等级", "等级"),
+}
+
+
+@dataclass(frozen=True)
+class HazardSpec:
+    """A hazard as named on the command line: NAME=PATH[:FIELD]."""
+
+    name: str
+    path: Path
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class HazardInput:
+    """A loaded hazard: a raster, or zone polygons with a class field."""
+
+    name: str
+    path: Path
+    raster: HazardRaster | None = None
+    zones: gpd.GeoDataFrame | None = None
+    field: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """"raster" or "zones"."""
+        return "raster" if self.raster is not None else "zones"
+
+
+def parse_hazard_arg(text: str) -> HazardSpec:
+    """Parse ``NAME=PATH`` or ``NAME=PATH:FIELD`` (a zone layer and its class field)."""
+    name, sep, rest = text.partition("=")
+    name = name.strip()
+    if not sep or not name or not rest:
+        raise InputDataError(
+            f"--hazard {text!r}: write NAME=PATH (raster) or NAME=PATH:FIELD (zones)"
+        )
+    if Path(rest).exists() or ":" not in rest:
+        return HazardSpec(name, Path(rest))
+    path, _, field = rest.rpartition(":")
+    return HazardSpec(name, Path(path), field or None)
+
+
+def load_hazard(spec: HazardSpec, assume_crs: str | None = None) -> HazardInput:
+    """Open a hazard raster, or read a zone layer and check its class field."""
+    if not spec.path.exists():
+        raise MissingFileError(f"hazard {spec.name!r}: {spec.path}: file not found")
+    if spec.path.suffix.lower() in RASTER_SUFFIXES and spec.field is None:
+        return HazardInput(spec.name, spec.path,
+                           raster=describe_raster(spec.path, assume_crs=assume_crs))
+    zones = read_vector(spec.path, assume_crs=assume_crs)
+    if spec.field is None:
+        raise InputDataError(
+            f"hazard {spec.name!r}: {spec.path} is a vector layer; name its class "
+            f"field as {spec.name}=PATH:FIELD (fields: {', '.join(_fields(zones))})"
+        )
+    _require_field(zones, spec.field, spec.path)
+    return HazardInput(spec.name, spec.path, zones=zones, field=spec.field)
+
+
+def load_communities(
+    path: str | Path,
+    id_field: str | None = None,
+    name_field: str | None = None,
+    assume_crs: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read community polygons and give them ``community_id`` and ``community`` columns."""
+    gdf = read_vector(path, assume_crs=assume_crs)
+    polygonal = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polygonal.all():
+        raise InputDataError(
+            f"{path}: communities must be polygons; found "
+            f"{', '.join(sorted(set(gdf.geometry.geom_type[~polygonal])))}"
+        )
+    id_col = _pick(gdf, id_field, ID_ALIASES, path, "--id-field")
+    name_col = _pick(gdf, name_field, NAME_ALIASES, path, "--name-field")
+    ids = gdf[id_col].astype(str) if id_col else pd.Series(
+        [f"C{i + 1:03d}" for i in range(len(gdf))], index=gdf.index)
+    if ids.duplicated().any():
+        dup = ", ".join(ids[ids.duplicated()].unique()[:5])
+        raise InputDataError(f"{path}: community ids are not unique ({dup}); "
+                             "choose another --id-field")
+    out = gdf.drop(columns=[c for c in ("community_id", "community") if c in gdf])
+    out.insert(0, "community_id", ids.values)
+    out.insert(1, "community", gdf[name_col].astype(str).values if name_col else ids.values)
+    return out.reset_index(drop=True)
+
+
+def load_points(
+    path: str | Path, model: RiskModel, assume_crs: str | None = None
+) -> gpd.GeoDataFrame:
+    """Read registered risk points; standard columns point_id, name, type, category, level.
+
+    A record with no level takes its type's default level from the risk model.
+    """
+    gdf = read_vector(path, assume_crs=assume_crs)
+    if not gdf.geometry.geom_type.isin(["Point", "MultiPoint"]).all():
+        gdf = gdf.set_geometry(gdf.geometry.representative_point())
+    cols = {k: find_column(gdf.columns, v) for k, v in POINT_ALIASES.items()}
+    out = gdf.copy()
+    n = len(out)
+    out["point_id"] = _text(out, cols["point_id"], [f"P{i + 1:05d}" for i in range(n)])
+    out["name"] = _text(out, cols["name"], out["point_id"].tolist())
+    out["type"] = _text(out, cols["type"], ["未分类"] * n)
+    out["category"] = _text(out, cols["category"], [""] * n)
+    out["level"] = _levels(out, cols["level"], model, path)
+    return out.reset_index(drop=True)
+
+
+def _levels(gdf: gpd.GeoDataFrame, col: str | None, model: RiskModel, path) -> np.ndarray:
+    """Point levels 1-4, from the level column or the type's default."""
+    default = np.array([model.point_rule(t).default_level for t in gdf["type"]])
+    if col is None:
+        return default
+    raw = gdf[col].map(_parse_level)
+    bad = raw.isna() & gdf[col].notna() & (gdf[col].astype(str).str.strip() != "")
+    if bad.any():
+        rows = ", ".join(str(i) for i in gdf.index[bad][:10])
+        raise InputDataError(
+            f"{path}: field {col!r} must be a level 1-4 (or 红/橙/黄/蓝, 重大/较大/一般/低); "
+            f"bad value(s) in feature(s) {rows}"
+        )
+    return np.where(raw.isna(), default, raw.fillna(0)).astype(int)
+
+
+_LEVEL_WORDS = {"红": 1, "重大": 1, "重大风险": 1, "橙": 2, "较大": 2, "较大风险": 2,
+                "黄": 3, "一般": 3, "一般风险": 3, "蓝": 4, "低": 4, "低风险": 4,
+                "red": 1, "orange": 2, "yellow": 3, "blue": 4}
+
+
+def _parse_level(value) -> float:
+    """A level 1-4 from a number or a Chinese/English level word; NaN if not one."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    text = str(value).strip().lower().removesuffix("级")
+    if text in _LEVEL_WORDS:
+        return float(_LEVEL_WORDS[text])
+    try:
+        level = float(text)
+    except ValueError:
+        return np.nan
+    return level if level in (1, 2, 3, 4) else np.nan
+
+
+def _text(gdf: gpd.GeoDataFrame, col: str | None, default: list[str]) -> list[str]:
+    """Column *col* as text with blanks filled from *default*."""
+    if col is None:
+        return list(default)
+    values = gdf[col].astype(object).where(gdf[col].notna(), None)
+    return [str(v) if v is not None and str(v).strip() else d
+            for v, d in zip(values, default, strict=True)]
+
+
+def _pick(gdf, field: str | None, aliases, path, option: str) -> str | None:
+    """The user's field (checked) or the first alias present."""
+    if field:
+        _require_field(gdf, field, path, option)
+        return field
+    return find_column(gdf.columns, aliases)
+
+
+def _require_field(gdf, field: str, path, option: str = "field") -> None:
+    """Raise a clear error when *field* is not in the layer."""
+    if field not in gdf.columns:
+        raise InputDataError(
+            f"{path}: no field {field!r} ({option}); fields are: {', '.join(_fields(gdf))}"
+        )
+
+
+def _fields(gdf) -> list[str]:
+    """Attribute field names (without geometry)."""
+    return [str(c) for c in gdf.columns if c != gdf.geometry.name]

@@ -1,0 +1,120 @@
+"""Open hazard rasters (GeoTIFF, ASCII grid) and present them in the working CRS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from pyproj import CRS, Transformer
+from rasterio.enums import Resampling
+from rasterio.io import DatasetReader
+from rasterio.vrt import WarpedVRT
+
+from riskmap.errors import CRSError, MissingFileError, RasterReadError
+
+
+@dataclass(frozen=True)
+class HazardRaster:
+    """A single-band hazard raster on disk, with the facts needed to read it."""
+
+    path: Path
+    crs: CRS
+    nodata: float | None
+    bounds: tuple[float, float, float, float]
+    shape: tuple[int, int]
+    dtype: str
+    assumed_crs: bool = False
+
+
+def describe_raster(path: str | Path, *, assume_crs: str | None = None) -> HazardRaster:
+    """Open *path* once to check it and record its CRS, nodata and extent."""
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"{path}: file not found; check the path")
+    try:
+        with rasterio.open(path) as src:
+            crs, assumed = _raster_crs(src, path, assume_crs)
+            return HazardRaster(
+                path=path,
+                crs=crs,
+                nodata=src.nodata,
+                bounds=tuple(src.bounds),
+                shape=(src.height, src.width),
+                dtype=src.dtypes[0],
+                assumed_crs=assumed,
+            )
+    except rasterio.errors.RasterioIOError as exc:
+        raise RasterReadError(f"{path}: not a readable raster ({exc})") from exc
+
+
+def _raster_crs(src: DatasetReader, path: Path, assume_crs: str | None) -> tuple[CRS, bool]:
+    """The raster's own CRS, or the user's when it has none."""
+    if src.crs is not None:
+        return CRS.from_user_input(src.crs.to_wkt()), False
+    if assume_crs:
+        return CRS.from_user_input(assume_crs), True
+    raise CRSError(
+        f"{path}: the raster has no coordinate reference system (for an ASCII grid, "
+        "add a .prj file); or pass --assume-crs EPSG:XXXX"
+    )
+
+
+def _is_north_up(src: DatasetReader) -> bool:
+    """True when the raster grid is axis-aligned with rows running south."""
+    t = src.transform
+    return t.b == 0 and t.d == 0 and t.a > 0 and t.e < 0
+
+
+@contextmanager
+def open_in_crs(
+    raster: HazardRaster, crs: CRS, resampling: str = "bilinear"
+) -> Iterator[DatasetReader | WarpedVRT]:
+    """Yield a reader of *raster* in *crs*, north-up, reprojecting on the fly if needed.
+
+    Reprojection uses a GDAL WarpedVRT, so windows are warped as they are read and
+    memory stays bounded; *resampling* is "bilinear" for continuous hazards and
+    "nearest" for class rasters (set per hazard in the risk model).
+    """
+    try:
+        with rasterio.open(raster.path) as src:
+            same = CRS.from_user_input(raster.crs) == crs and not raster.assumed_crs
+            if same and _is_north_up(src):
+                yield src
+                return
+            with WarpedVRT(
+                src,
+                src_crs=raster.crs.to_wkt(),
+                crs=crs.to_wkt(),
+                resampling=Resampling[resampling],
+                src_nodata=src.nodata,
+                nodata=src.nodata if src.nodata is not None else np.nan,
+                dtype="float32" if src.nodata is None else None,
+            ) as vrt:
+                yield vrt
+    except rasterio.errors.RasterioIOError as exc:
+        raise RasterReadError(f"{raster.path}: cannot read raster ({exc})") from exc
+
+
+def sample_raster(raster: HazardRaster, xy: np.ndarray, crs: CRS) -> np.ndarray:
+    """Raster value at each point *xy* (given in *crs*), NaN for nodata or outside.
+
+    Points are transformed to the raster's own CRS and read from its own grid, so no
+    resampling touches the values.
+    """
+    if len(xy) == 0:
+        return np.empty(0)
+    to_src = Transformer.from_crs(crs, raster.crs, always_xy=True)
+    xs, ys = to_src.transform(xy[:, 0], xy[:, 1])
+    out = np.full(len(xy), np.nan)
+    with rasterio.open(raster.path) as src:
+        finite = np.isfinite(xs) & np.isfinite(ys)
+        coords = list(zip(np.asarray(xs)[finite], np.asarray(ys)[finite], strict=True))
+        values = [v[0] for v in src.sample(coords, indexes=1, masked=True)]
+    if values:
+        filled = np.ma.filled(np.ma.asarray(values).astype("float64"), np.nan)
+        out[finite] = filled
+    return out

@@ -1,0 +1,193 @@
+"""Read vector layers (GeoPackage, Shapefile, GeoJSON, CSV/XLSX) and validate them."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from riskmap.errors import CRSError, InputDataError, MissingFileError, RiskmapWarning
+
+TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
+LON_ALIASES = ("longitude", "lon", "lng", "long", "经度", "x", "东经")
+LAT_ALIASES = ("latitude", "lat", "纬度", "y", "北纬")
+
+
+def read_vector(
+    path: str | Path, *, layer: str | None = None, assume_crs: str | None = None
+) -> gpd.GeoDataFrame:
+    """Read a vector layer, keep its CRS, and repair invalid geometries.
+
+    A layer without a CRS is an input error unless *assume_crs* names one.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"{path}: file not found; check the path")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        gdf = read_point_table(path, assume_crs=assume_crs)
+    else:
+        gdf = _read_ogr(path, layer)
+    gdf = _ensure_crs(gdf, path, assume_crs)
+    return clean_geometries(gdf, path)
+
+
+def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    """Read any OGR-supported vector file, decoding Shapefile text correctly."""
+    encoding = shapefile_encoding(path) if path.suffix.lower() == ".shp" else None
+    try:
+        gdf = gpd.read_file(path, layer=layer, encoding=encoding, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InputDataError(f"{path}: not a readable vector layer ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputDataError(f"{path}: text is not in a known encoding ({exc})") from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
+        raise InputDataError(f"{path}: the layer has no geometry column")
+    return gdf
+
+
+def shapefile_encoding(path: Path) -> str | None:
+    """Encoding of a Shapefile's .dbf: None lets GDAL decide (.cpg or LDID given).
+
+    Most Chinese government shapefiles are GBK with neither a .cpg nor a code-page
+    byte, and GDAL would then mis-read them as Latin-1; so text that is not valid
+    UTF-8 is taken as GB18030 (a superset of GBK and GB2312).
+    """
+    if any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return None
+    dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF"))
+                if p.exists()), None)
+    if dbf is None:
+        return None
+    with dbf.open("rb") as handle:
+        header = handle.read(32)
+        body = handle.read(8 * 1024 * 1024)
+    if len(header) > 29 and header[29] != 0:
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(body) - 4:  # not merely a character cut at the end
+            return "GB18030"
+    return "UTF-8"
+
+
+def read_point_table(path: Path, *, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read a CSV/XLSX table with longitude/latitude (or x/y) columns as points."""
+    frame = read_table(path)
+    lon_col = find_column(frame.columns, LON_ALIASES)
+    lat_col = find_column(frame.columns, LAT_ALIASES)
+    if lon_col is None or lat_col is None:
+        raise InputDataError(
+            f"{path}: no coordinate columns; name them longitude/latitude "
+            f"(经度/纬度) or x/y. Columns found: {', '.join(map(str, frame.columns))}"
+        )
+    lon = pd.to_numeric(frame[lon_col], errors="coerce")
+    lat = pd.to_numeric(frame[lat_col], errors="coerce")
+    bad = np.flatnonzero(lon.isna() | lat.isna())
+    if len(bad):
+        rows = ", ".join(str(i + 2) for i in bad[:10])
+        raise InputDataError(
+            f"{path}: {len(bad)} row(s) have missing or non-numeric coordinates "
+            f"in {lon_col}/{lat_col} (file rows {rows})"
+        )
+    crs = assume_crs or _table_crs(lon, lat, path)
+    geometry = gpd.points_from_xy(lon, lat)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
+
+
+def _table_crs(lon: pd.Series, lat: pd.Series, path: Path) -> str:
+    """Longitude/latitude columns in degree range are WGS84; anything else needs a CRS."""
+    if lon.between(-180, 180).all() and lat.between(-90, 90).all():
+        return "EPSG:4326"
+    raise CRSError(
+        f"{path}: coordinates are not longitude/latitude degrees; name their CRS "
+        "with --assume-crs EPSG:XXXX"
+    )
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV (UTF-8 or GBK) or an Excel sheet into a DataFrame of strings/numbers."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".xlsx", ".xlsm", ".xls"}:
+            return pd.read_excel(path)
+        try:
+            return pd.read_csv(path, encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            return pd.read_csv(path, encoding="gb18030")
+    except (ValueError, OSError, ImportError) as exc:
+        raise InputDataError(f"{path}: cannot read the table ({exc})") from exc
+
+
+def find_column(columns: Sequence[object], aliases: Sequence[str]) -> str | None:
+    """The first column whose name matches one of *aliases* (case-insensitive)."""
+    names = {str(c).strip().lower(): str(c) for c in columns}
+    for alias in aliases:
+        if alias.lower() in names:
+            return names[alias.lower()]
+    return None
+
+
+def _ensure_crs(gdf: gpd.GeoDataFrame, path: Path, assume_crs: str | None) -> gpd.GeoDataFrame:
+    """Give a CRS-less layer the user's CRS, or refuse it."""
+    if gdf.crs is not None:
+        return gdf
+    if assume_crs:
+        try:
+            return gdf.set_crs(assume_crs)
+        except Exception as exc:  # noqa: BLE001 - pyproj raises several types
+            raise CRSError(f"--assume-crs {assume_crs!r} is not a valid CRS: {exc}") from exc
+    raise CRSError(
+        f"{path}: the layer has no coordinate reference system (no .prj?); "
+        "add one or pass --assume-crs EPSG:XXXX (e.g. EPSG:4326 for lon/lat)"
+    )
+
+
+def clean_geometries(gdf: gpd.GeoDataFrame, path: Path | str) -> gpd.GeoDataFrame:
+    """Drop empty geometries and repair invalid ones, warning with the feature ids."""
+    if len(gdf) == 0:
+        raise InputDataError(f"{path}: the layer is empty (no features)")
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.all():
+        raise InputDataError(f"{path}: no feature has a geometry")
+    if empty.any():
+        _warn(f"{path}: dropped {int(empty.sum())} feature(s) without geometry: "
+              f"{_ids(gdf.index[empty])}")
+        gdf = gdf.loc[~empty].copy()
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        _warn(f"{path}: repaired {int(invalid.sum())} invalid geometr(y/ies) with "
+              f"make_valid: feature ids {_ids(gdf.index[invalid])}")
+        gdf = gdf.copy()
+        gdf.loc[invalid, gdf.geometry.name] = _repair(gdf.geometry[invalid].values)
+    return gdf
+
+
+def _repair(geoms: np.ndarray) -> np.ndarray:
+    """make_valid, keeping only the parts of the original dimension."""
+    fixed = shapely.make_valid(np.asarray(geoms))
+    dims = shapely.get_dimensions(np.asarray(geoms))
+    out = []
+    for geom, dim in zip(fixed, dims, strict=True):
+        if isinstance(geom, shapely.GeometryCollection) and not geom.is_empty:
+            parts = [g for g in geom.geoms if shapely.get_dimensions(g) == dim]
+            geom = shapely.union_all(parts) if parts else geom
+        out.append(geom)
+    return np.asarray(out, dtype=object)
+
+
+def _ids(index: pd.Index) -> str:
+    """Comma list of at most 20 feature ids."""
+    ids = [str(i) for i in index[:20]]
+    return ", ".join(ids) + (" ..." if len(index) > 20 else "")
+
+
+def _warn(message: str) -> None:
+    """Emit a riskmap warning."""
+    warnings.warn(message, RiskmapWarning, stacklevel=3)
