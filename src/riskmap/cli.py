@@ -28,12 +28,15 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every sub-command."""
-    parser = _Parser(prog="riskmap", description="Community public-safety risk mapping "
-                     "(社区公共安全风险四色图).")
+    parser = _Parser(
+        prog="riskmap",
+        description="Community public-safety risk mapping (社区公共安全风险四色图).",
+    )
     parser.add_argument("--version", action="version", version=f"riskmap {__version__}")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     for command in COMMANDS:
         command.register(sub)
     _inherit_quiet(sub)
@@ -44,13 +47,20 @@ def _inherit_quiet(sub: argparse._SubParsersAction) -> None:
     """Let ``--quiet`` also follow the sub-command (``riskmap compute ... --quiet``)."""
     for parser in sub.choices.values():
         if not any("--quiet" in a.option_strings for a in parser._actions):
-            parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
-                                help="no progress output")
+            parser.add_argument(
+                "-q",
+                "--quiet",
+                action="store_true",
+                default=argparse.SUPPRESS,
+                help="no progress output",
+            )
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Print riskmap warnings as one readable line."""
-    prefix = "riskmap: warning: " if issubclass(category, RiskmapWarning) else "warning: "
+    prefix = (
+        "riskmap: warning: " if issubclass(category, RiskmapWarning) else "warning: "
+    )
     sys.stderr.write(f"{prefix}{message}\n")
 
 

@@ -89,3 +89,4 @@ class RiskResult:
     communities: gpd.GeoDataFrame
     points: gpd.GeoDataFrame | None
     info: dict[str, Any]
+    resources: gpd.GeoDataFrame | None = None

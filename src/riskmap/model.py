@@ -159,7 +159,9 @@ def _build_model(data: dict, source: str) -> RiskModel:
     return RiskModel(
         name=str(data.get("name", Path(source).stem)),
         thresholds=thresholds,
-        hazard_combine=_choice(score, "hazard_combine", ("max", "weighted_mean"), source),
+        hazard_combine=_choice(
+            score, "hazard_combine", ("max", "weighted_mean"), source
+        ),
         combine=_choice(score, "combine", ("max", "weighted_sum"), source),
         hazard_weight=float(score.get("hazard_weight", 0.7)),
         points_weight=float(score.get("points_weight", 0.3)),
@@ -179,7 +181,9 @@ def _choice(table: dict, key: str, allowed: tuple[str, ...], source: str) -> str
     """Read an enumerated option, defaulting to the first allowed value."""
     value = str(table.get(key, allowed[0]))
     if value not in allowed:
-        raise ModelError(f"{source}: {key} = {value!r}; use one of {', '.join(allowed)}")
+        raise ModelError(
+            f"{source}: {key} = {value!r}; use one of {', '.join(allowed)}"
+        )
     return value
 
 

@@ -13,7 +13,9 @@ ProgressCallback = Callable[[int, int, str], None]
 class StderrProgress:
     """Print one line per step to stderr, with elapsed seconds; silent when quiet."""
 
-    def __init__(self, label: str, *, quiet: bool = False, stream: TextIO | None = None):
+    def __init__(
+        self, label: str, *, quiet: bool = False, stream: TextIO | None = None
+    ):
         self.label = label
         self.quiet = quiet
         self.stream = stream or sys.stderr
@@ -24,5 +26,7 @@ class StderrProgress:
         if self.quiet:
             return
         elapsed = time.perf_counter() - self.start
-        self.stream.write(f"riskmap {self.label} [{done}/{total}] {elapsed:6.1f}s {message}\n")
+        self.stream.write(
+            f"riskmap {self.label} [{done}/{total}] {elapsed:6.1f}s {message}\n"
+        )
         self.stream.flush()

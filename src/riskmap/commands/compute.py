@@ -13,6 +13,7 @@ from riskmap.io.layers import (
     load_communities,
     load_hazard,
     load_points,
+    load_resources,
     parse_hazard_arg,
 )
 from riskmap.io.vectors import read_vector
@@ -23,7 +24,8 @@ from riskmap.progress import StderrProgress
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the compute sub-command."""
     p = sub.add_parser(
-        "compute", help="compute a risk level for every grid cell (计算网格风险等级)",
+        "compute",
+        help="compute a risk level for every grid cell (计算网格风险等级)",
         description="Overlay communities, hazards and risk points; write RESULT.gpkg.",
     )
     add_input_arguments(p)
@@ -33,38 +35,83 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def add_input_arguments(p: argparse.ArgumentParser) -> None:
     """Options naming the analysis inputs (shared with other commands)."""
-    p.add_argument("--communities", required=True, type=Path,
-                   help="community boundary polygons (GeoPackage, Shapefile, GeoJSON)")
-    p.add_argument("--id-field", help="community id field (default: community_id/id/code)")
+    p.add_argument(
+        "--communities",
+        required=True,
+        type=Path,
+        help="community boundary polygons (GeoPackage, Shapefile, GeoJSON)",
+    )
+    p.add_argument(
+        "--id-field", help="community id field (default: community_id/id/code)"
+    )
     p.add_argument("--name-field", help="community name field (default: name/名称)")
-    p.add_argument("--hazard", action="append", default=[], metavar="NAME=PATH[:FIELD]",
-                   help="hazard raster, or zone polygons with their class field; repeat")
-    p.add_argument("--points", type=Path, help="registered risk points (any vector or CSV/XLSX)")
+    p.add_argument(
+        "--hazard",
+        action="append",
+        default=[],
+        metavar="NAME=PATH[:FIELD]",
+        help="hazard raster, or zone polygons with their class field; repeat",
+    )
+    p.add_argument(
+        "--points", type=Path, help="registered risk points (any vector or CSV/XLSX)"
+    )
+    p.add_argument(
+        "--resources",
+        type=Path,
+        help="emergency resources: shelters (with capacity), depots, medical points",
+    )
     grid = p.add_mutually_exclusive_group()
-    grid.add_argument("--cell-size", type=float, default=100.0,
-                      help="fishnet cell size in metres (default 100)")
-    grid.add_argument("--grid", type=Path, help="management-grid polygons to use as cells")
+    grid.add_argument(
+        "--cell-size",
+        type=float,
+        default=100.0,
+        help="fishnet cell size in metres (default 100)",
+    )
+    grid.add_argument(
+        "--grid", type=Path, help="management-grid polygons to use as cells"
+    )
     p.add_argument("--grid-id-field", help="cell id field of --grid (e.g. 网格编码)")
-    p.add_argument("--model", type=Path, help="risk model TOML (default: the bundled model)")
-    p.add_argument("--crs", help="working CRS, e.g. EPSG:4545 (default: chosen automatically)")
-    p.add_argument("--assume-crs",
-                   help="CRS for input layers that carry none (e.g. an ASCII grid)")
-    p.add_argument("--memory-mb", type=float, default=256.0,
-                   help="memory budget for raster blocks (default 256)")
+    p.add_argument(
+        "--model", type=Path, help="risk model TOML (default: the bundled model)"
+    )
+    p.add_argument(
+        "--crs", help="working CRS, e.g. EPSG:4545 (default: chosen automatically)"
+    )
+    p.add_argument(
+        "--assume-crs", help="CRS for input layers that carry none (e.g. an ASCII grid)"
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=float,
+        default=256.0,
+        help="memory budget for raster blocks (default 256)",
+    )
 
 
 def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
     """Load and validate every input named by *args*."""
     model = load_model(args.model)
-    communities = load_communities(args.communities, args.id_field, args.name_field,
-                                   args.assume_crs)
+    communities = load_communities(
+        args.communities, args.id_field, args.name_field, args.assume_crs
+    )
     hazards = [load_hazard(parse_hazard_arg(h), args.assume_crs) for h in args.hazard]
     points = load_points(args.points, model, args.assume_crs) if args.points else None
     grid = read_vector(args.grid, assume_crs=args.assume_crs) if args.grid else None
+    resources = (
+        load_resources(args.resources, args.assume_crs)
+        if getattr(args, "resources", None)
+        else None
+    )
     inputs = AnalysisInputs(
-        communities=communities, hazards=hazards, points=points,
-        cell_size=args.cell_size, grid=grid, grid_id_field=args.grid_id_field,
-        crs=parse_crs(args.crs) if args.crs else None, budget_mb=args.memory_mb,
+        communities=communities,
+        hazards=hazards,
+        points=points,
+        cell_size=args.cell_size,
+        grid=grid,
+        grid_id_field=args.grid_id_field,
+        crs=parse_crs(args.crs) if args.crs else None,
+        budget_mb=args.memory_mb,
+        resources=resources,
     )
     return inputs, model
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from riskmap.commands import compute as compute_cmd
+from riskmap.domain import RiskResult
 from riskmap.errors import MissingFileError
 from riskmap.export.geojson import write_geojson
 from riskmap.resources import sample_dir
@@ -13,15 +15,22 @@ from riskmap.resources import sample_dir
 SAMPLE = {
     "communities": "communities.geojson",
     "points": "risk_points.geojson",
+    "resources": "shelters.geojson",
     "hazards": {"flood": "flood_depth.tif", "landslide": "landslide.tif"},
 }
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the demo sub-command."""
-    p = sub.add_parser("demo", help="run the whole job on the bundled Bazhong sample (示例)")
-    p.add_argument("--out", type=Path, default=Path("riskmap-demo"),
-                   help="output folder (default ./riskmap-demo)")
+    p = sub.add_parser(
+        "demo", help="run the whole job on the bundled Bazhong sample (示例)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("riskmap-demo"),
+        help="output folder (default ./riskmap-demo)",
+    )
     p.add_argument("--cell-size", type=float, default=100.0, help="cell size in metres")
     p.set_defaults(func=run)
 
@@ -29,24 +38,54 @@ def register(sub: argparse._SubParsersAction) -> None:
 def sample_args(out: Path, cell_size: float, quiet: bool) -> argparse.Namespace:
     """The compute arguments for the bundled sample."""
     layers = sample_dir()
-    needed = [layers / SAMPLE["communities"], layers / SAMPLE["points"],
-              *(layers / f for f in SAMPLE["hazards"].values())]
+    needed = [
+        layers / SAMPLE["communities"],
+        layers / SAMPLE["points"],
+        layers / SAMPLE["resources"],
+        *(layers / f for f in SAMPLE["hazards"].values()),
+    ]
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
         raise MissingFileError(f"bundled sample data missing: {', '.join(missing)}")
     return argparse.Namespace(
-        communities=layers / SAMPLE["communities"], id_field=None, name_field=None,
+        communities=layers / SAMPLE["communities"],
+        id_field=None,
+        name_field=None,
         hazard=[f"{k}={layers / v}" for k, v in SAMPLE["hazards"].items()],
-        points=layers / SAMPLE["points"], cell_size=cell_size, grid=None,
-        grid_id_field=None, model=None, crs=None, assume_crs=None, memory_mb=256.0,
-        out=out / "result.gpkg", quiet=quiet,
+        points=layers / SAMPLE["points"],
+        resources=layers / SAMPLE["resources"],
+        cell_size=cell_size,
+        grid=None,
+        grid_id_field=None,
+        model=None,
+        crs=None,
+        assume_crs=None,
+        memory_mb=256.0,
+        out=out / "result.gpkg",
+        quiet=quiet,
     )
+
+
+def _geojson_step(
+    result: RiskResult, result_path: Path, out: Path, quiet: bool
+) -> list[Path]:
+    """GeoJSON of every result layer."""
+    return write_geojson(result, out / "geojson")
+
+
+# Every export the demo runs after compute: (result, result path, out dir, quiet) -> paths.
+EXPORT_STEPS: tuple[Callable[[RiskResult, Path, Path, bool], list[Path]], ...] = (
+    _geojson_step,
+)
 
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap demo``."""
+    result_path = args.out / "result.gpkg"
     result = compute_cmd.compute(sample_args(args.out, args.cell_size, args.quiet))
-    written = [args.out / "result.gpkg", *write_geojson(result, args.out / "geojson")]
+    written = [result_path]
+    for step in EXPORT_STEPS:
+        written += step(result, result_path, args.out, args.quiet)
     if not args.quiet:
         print(compute_cmd.summary_line(result, args.out / "result.gpkg"))
         for path in written:

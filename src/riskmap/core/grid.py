@@ -52,18 +52,24 @@ def build_fishnet(communities: gpd.GeoDataFrame, size: float) -> gpd.GeoDataFram
     are clipped polygons.
     """
     if not size > 0:
-        raise InputDataError(f"--cell-size must be a positive number of metres, got {size}")
+        raise InputDataError(
+            f"--cell-size must be a positive number of metres, got {size}"
+        )
     net = Fishnet(float(size))
     parts = [
         _community_cells(geom, cid, name, net)
         for cid, name, geom in zip(
-            communities["community_id"], communities["community"],
-            communities.geometry, strict=True,
+            communities["community_id"],
+            communities["community"],
+            communities.geometry,
+            strict=True,
         )
     ]
     cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(cells) == 0:
-        raise EmptyOverlapError("the communities produced no grid cells; are they empty?")
+        raise EmptyOverlapError(
+            "the communities produced no grid cells; are they empty?"
+        )
     return gpd.GeoDataFrame(cells, geometry="geometry", crs=communities.crs)
 
 
@@ -73,11 +79,16 @@ def _community_cells(geom, cid: str, name: str, net: Fishnet) -> pd.DataFrame:
     c0, c1 = int(net.col_of(minx)), int(net.col_of(maxx)) + 1
     r0, r1 = int(net.row_of(maxy)), int(net.row_of(miny)) + 1
     shape = (r1 - r0, c1 - c0)
-    transform = from_origin(net.x0 + c0 * net.size, net.y0 - r0 * net.size,
-                            net.size, net.size)
+    transform = from_origin(
+        net.x0 + c0 * net.size, net.y0 - r0 * net.size, net.size, net.size
+    )
     centre_in = features.rasterize([geom], out_shape=shape, transform=transform) > 0
-    edge = features.rasterize([geom.boundary], out_shape=shape, transform=transform,
-                              all_touched=True) > 0
+    edge = (
+        features.rasterize(
+            [geom.boundary], out_shape=shape, transform=transform, all_touched=True
+        )
+        > 0
+    )
     edge = ndimage.binary_dilation(edge, structure=np.ones((3, 3), bool))
     full_r, full_c = np.nonzero(centre_in & ~edge)
     edge_r, edge_c = np.nonzero(edge)
@@ -89,15 +100,19 @@ def _community_cells(geom, cid: str, name: str, net: Fishnet) -> pd.DataFrame:
     geoms = np.concatenate([boxes[:n_full], _polygonal(clipped)])
     area = shapely.area(geoms)
     keep = area > 1e-6 * net.size**2
-    frame = pd.DataFrame({
-        "cell_id": [f"{cid}-{r}-{c}" for r, c in zip(rows[keep], cols[keep], strict=True)],
-        "community_id": cid,
-        "community": name,
-        "row": rows[keep],
-        "col": cols[keep],
-        "full": np.arange(len(rows))[keep] < n_full,
-        "area_m2": area[keep],
-    })
+    frame = pd.DataFrame(
+        {
+            "cell_id": [
+                f"{cid}-{r}-{c}" for r, c in zip(rows[keep], cols[keep], strict=True)
+            ],
+            "community_id": cid,
+            "community": name,
+            "row": rows[keep],
+            "col": cols[keep],
+            "full": np.arange(len(rows))[keep] < n_full,
+            "area_m2": area[keep],
+        }
+    )
     frame["geometry"] = geoms[keep]
     return frame
 
@@ -121,15 +136,21 @@ def grid_from_polygons(
     every community are dropped.
     """
     ids = _grid_ids(grid, id_field)
-    grid = gpd.GeoDataFrame({"cell_id": ids}, geometry=grid.geometry.values, crs=grid.crs)
+    grid = gpd.GeoDataFrame(
+        {"cell_id": ids}, geometry=grid.geometry.values, crs=grid.crs
+    )
     pairs = gpd.overlay(
-        grid.reset_index(names="_g"), communities[["community_id", "community", "geometry"]],
-        how="intersection", keep_geom_type=True,
+        grid.reset_index(names="_g"),
+        communities[["community_id", "community", "geometry"]],
+        how="intersection",
+        keep_geom_type=True,
     )
     if len(pairs) == 0:
         raise EmptyOverlapError("no grid polygon overlaps any community")
     pairs["_a"] = pairs.geometry.area
-    best = pairs.sort_values("_a", ascending=False).drop_duplicates("_g").set_index("_g")
+    best = (
+        pairs.sort_values("_a", ascending=False).drop_duplicates("_g").set_index("_g")
+    )
     cells = grid.loc[best.index].copy()
     cells["community_id"] = best["community_id"].values
     cells["community"] = best["community"].values

@@ -40,6 +40,7 @@ class AnalysisInputs:
     grid_id_field: str | None = None
     crs: CRS | None = None
     budget_mb: float = 256.0
+    resources: gpd.GeoDataFrame | None = None
 
 
 def run_analysis(
@@ -64,7 +65,8 @@ def run_analysis(
     summary = summarise_communities(communities, cells, points)
     report(steps, steps, "done")
     info = _run_info(inputs, model, crs, cells)
-    return RiskResult(cells, summary, points, info)
+    resources = inputs.resources.to_crs(crs) if inputs.resources is not None else None
+    return RiskResult(cells, summary, points, info, resources)
 
 
 def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
@@ -90,7 +92,9 @@ def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
 def _build_cells(inputs: AnalysisInputs, communities, crs) -> gpd.GeoDataFrame:
     """Fishnet over the communities, or the user's grid polygons."""
     if inputs.grid is not None:
-        return grid_from_polygons(inputs.grid.to_crs(crs), communities, inputs.grid_id_field)
+        return grid_from_polygons(
+            inputs.grid.to_crs(crs), communities, inputs.grid_id_field
+        )
     return build_fishnet(communities, inputs.cell_size)
 
 
@@ -119,8 +123,14 @@ def _raster_stats(cells, hazard, rule, crs, inputs) -> zonal.CellStats:
     with open_in_crs(hazard.raster, crs, rule.resampling) as reader:
         net = Fishnet(inputs.cell_size)
         rect = zonal.rectangle_stats(
-            reader, net.x0, net.y0, net.size, cells["row"].to_numpy()[full],
-            cells["col"].to_numpy()[full], rule.threshold, inputs.budget_mb,
+            reader,
+            net.x0,
+            net.y0,
+            net.size,
+            cells["row"].to_numpy()[full],
+            cells["col"].to_numpy()[full],
+            rule.threshold,
+            inputs.budget_mb,
         )
         poly = zonal.polygon_stats(
             reader, cells.geometry.values[~full], rule.threshold, inputs.budget_mb
@@ -176,11 +186,15 @@ def _add_points_and_levels(cells, points, severities, model: RiskModel) -> None:
     if points is not None:
         idx = effect.cell_of_point
         ok = idx >= 0
-        points["cell_id"] = np.where(ok, cells["cell_id"].to_numpy()[np.maximum(idx, 0)], None)
+        points["cell_id"] = np.where(
+            ok, cells["cell_id"].to_numpy()[np.maximum(idx, 0)], None
+        )
         points["community_id"] = np.where(
-            ok, cells["community_id"].to_numpy()[np.maximum(idx, 0)], None)
+            ok, cells["community_id"].to_numpy()[np.maximum(idx, 0)], None
+        )
         points["community"] = np.where(
-            ok, cells["community"].to_numpy()[np.maximum(idx, 0)], None)
+            ok, cells["community"].to_numpy()[np.maximum(idx, 0)], None
+        )
         points["radius_m"] = [model.point_rule(t).radius for t in points["type"]]
 
 
@@ -188,9 +202,15 @@ def summarise_communities(communities, cells, points) -> gpd.GeoDataFrame:
     """Cells, area and points per level, and the highest level, per community."""
     out = communities[["community_id", "community", "geometry"]].copy()
     grouped = cells.groupby(["community_id", "level"])
-    counts = grouped.size().unstack(fill_value=0).reindex(columns=[1, 2, 3, 4], fill_value=0)
-    areas = grouped["area_m2"].sum().unstack(fill_value=0.0).reindex(
-        columns=[1, 2, 3, 4], fill_value=0.0)
+    counts = (
+        grouped.size().unstack(fill_value=0).reindex(columns=[1, 2, 3, 4], fill_value=0)
+    )
+    areas = (
+        grouped["area_m2"]
+        .sum()
+        .unstack(fill_value=0.0)
+        .reindex(columns=[1, 2, 3, 4], fill_value=0.0)
+    )
     out = out.set_index("community_id")
     out["cells_n"] = counts.sum(axis=1).reindex(out.index).fillna(0).astype(int)
     for lv in (1, 2, 3, 4):
@@ -217,13 +237,19 @@ def _count_points(out: pd.DataFrame, points) -> None:
     out["points_n"] = sum(out[f"points_l{lv}"] for lv in (1, 2, 3, 4))
 
 
-def _run_info(inputs: AnalysisInputs, model: RiskModel, crs: CRS, cells) -> dict[str, Any]:
+def _run_info(
+    inputs: AnalysisInputs, model: RiskModel, crs: CRS, cells
+) -> dict[str, Any]:
     """Metadata that exporters print on maps: model, CRS, hazards, date."""
     hazards = [
         {
-            "name": h.name, "kind": h.kind, "path": str(h.path.resolve()),
-            "field": h.field, "label_zh": model.hazards[h.name].label_zh,
-            "label_en": model.hazards[h.name].label_en, "unit": model.hazards[h.name].unit,
+            "name": h.name,
+            "kind": h.kind,
+            "path": str(h.path.resolve()),
+            "field": h.field,
+            "label_zh": model.hazards[h.name].label_zh,
+            "label_en": model.hazards[h.name].label_en,
+            "unit": model.hazards[h.name].unit,
             "resampling": model.hazards[h.name].resampling,
         }
         for h in inputs.hazards

@@ -31,8 +31,12 @@ def point_effect(
     """
     n = len(cells)
     if points is None or len(points) == 0:
-        return PointEffect(np.zeros(n, int), np.zeros((n, 4), int), np.zeros(n),
-                           np.full(0 if points is None else len(points), -1))
+        return PointEffect(
+            np.zeros(n, int),
+            np.zeros((n, 4), int),
+            np.zeros(n),
+            np.full(0 if points is None else len(points), -1),
+        )
     geoms = cells.geometry.values
     tree = shapely.STRtree(geoms)
     cell_of = _containing_cell(tree, points.geometry.values, n)

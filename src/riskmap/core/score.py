@@ -7,7 +7,9 @@ import numpy as np
 from riskmap.model import RiskModel
 
 
-def hazard_part(severities: dict[str, np.ndarray], model: RiskModel, n: int) -> np.ndarray:
+def hazard_part(
+    severities: dict[str, np.ndarray], model: RiskModel, n: int
+) -> np.ndarray:
     """The hazard part of the score: max or weighted mean of the hazard severities."""
     if not severities:
         return np.zeros(n)
@@ -22,4 +24,6 @@ def combine(hazard: np.ndarray, points: np.ndarray, model: RiskModel) -> np.ndar
     """Total score in [0, 1] from its hazard part and points part."""
     if model.combine == "max":
         return np.maximum(hazard, points)
-    return np.clip(model.hazard_weight * hazard + model.points_weight * points, 0.0, 1.0)
+    return np.clip(
+        model.hazard_weight * hazard + model.points_weight * points, 0.0, 1.0
+    )

@@ -86,7 +86,9 @@ def _overlap_matrix(lo: np.ndarray, hi: np.ndarray, p0: float, step: float, n: i
     right = np.minimum(hi[rows], p0 + (cols + 1) * step)
     share = np.clip((right - left) / step, 0.0, 1.0)
     keep = (share > _EPS) & (cols >= 0) & (cols < n)
-    return sparse.csr_matrix((share[keep], (rows[keep], cols[keep])), shape=(len(lo), n))
+    return sparse.csr_matrix(
+        (share[keep], (rows[keep], cols[keep])), shape=(len(lo), n)
+    )
 
 
 def _ramp(span: np.ndarray) -> np.ndarray:
@@ -136,7 +138,9 @@ def rectangle_stats(
     pix = RasterGrid.of(reader)
     for sel, r0, r1 in _row_bands(rows, size, pix, budget_mb):
         c0, c1 = int(cols[sel].min()), int(cols[sel].max()) + 1
-        band = _rect_band(reader, pix, grid_x0, grid_y0, size, (r0, r1), (c0, c1), threshold)
+        band = _rect_band(
+            reader, pix, grid_x0, grid_y0, size, (r0, r1), (c0, c1), threshold
+        )
         for name in STAT_NAMES:
             getattr(out, name)[sel] = band[name][rows[sel] - r0, cols[sel] - c0]
     return out
@@ -174,7 +178,9 @@ def _rect_band(reader, pix, gx0, gy0, size, cell_rows, cell_cols, threshold) -> 
     valid = ~np.isnan(values)
     count = _weighted(valid.astype("float64"), wy, wx)
     total = _weighted(np.where(valid, values, 0.0), wy, wx)
-    above = _weighted((valid & (np.nan_to_num(values, nan=-np.inf) > threshold)) * 1.0, wy, wx)
+    above = _weighted(
+        (valid & (np.nan_to_num(values, nan=-np.inf) > threshold)) * 1.0, wy, wx
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "mean": np.where(count > 0, total / count, np.nan),
@@ -237,7 +243,9 @@ def _chunks(windows: np.ndarray, budget_mb: float):
     yield order[start:]
 
 
-def _polygon_chunk(reader, pix, geoms, windows, chunk, threshold, out: CellStats) -> None:
+def _polygon_chunk(
+    reader, pix, geoms, windows, chunk, threshold, out: CellStats
+) -> None:
     """Fill *out* for the polygons in *chunk* from one raster window."""
     win = windows[chunk]
     i0, i1 = int(win[:, 0].min()), int(win[:, 1].max())

@@ -22,7 +22,9 @@ class ZoneOverlay:
     class_frac: pd.DataFrame  # one column per class value: share of the cell
 
 
-def zone_severities(zones: gpd.GeoDataFrame, field: str, rule: HazardRule) -> np.ndarray:
+def zone_severities(
+    zones: gpd.GeoDataFrame, field: str, rule: HazardRule
+) -> np.ndarray:
     """Severity of every zone polygon from its class value (unknown class: error)."""
     return np.array([rule.zone_severity(v) for v in zones[field]], dtype=float)
 
@@ -36,8 +38,9 @@ def overlay_cells(
     labels = zones[field].map(_label).to_numpy(dtype=object)
     tree = shapely.STRtree(zones.geometry.values)
     ci, zi = tree.query(cells.geometry.values, predicate="intersects")
-    area = shapely.area(shapely.intersection(cells.geometry.values[ci],
-                                             zones.geometry.values[zi]))
+    area = shapely.area(
+        shapely.intersection(cells.geometry.values[ci], zones.geometry.values[zi])
+    )
     keep = area > 0
     ci, zi, area = ci[keep], zi[keep], area[keep]
     share = area / cells["area_m2"].to_numpy()[ci]
@@ -58,7 +61,9 @@ def overlay_cells(
 def _class_shares(ci, labels, share, n) -> pd.DataFrame:
     """Share of each cell per class value (zones of one class may overlap: capped at 1)."""
     frame = pd.DataFrame({"cell": ci, "cls": labels, "share": share})
-    table = frame.pivot_table(index="cell", columns="cls", values="share", aggfunc="sum")
+    table = frame.pivot_table(
+        index="cell", columns="cls", values="share", aggfunc="sum"
+    )
     table = table.reindex(range(n)).fillna(0.0).clip(upper=1.0)
     table.columns = [str(c) for c in table.columns]
     return table
@@ -83,7 +88,9 @@ def classify_points(
     best = np.full(len(points), -1.0)
     np.maximum.at(best, pi, sev[zi])
     label_of_sev = _label_by_severity(labels, sev)
-    return np.array([label_of_sev.get(b) if b >= 0 else None for b in best], dtype=object)
+    return np.array(
+        [label_of_sev.get(b) if b >= 0 else None for b in best], dtype=object
+    )
 
 
 def _label(value) -> str:

@@ -29,7 +29,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary file path next to *path*; rename it onto *path* on success."""
     path = Path(path)
     _prepare_parent(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent
+    )
     os.close(fd)
     os.unlink(tmp)  # writers such as GDAL want to create the file themselves
     tmp_path = Path(tmp)

@@ -12,13 +12,18 @@ from riskmap.export.atomic import atomic_path
 
 
 def write_geojson(result: RiskResult, out_dir: str | Path) -> list[Path]:
-    """Write cells.geojson, communities.geojson and points.geojson into *out_dir*."""
+    """Write cells.geojson, communities.geojson and points.geojson and resources.geojson into *out_dir*."""
     out_dir = Path(out_dir)
-    layers = {"cells": result.cells, "communities": result.communities,
-              "points": result.points}
+    layers = {
+        "cells": result.cells,
+        "communities": result.communities,
+        "points": result.points,
+        "resources": result.resources,
+    }
     return [
         write_layer_geojson(gdf, out_dir / f"{name}.geojson")
-        for name, gdf in layers.items() if gdf is not None
+        for name, gdf in layers.items()
+        if gdf is not None
     ]
 
 
@@ -27,9 +32,16 @@ def write_layer_geojson(gdf: gpd.GeoDataFrame, path: Path) -> Path:
     frame = gdf.to_crs("EPSG:4326")
     with atomic_path(path) as tmp:
         try:
-            frame.to_file(tmp, driver="GeoJSON", engine="pyogrio",
-                          layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 6,
-                                         "WRITE_NAME": "NO"})
-        except Exception as exc:  # noqa: BLE001 - GDAL raises several types
+            frame.to_file(
+                tmp,
+                driver="GeoJSON",
+                engine="pyogrio",
+                layer_options={
+                    "RFC7946": "YES",
+                    "COORDINATE_PRECISION": 6,
+                    "WRITE_NAME": "NO",
+                },
+            )
+        except Exception as exc:
             raise ExportError(f"cannot write {path}: {exc}") from exc
     return path

@@ -13,7 +13,7 @@ from riskmap.domain import RiskResult
 from riskmap.errors import ExportError
 from riskmap.export.atomic import atomic_path
 
-LAYERS = ("cells", "communities", "points")
+LAYERS = ("cells", "communities", "points", "resources")
 
 
 def write_result(result: RiskResult, path: str | Path) -> Path:
@@ -24,11 +24,17 @@ def write_result(result: RiskResult, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         _write_layer(result.cells, tmp, "cells")
         _write_layer(result.communities, tmp, "communities")
-        if result.points is not None:
-            _write_layer(result.points, tmp, "points")
+        for name in ("points", "resources"):
+            layer = getattr(result, name)
+            if layer is not None:
+                _write_layer(layer, tmp, name)
         info = pd.DataFrame(
-            {"key": list(result.info), "value": [json.dumps(v, ensure_ascii=False)
-                                                 for v in result.info.values()]}
+            {
+                "key": list(result.info),
+                "value": [
+                    json.dumps(v, ensure_ascii=False) for v in result.info.values()
+                ],
+            }
         )
         pyogrio.write_dataframe(info, tmp, layer="run_info", driver="GPKG")
     return path
@@ -41,6 +47,8 @@ def _write_layer(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
         if col != frame.geometry.name and frame[col].dtype == object:
             frame[col] = frame[col].map(lambda v: None if v is None else str(v))
     try:
-        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", use_arrow=True)
-    except Exception as exc:  # noqa: BLE001 - GDAL raises several types
+        frame.to_file(
+            path, layer=layer, driver="GPKG", engine="pyogrio", use_arrow=True
+        )
+    except Exception as exc:
         raise ExportError(f"cannot write layer {layer!r} to {path}: {exc}") from exc

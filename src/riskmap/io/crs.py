@@ -20,7 +20,9 @@ def parse_crs(text: str) -> CRS:
     try:
         return CRS.from_user_input(text)
     except ProjCRSError as exc:
-        raise CRSError(f"{text!r} is not a coordinate reference system ({exc})") from exc
+        raise CRSError(
+            f"{text!r} is not a coordinate reference system ({exc})"
+        ) from exc
 
 
 def gk3_crs(lon: float) -> CRS:

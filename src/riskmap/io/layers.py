@@ -47,7 +47,7 @@ class HazardInput:
 
     @property
     def kind(self) -> str:
-        """"raster" or "zones"."""
+        """ "raster" or "zones"."""
         return "raster" if self.raster is not None else "zones"
 
 
@@ -70,8 +70,11 @@ def load_hazard(spec: HazardSpec, assume_crs: str | None = None) -> HazardInput:
     if not spec.path.exists():
         raise MissingFileError(f"hazard {spec.name!r}: {spec.path}: file not found")
     if spec.path.suffix.lower() in RASTER_SUFFIXES and spec.field is None:
-        return HazardInput(spec.name, spec.path,
-                           raster=describe_raster(spec.path, assume_crs=assume_crs))
+        return HazardInput(
+            spec.name,
+            spec.path,
+            raster=describe_raster(spec.path, assume_crs=assume_crs),
+        )
     zones = read_vector(spec.path, assume_crs=assume_crs)
     if spec.field is None:
         raise InputDataError(
@@ -98,15 +101,21 @@ def load_communities(
         )
     id_col = _pick(gdf, id_field, ID_ALIASES, path, "--id-field")
     name_col = _pick(gdf, name_field, NAME_ALIASES, path, "--name-field")
-    ids = gdf[id_col].astype(str) if id_col else pd.Series(
-        [f"C{i + 1:03d}" for i in range(len(gdf))], index=gdf.index)
+    ids = (
+        gdf[id_col].astype(str)
+        if id_col
+        else pd.Series([f"C{i + 1:03d}" for i in range(len(gdf))], index=gdf.index)
+    )
     if ids.duplicated().any():
         dup = ", ".join(ids[ids.duplicated()].unique()[:5])
-        raise InputDataError(f"{path}: community ids are not unique ({dup}); "
-                             "choose another --id-field")
+        raise InputDataError(
+            f"{path}: community ids are not unique ({dup}); choose another --id-field"
+        )
     out = gdf.drop(columns=[c for c in ("community_id", "community") if c in gdf])
     out.insert(0, "community_id", ids.values)
-    out.insert(1, "community", gdf[name_col].astype(str).values if name_col else ids.values)
+    out.insert(
+        1, "community", gdf[name_col].astype(str).values if name_col else ids.values
+    )
     return out.reset_index(drop=True)
 
 
@@ -131,7 +140,40 @@ def load_points(
     return out.reset_index(drop=True)
 
 
-def _levels(gdf: gpd.GeoDataFrame, col: str | None, model: RiskModel, path) -> np.ndarray:
+RESOURCE_ALIASES = {
+    "resource_id": ("resource_id", "id", "编号"),
+    "name": ("name", "名称"),
+    "type": ("type", "类型"),
+    "capacity": ("capacity", "容量", "容纳人数"),
+}
+
+
+def load_resources(path: str | Path, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read emergency resources (shelters, depots, medical points) as points.
+
+    Standard columns: resource_id, name, type (避难场所/物资储备点/医疗点), capacity.
+    """
+    gdf = read_vector(path, assume_crs=assume_crs)
+    if not gdf.geometry.geom_type.isin(["Point", "MultiPoint"]).all():
+        gdf = gdf.set_geometry(gdf.geometry.representative_point())
+    cols = {k: find_column(gdf.columns, v) for k, v in RESOURCE_ALIASES.items()}
+    out = gdf.copy()
+    n = len(out)
+    out["resource_id"] = _text(
+        out, cols["resource_id"], [f"R{i + 1:04d}" for i in range(n)]
+    )
+    out["name"] = _text(out, cols["name"], out["resource_id"].tolist())
+    out["type"] = _text(out, cols["type"], ["避难场所"] * n)
+    capacity = (
+        out[cols["capacity"]] if cols["capacity"] else pd.Series(0, index=out.index)
+    )
+    out["capacity"] = pd.to_numeric(capacity, errors="coerce").fillna(0).astype(int)
+    return out.reset_index(drop=True)
+
+
+def _levels(
+    gdf: gpd.GeoDataFrame, col: str | None, model: RiskModel, path
+) -> np.ndarray:
     """Point levels 1-4, from the level column or the type's default."""
     default = np.array([model.point_rule(t).default_level for t in gdf["type"]])
     if col is None:
@@ -147,9 +189,24 @@ def _levels(gdf: gpd.GeoDataFrame, col: str | None, model: RiskModel, path) -> n
     return np.where(raw.isna(), default, raw.fillna(0)).astype(int)
 
 
-_LEVEL_WORDS = {"红": 1, "重大": 1, "重大风险": 1, "橙": 2, "较大": 2, "较大风险": 2,
-                "黄": 3, "一般": 3, "一般风险": 3, "蓝": 4, "低": 4, "低风险": 4,
-                "red": 1, "orange": 2, "yellow": 3, "blue": 4}
+_LEVEL_WORDS = {
+    "红": 1,
+    "重大": 1,
+    "重大风险": 1,
+    "橙": 2,
+    "较大": 2,
+    "较大风险": 2,
+    "黄": 3,
+    "一般": 3,
+    "一般风险": 3,
+    "蓝": 4,
+    "低": 4,
+    "低风险": 4,
+    "red": 1,
+    "orange": 2,
+    "yellow": 3,
+    "blue": 4,
+}
 
 
 def _parse_level(value) -> float:
@@ -171,8 +228,10 @@ def _text(gdf: gpd.GeoDataFrame, col: str | None, default: list[str]) -> list[st
     if col is None:
         return list(default)
     values = gdf[col].astype(object).where(gdf[col].notna(), None)
-    return [str(v) if v is not None and str(v).strip() else d
-            for v, d in zip(values, default, strict=True)]
+    return [
+        str(v) if v is not None and str(v).strip() else d
+        for v, d in zip(values, default, strict=True)
+    ]
 
 
 def _pick(gdf, field: str | None, aliases, path, option: str) -> str | None:

@@ -51,7 +51,9 @@ def describe_raster(path: str | Path, *, assume_crs: str | None = None) -> Hazar
         raise RasterReadError(f"{path}: not a readable raster ({exc})") from exc
 
 
-def _raster_crs(src: DatasetReader, path: Path, assume_crs: str | None) -> tuple[CRS, bool]:
+def _raster_crs(
+    src: DatasetReader, path: Path, assume_crs: str | None
+) -> tuple[CRS, bool]:
     """The raster's own CRS, or the user's when it has none."""
     if src.crs is not None:
         return CRS.from_user_input(src.crs.to_wkt()), False

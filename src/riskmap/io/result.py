@@ -15,7 +15,9 @@ def read_result(path: str | Path) -> RiskResult:
     """Read cells, communities, points (if any) and run_info from RESULT.gpkg."""
     path = Path(path)
     if not path.exists():
-        raise MissingFileError(f"{path}: file not found; create it with riskmap compute")
+        raise MissingFileError(
+            f"{path}: file not found; create it with riskmap compute"
+        )
     try:
         names = {name for name, _ in pyogrio.list_layers(path)}
     except pyogrio.errors.DataSourceError as exc:
@@ -28,8 +30,15 @@ def read_result(path: str | Path) -> RiskResult:
         )
     layers = {
         name: pyogrio.read_dataframe(path, layer=name, use_arrow=True)
-        for name in ("cells", "communities", "points") if name in names
+        for name in ("cells", "communities", "points", "resources")
+        if name in names
     }
     table = pyogrio.read_dataframe(path, layer="run_info")
     info = {k: json.loads(v) for k, v in zip(table["key"], table["value"], strict=True)}
-    return RiskResult(layers["cells"], layers["communities"], layers.get("points"), info)
+    return RiskResult(
+        layers["cells"],
+        layers["communities"],
+        layers.get("points"),
+        info,
+        layers.get("resources"),
+    )

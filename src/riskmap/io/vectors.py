@@ -45,7 +45,9 @@ def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputDataError(f"{path}: not a readable vector layer ({exc})") from exc
     except UnicodeDecodeError as exc:
-        raise InputDataError(f"{path}: text is not in a known encoding ({exc})") from exc
+        raise InputDataError(
+            f"{path}: text is not in a known encoding ({exc})"
+        ) from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
         raise InputDataError(f"{path}: the layer has no geometry column")
     return gdf
@@ -60,8 +62,10 @@ def shapefile_encoding(path: Path) -> str | None:
     """
     if any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
         return None
-    dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF"))
-                if p.exists()), None)
+    dbf = next(
+        (p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()),
+        None,
+    )
     if dbf is None:
         return None
     with dbf.open("rb") as handle:
@@ -134,15 +138,19 @@ def find_column(columns: Sequence[object], aliases: Sequence[str]) -> str | None
     return None
 
 
-def _ensure_crs(gdf: gpd.GeoDataFrame, path: Path, assume_crs: str | None) -> gpd.GeoDataFrame:
+def _ensure_crs(
+    gdf: gpd.GeoDataFrame, path: Path, assume_crs: str | None
+) -> gpd.GeoDataFrame:
     """Give a CRS-less layer the user's CRS, or refuse it."""
     if gdf.crs is not None:
         return gdf
     if assume_crs:
         try:
             return gdf.set_crs(assume_crs)
-        except Exception as exc:  # noqa: BLE001 - pyproj raises several types
-            raise CRSError(f"--assume-crs {assume_crs!r} is not a valid CRS: {exc}") from exc
+        except Exception as exc:
+            raise CRSError(
+                f"--assume-crs {assume_crs!r} is not a valid CRS: {exc}"
+            ) from exc
     raise CRSError(
         f"{path}: the layer has no coordinate reference system (no .prj?); "
         "add one or pass --assume-crs EPSG:XXXX (e.g. EPSG:4326 for lon/lat)"
@@ -157,13 +165,17 @@ def clean_geometries(gdf: gpd.GeoDataFrame, path: Path | str) -> gpd.GeoDataFram
     if empty.all():
         raise InputDataError(f"{path}: no feature has a geometry")
     if empty.any():
-        _warn(f"{path}: dropped {int(empty.sum())} feature(s) without geometry: "
-              f"{_ids(gdf.index[empty])}")
+        _warn(
+            f"{path}: dropped {int(empty.sum())} feature(s) without geometry: "
+            f"{_ids(gdf.index[empty])}"
+        )
         gdf = gdf.loc[~empty].copy()
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
-        _warn(f"{path}: repaired {int(invalid.sum())} invalid geometr(y/ies) with "
-              f"make_valid: feature ids {_ids(gdf.index[invalid])}")
+        _warn(
+            f"{path}: repaired {int(invalid.sum())} invalid geometr(y/ies) with "
+            f"make_valid: feature ids {_ids(gdf.index[invalid])}"
+        )
         gdf = gdf.copy()
         gdf.loc[invalid, gdf.geometry.name] = _repair(gdf.geometry[invalid].values)
     return gdf
