@@ -1,4 +1,4 @@
-"""Progress reporting shared by the front-ends: a plain ``(done, total, message)`` callback."""
+"""Progress reporting for front-ends: a plain ``(done, total, message)`` callback."""
 
 from __future__ import annotations
 

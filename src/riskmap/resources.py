@@ -1,4 +1,4 @@
-"""Locate the bundled styles and sample layers, in a source checkout or an installed wheel."""
+"""Locate the bundled styles and sample layers (source checkout or installed wheel)."""
 
 from __future__ import annotations
 

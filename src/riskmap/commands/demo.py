@@ -73,7 +73,7 @@ def _geojson_step(
     return write_geojson(result, out / "geojson")
 
 
-# Every export the demo runs after compute: (result, result path, out dir, quiet) -> paths.
+# Exports the demo runs after compute: (result, result path, out dir, quiet) -> paths
 EXPORT_STEPS: tuple[Callable[[RiskResult, Path, Path, bool], list[Path]], ...] = (
     _geojson_step,
 )

@@ -166,7 +166,8 @@ def _grid_ids(grid: gpd.GeoDataFrame, id_field: str | None) -> list[str]:
     if id_field:
         if id_field not in grid.columns:
             raise InputDataError(
-                f"grid layer has no field {id_field!r}; fields: {', '.join(grid.columns)}"
+                f"grid layer has no field {id_field!r}; "
+                f"fields: {', '.join(map(str, grid.columns))}"
             )
         ids = grid[id_field].astype(str)
         if ids.duplicated().any():

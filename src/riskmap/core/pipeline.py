@@ -117,7 +117,7 @@ def _add_hazard(cells, points, hazard: HazardInput, model, crs, inputs) -> np.nd
 
 
 def _raster_stats(cells, hazard, rule, crs, inputs) -> zonal.CellStats:
-    """Exact statistics: fast rectangle path for full cells, polygon path for the rest."""
+    """Exact statistics: rectangle path for full cells, polygon path for the rest."""
     out = zonal.CellStats.empty(len(cells))
     full = cells["full"].to_numpy()
     with open_in_crs(hazard.raster, crs, rule.resampling) as reader:
@@ -223,7 +223,7 @@ def summarise_communities(communities, cells, points) -> gpd.GeoDataFrame:
 
 
 def _count_points(out: pd.DataFrame, points) -> None:
-    """Points per level per community (points outside every community are not counted)."""
+    """Points per level per community (points outside every community not counted)."""
     for lv in (1, 2, 3, 4):
         out[f"points_l{lv}"] = 0
     out["points_n"] = 0

@@ -1,4 +1,4 @@
-"""Exact coverage-weighted raster statistics per cell (mean, max, share above a threshold).
+"""Exact coverage-weighted raster statistics per cell: mean, max, share above a limit.
 
 Two paths give the same exact numbers as exactextract (coverage fraction of each
 pixel inside the polygon as the weight, nodata excluded):

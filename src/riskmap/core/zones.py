@@ -59,7 +59,7 @@ def overlay_cells(
 
 
 def _class_shares(ci, labels, share, n) -> pd.DataFrame:
-    """Share of each cell per class value (zones of one class may overlap: capped at 1)."""
+    """Share of each cell per class value (overlapping zones: capped at 1)."""
     frame = pd.DataFrame({"cell": ci, "cls": labels, "share": share})
     table = frame.pivot_table(
         index="cell", columns="cls", values="share", aggfunc="sum"

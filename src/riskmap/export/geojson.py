@@ -12,7 +12,7 @@ from riskmap.export.atomic import atomic_path
 
 
 def write_geojson(result: RiskResult, out_dir: str | Path) -> list[Path]:
-    """Write cells.geojson, communities.geojson and points.geojson and resources.geojson into *out_dir*."""
+    """Write one GeoJSON file per result layer (cells, communities, points, ...)."""
     out_dir = Path(out_dir)
     layers = {
         "cells": result.cells,

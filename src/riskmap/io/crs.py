@@ -54,6 +54,6 @@ def choose_working_crs(layer: gpd.GeoDataFrame) -> CRS:
 
 
 def describe_crs(crs: CRS) -> str:
-    """Human-readable CRS note, e.g. "EPSG:4545 CGCS2000 / 3-degree Gauss-Kruger CM 108E"."""
+    """Readable CRS note, e.g. "EPSG:4545 CGCS2000 / 3-degree Gauss-Kruger CM 108E"."""
     code = crs.to_epsg()
     return f"EPSG:{code} {crs.name}" if code else crs.name

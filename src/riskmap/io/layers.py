@@ -91,7 +91,7 @@ def load_communities(
     name_field: str | None = None,
     assume_crs: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read community polygons and give them ``community_id`` and ``community`` columns."""
+    """Read community polygons; add ``community_id`` and ``community`` columns."""
     gdf = read_vector(path, assume_crs=assume_crs)
     polygonal = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
     if not polygonal.all():
@@ -122,7 +122,7 @@ def load_communities(
 def load_points(
     path: str | Path, model: RiskModel, assume_crs: str | None = None
 ) -> gpd.GeoDataFrame:
-    """Read registered risk points; standard columns point_id, name, type, category, level.
+    """Read registered risk points with columns point_id, name, type, category, level.
 
     A record with no level takes its type's default level from the risk model.
     """
@@ -183,7 +183,8 @@ def _levels(
     if bad.any():
         rows = ", ".join(str(i) for i in gdf.index[bad][:10])
         raise InputDataError(
-            f"{path}: field {col!r} must be a level 1-4 (or 红/橙/黄/蓝, 重大/较大/一般/低); "
+            f"{path}: field {col!r} must be a level 1-4 "
+            "(or 红/橙/黄/蓝, 重大/较大/一般/低); "
             f"bad value(s) in feature(s) {rows}"
         )
     return np.where(raw.isna(), default, raw.fillna(0)).astype(int)
@@ -246,7 +247,8 @@ def _require_field(gdf, field: str, path, option: str = "field") -> None:
     """Raise a clear error when *field* is not in the layer."""
     if field not in gdf.columns:
         raise InputDataError(
-            f"{path}: no field {field!r} ({option}); fields are: {', '.join(_fields(gdf))}"
+            f"{path}: no field {field!r} ({option}); "
+            f"fields are: {', '.join(_fields(gdf))}"
         )
 
 

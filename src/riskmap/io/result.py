@@ -25,7 +25,8 @@ def read_result(path: str | Path) -> RiskResult:
     missing = {"cells", "communities", "run_info"} - names
     if missing:
         raise InputDataError(
-            f"{path}: not a riskmap result (missing layer(s) {', '.join(sorted(missing))}); "
+            f"{path}: not a riskmap result (missing layer(s) "
+            f"{', '.join(sorted(missing))}); "
             "create one with riskmap compute --out RESULT.gpkg"
         )
     layers = {

@@ -106,7 +106,7 @@ def read_point_table(path: Path, *, assume_crs: str | None = None) -> gpd.GeoDat
 
 
 def _table_crs(lon: pd.Series, lat: pd.Series, path: Path) -> str:
-    """Longitude/latitude columns in degree range are WGS84; anything else needs a CRS."""
+    """Lon/lat columns in degree range are WGS84; anything else needs a CRS."""
     if lon.between(-180, 180).all() and lat.between(-90, 90).all():
         return "EPSG:4326"
     raise CRSError(
@@ -116,7 +116,7 @@ def _table_crs(lon: pd.Series, lat: pd.Series, path: Path) -> str:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV (UTF-8 or GBK) or an Excel sheet into a DataFrame of strings/numbers."""
+    """Read a CSV (UTF-8 or GBK) or an Excel sheet into a DataFrame."""
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm", ".xls"}:
