@@ -96,7 +96,7 @@ def _community_cells(geom, cid: str, name: str, net: Fishnet) -> pd.DataFrame:
     cols = np.concatenate([full_c, edge_c]) + c0
     boxes = net.boxes(rows, cols)
     n_full = len(full_r)
-    clipped = shapely.intersection(boxes[n_full:], geom)
+    clipped = _clip_cells(boxes[n_full:], edge_r, edge_c, geom, transform)
     geoms = np.concatenate([boxes[:n_full], _polygonal(clipped)])
     area = shapely.area(geoms)
     keep = area > 1e-6 * net.size**2
@@ -115,6 +115,25 @@ def _community_cells(geom, cid: str, name: str, net: Fishnet) -> pd.DataFrame:
     )
     frame["geometry"] = geoms[keep]
     return frame
+
+
+def _clip_cells(boxes, rows, cols, geom, transform, tile: int = 32) -> np.ndarray:
+    """Intersect boundary cells with the community, tile by tile.
+
+    Intersecting each cell with the whole (often 10,000-vertex) boundary costs
+    O(vertices) per cell; clipping the boundary to tiles of *tile* x *tile* cells
+    first keeps each intersection small.
+    """
+    out = np.empty(len(boxes), dtype=object)
+    keys = (rows // tile) * 1_000_000 + cols // tile
+    for key in np.unique(keys):
+        sel = np.flatnonzero(keys == key)
+        tr, tc = divmod(int(key), 1_000_000)
+        x0, y1 = transform @ (tc * tile, tr * tile)
+        x1, y0 = transform @ ((tc + 1) * tile, (tr + 1) * tile)
+        piece = shapely.intersection(geom, shapely.box(x0, y0, x1, y1))
+        out[sel] = shapely.intersection(boxes[sel], piece)
+    return out
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:

@@ -178,11 +178,14 @@ def _add_points_and_levels(cells, points, severities, model: RiskModel) -> None:
     cells["score_points"] = effect.influence
     cells["score"] = combine(cells["score_hazard"].to_numpy(), effect.influence, model)
     levels = model.levels_of(cells["score"].to_numpy())
-    styles = load_level_styles()
+    styles = [load_level_styles()[lv] for lv in (1, 2, 3, 4)]
     cells["level"] = levels
-    cells["level_name"] = [styles[lv].name_zh for lv in levels]
-    cells["level_name_en"] = [styles[lv].name_en for lv in levels]
-    cells["color"] = [styles[lv].color for lv in levels]
+    for column, attr in (
+        ("level_name", "name_zh"),
+        ("level_name_en", "name_en"),
+        ("color", "color"),
+    ):
+        cells[column] = np.array([getattr(st, attr) for st in styles])[levels - 1]
     if points is not None:
         idx = effect.cell_of_point
         ok = idx >= 0
