@@ -12,10 +12,10 @@ import pytest
 import rasterio
 import shapely
 from rasterio.warp import Resampling, calculate_default_transform, reproject
+from tests.helpers import write_raster
 
 from riskmap.cli import main
 from riskmap.io.result import read_result
-from tests.helpers import write_raster
 
 exactextract = pytest.importorskip("exactextract")
 
@@ -37,7 +37,7 @@ def _compute(communities, out, *extra):
 def test_compute_writes_every_layer(
     tmp_path, communities_gpkg, flood_tif, points_geojson
 ):
-    """RESULT.gpkg has cells, communities, points and run_info with the documented fields."""
+    """RESULT.gpkg has cells, communities, points, run_info with documented fields."""
     out = tmp_path / "result.gpkg"
     code = _compute(
         communities_gpkg,
@@ -98,7 +98,7 @@ def test_cell_statistics_equal_exactextract(tmp_path, communities_gpkg, flood_ti
 
 
 def test_raster_in_another_crs_is_reprojected(tmp_path, communities_gpkg, flood_tif):
-    """A hazard raster in EPSG:4326 under communities in EPSG:4545 gives the same levels.
+    """A hazard raster in EPSG:4326 under communities in EPSG:4545 is reprojected.
 
     The raster is warped (bilinear) to the working CRS; statistics are compared with
     exactextract on the same warped grid.

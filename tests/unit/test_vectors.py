@@ -39,7 +39,7 @@ def test_shapefile_text_is_decoded(tmp_path, encoding, cpg):
 
 def test_missing_file(tmp_path):
     """A missing path says which file."""
-    with pytest.raises(MissingFileError, match="nope.gpkg"):
+    with pytest.raises(MissingFileError, match=r"nope\.gpkg"):
         read_vector(tmp_path / "nope.gpkg")
 
 
