@@ -120,7 +120,8 @@ def _raster_stats(cells, hazard, rule, crs, inputs) -> zonal.CellStats:
     """Exact statistics: rectangle path for full cells, polygon path for the rest."""
     out = zonal.CellStats.empty(len(cells))
     full = cells["full"].to_numpy()
-    with open_in_crs(hazard.raster, crs, rule.resampling) as reader:
+    cache_mb = max(int(inputs.budget_mb // 4), 8)
+    with open_in_crs(hazard.raster, crs, rule.resampling, cache_mb) as reader:
         net = Fishnet(inputs.cell_size)
         rect = zonal.rectangle_stats(
             reader,

@@ -73,16 +73,19 @@ def _is_north_up(src: DatasetReader) -> bool:
 
 @contextmanager
 def open_in_crs(
-    raster: HazardRaster, crs: CRS, resampling: str = "bilinear"
+    raster: HazardRaster, crs: CRS, resampling: str = "bilinear", cache_mb: int = 64
 ) -> Iterator[DatasetReader | WarpedVRT]:
     """Yield a reader of *raster* in *crs*, north-up, reprojecting on the fly if needed.
 
     Reprojection uses a GDAL WarpedVRT, so windows are warped as they are read and
     memory stays bounded; *resampling* is "bilinear" for continuous hazards and
-    "nearest" for class rasters (set per hazard in the risk model).
+    "nearest" for class rasters (set per hazard in the risk model). GDAL's block
+    cache is capped at *cache_mb* (its default, 5 % of RAM, would hold the raster).
     """
     try:
-        with rasterio.open(raster.path) as src:
+        with rasterio.open(raster.path) as probe:
+            cache_mb = max(int(cache_mb), _block_row_mb(probe) * 2)
+        with rasterio.Env(GDAL_CACHEMAX=cache_mb), rasterio.open(raster.path) as src:
             same = CRS.from_user_input(raster.crs) == crs and not raster.assumed_crs
             if same and _is_north_up(src):
                 yield src
@@ -99,6 +102,13 @@ def open_in_crs(
                 yield vrt
     except rasterio.errors.RasterioIOError as exc:
         raise RasterReadError(f"{raster.path}: cannot read raster ({exc})") from exc
+
+
+def _block_row_mb(src: DatasetReader) -> int:
+    """Megabytes of one row of blocks: the cache must hold it or blocks are re-read."""
+    block_h = src.block_shapes[0][0]
+    item = np.dtype(src.dtypes[0]).itemsize
+    return int(np.ceil(block_h * src.width * item / 2**20))
 
 
 def sample_raster(raster: HazardRaster, xy: np.ndarray, crs: CRS) -> np.ndarray:
