@@ -1,0 +1,50 @@
+"""Architecture and style rules hold: import contracts and ruff."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tool(name: str) -> str:
+    """Path of a console script installed beside this Python."""
+    path = Path(sys.executable).parent / name
+    found = str(path) if path.exists() else shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed (pip install -e '.[test]')")
+    return found
+
+
+def test_import_contracts():
+    """Only riskmap.gui imports PyQt5, and data flows io -> core -> export."""
+    proc = subprocess.run(
+        [_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_core_imports_without_qt():
+    """The core, I/O and exporters import without pulling in Qt."""
+    code = (
+        "import sys, riskmap.cli, riskmap.core.pipeline, riskmap.export.gpkg; "
+        "assert not any(m.startswith('PyQt5') for m in sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ruff_clean():
+    """The code base is ruff clean."""
+    proc = subprocess.run(
+        [_tool("ruff"), "check", "src", "tests", "bench", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout
