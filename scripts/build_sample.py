@@ -294,7 +294,7 @@ RESOURCE_PLAN = [("避难场所", 2, 800), ("物资储备点", 0, 0), ("医疗�
 
 
 def make_resources(comms, depth, slope, profile, rng) -> gpd.GeoDataFrame:
-    """Illustrative shelters (two per community), three depots and two medical points."""
+    """Illustrative shelters (two per community), three depots, two medical points."""
     rows = []
     for i, (_, comm) in enumerate(comms.iterrows()):
         inside = (
