@@ -24,6 +24,13 @@ def _prepare_parent(path: Path) -> None:
         raise ExportError(f"cannot create folder {path.parent}: {exc}") from exc
 
 
+def _fsync(path: Path) -> None:
+    """Flush a finished file to disk before it replaces the old one."""
+    if path.is_file():
+        with path.open("rb+") as handle:
+            os.fsync(handle.fileno())
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary file path next to *path*; rename it onto *path* on success."""
@@ -37,6 +44,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _fsync(tmp_path)
         os.replace(tmp_path, path)
     finally:
         for leftover in (tmp_path, Path(f"{tmp_path}-wal"), Path(f"{tmp_path}-shm")):

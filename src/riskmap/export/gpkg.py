@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,6 +15,18 @@ from riskmap.domain import RiskResult
 from riskmap.errors import ExportError
 from riskmap.export.atomic import atomic_path
 
+
+@contextmanager
+def pyogrio_config(**options: str) -> Iterator[None]:
+    """Set GDAL configuration options for the duration of a block."""
+    previous = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(previous)
+
+
 LAYERS = ("cells", "communities", "points", "resources")
 
 
@@ -21,7 +35,8 @@ def write_result(result: RiskResult, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise ExportError(f"{path}: the result must be a .gpkg file")
-    with atomic_path(path) as tmp:
+    # the temporary file is fsync'ed before the rename, so SQLite need not sync
+    with atomic_path(path) as tmp, pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
         _write_layer(result.cells, tmp, "cells")
         _write_layer(result.communities, tmp, "communities")
         for name in ("points", "resources"):
