@@ -276,3 +276,36 @@ def test_failed_run_keeps_the_old_result(tmp_path, communities_gpkg, flood_tif):
     assert _compute(communities_gpkg, out, "--hazard", "flood=missing.tif") == 2
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_management_grid_replaces_the_fishnet(tmp_path, communities_gpkg, flood_tif):
+    """--grid uses the given 网格 polygons, ids from --grid-id-field, exact stats."""
+    grid = gpd.GeoDataFrame(
+        {"网格编码": ["511923001001", "511923001002", "511923001003"]},
+        geometry=[
+            shapely.box(501_000, 3_496_000, 502_000, 3_497_000),
+            shapely.Point(503_000, 3_497_500).buffer(400),
+            shapely.box(600_000, 3_000_000, 600_500, 3_000_500),
+        ],  # nowhere
+        crs="EPSG:4545",
+    )
+    gpath = tmp_path / "grid.gpkg"
+    grid.to_file(gpath)
+    out = tmp_path / "r.gpkg"
+    assert (
+        _compute(
+            communities_gpkg,
+            out,
+            "--grid",
+            gpath,
+            "--grid-id-field",
+            "网格编码",
+            "--hazard",
+            f"flood={flood_tif}",
+        )
+        == 0
+    )
+    cells = read_result(out).cells
+    assert cells["cell_id"].tolist() == ["511923001001", "511923001002"]
+    ref = exactextract.exact_extract(str(flood_tif), cells, ["mean"], output="pandas")
+    np.testing.assert_allclose(cells["flood_mean"], ref["mean"], rtol=1e-6)
