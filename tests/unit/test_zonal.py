@@ -105,3 +105,23 @@ def test_cells_off_the_raster_are_nan(flood_tif):
     assert np.isnan(stats.mean[0])
     assert np.isnan(stats.max[0])
     assert np.isnan(poly.mean[0])
+
+
+def test_large_polygon_is_split_into_strips(flood_tif):
+    """A polygon bigger than the budget is read strip by strip with the same result."""
+    disc = np.array([shapely.Point(500_003.7 + 3600, 3_500_011.3 - 3000).buffer(2900)])
+    with rasterio.open(flood_tif) as src:
+        whole = zonal.polygon_stats(src, disc, 1.0, budget_mb=256)
+        strips = zonal.polygon_stats(src, disc, 1.0, budget_mb=0.02)
+    ref = exactextract.exact_extract(
+        str(flood_tif),
+        gpd.GeoDataFrame(geometry=disc, crs="EPSG:4545"),
+        ["mean", "max"],
+        output="pandas",
+    )
+    for name in zonal.STAT_NAMES:
+        np.testing.assert_allclose(
+            getattr(strips, name), getattr(whole, name), rtol=1e-12
+        )
+    np.testing.assert_allclose(whole.mean, ref["mean"], rtol=1e-6)
+    assert whole.max[0] == ref["max"][0]

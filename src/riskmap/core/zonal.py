@@ -201,19 +201,58 @@ def polygon_stats(
     budget_mb: float = 256.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> CellStats:
-    """Exact statistics for arbitrary polygons (in the reader's CRS)."""
+    """Exact statistics for arbitrary polygons (in the reader's CRS).
+
+    Work is split into jobs (a polygon and a strip of its pixel window) so that even
+    a polygon covering millions of pixels is read and intersected piece by piece.
+    """
     geoms = np.asarray(geoms, dtype=object)
-    out = CellStats.empty(len(geoms))
-    if len(geoms) == 0:
-        return out
+    n = len(geoms)
+    if n == 0:
+        return CellStats.empty(0)
     pix = RasterGrid.of(reader)
     shapely.prepare(geoms)
-    windows = _pixel_windows(geoms, pix)
-    for done, chunk in enumerate(_chunks(windows, budget_mb)):
-        _polygon_chunk(reader, pix, geoms, windows, chunk, threshold, out)
+    limit = max(int(budget_mb * 2**20 / 200), 1)  # ~200 bytes per (polygon, pixel)
+    polys, windows = _jobs(_pixel_windows(geoms, pix), limit)
+    acc = _Accumulator(n)
+    chunks = list(_chunks(windows, limit))
+    for done, chunk in enumerate(chunks):
+        _polygon_chunk(reader, pix, geoms, polys[chunk], windows[chunk], threshold, acc)
         if progress:
-            progress(done + 1, len(geoms))
-    return out
+            progress(done + 1, len(chunks))
+    return acc.stats()
+
+
+class _Accumulator:
+    """Running coverage-weighted sums and maxima per polygon."""
+
+    def __init__(self, n: int):
+        self.count = np.zeros(n)
+        self.total = np.zeros(n)
+        self.above = np.zeros(n)
+        self.peak = np.full(n, -np.inf)
+
+    def add(self, poly, cover, values, threshold: float) -> None:
+        """Add (polygon, coverage, value) pairs of valid pixels."""
+        ids, local = np.unique(poly, return_inverse=True)
+        m = len(ids)
+        self.count[ids] += np.bincount(local, weights=cover, minlength=m)
+        self.total[ids] += np.bincount(local, weights=cover * values, minlength=m)
+        above = cover * (values > threshold)
+        self.above[ids] += np.bincount(local, weights=above, minlength=m)
+        peak = np.full(m, -np.inf)
+        np.maximum.at(peak, local, values)
+        self.peak[ids] = np.maximum(self.peak[ids], peak)
+
+    def stats(self) -> CellStats:
+        """Mean, max and share above the threshold (NaN without valid pixels)."""
+        has = self.count > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return CellStats(
+                mean=np.where(has, self.total / self.count, np.nan),
+                max=np.where(np.isneginf(self.peak), np.nan, self.peak),
+                frac=np.where(has, self.above / self.count, np.nan),
+            )
 
 
 def _pixel_windows(geoms: np.ndarray, pix: RasterGrid) -> np.ndarray:
@@ -226,14 +265,29 @@ def _pixel_windows(geoms: np.ndarray, pix: RasterGrid) -> np.ndarray:
     win = np.stack([i0, i1, j0, j1], axis=1)
     win[:, [0, 1]] = np.clip(win[:, [0, 1]], 0, pix.height)
     win[:, [2, 3]] = np.clip(win[:, [2, 3]], 0, pix.width)
+    win[:, 1] = np.maximum(win[:, 1], win[:, 0])
+    win[:, 3] = np.maximum(win[:, 3], win[:, 2])
     return win.astype(np.int64)
 
 
-def _chunks(windows: np.ndarray, budget_mb: float):
-    """Groups of polygons, ordered by position, whose pixel pairs fit the budget."""
+def _jobs(windows: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split windows larger than *limit* pixels into strips of rows."""
+    width = np.maximum(windows[:, 3] - windows[:, 2], 1)
+    rows_per_job = np.maximum(limit // width, 1)
+    height = windows[:, 1] - windows[:, 0]
+    pieces = np.maximum(-(-height // rows_per_job), 1)
+    polys = np.repeat(np.arange(len(windows)), pieces)
+    k = _ramp(pieces)
+    jobs = windows[polys].copy()
+    jobs[:, 0] = windows[polys, 0] + k * rows_per_job[polys]
+    jobs[:, 1] = np.minimum(jobs[:, 0] + rows_per_job[polys], windows[polys, 1])
+    return polys, jobs
+
+
+def _chunks(windows: np.ndarray, limit: int):
+    """Groups of jobs, ordered by position, whose pixel pairs fit *limit*."""
     pairs = (windows[:, 1] - windows[:, 0]) * (windows[:, 3] - windows[:, 2])
     order = np.lexsort((windows[:, 2], windows[:, 0]))
-    limit = max(int(budget_mb * 2**20 / 200), 1)  # ~200 bytes per (polygon, pixel)
     start, acc = 0, 0
     for k, idx in enumerate(order):
         acc += int(pairs[idx])
@@ -244,31 +298,19 @@ def _chunks(windows: np.ndarray, budget_mb: float):
 
 
 def _polygon_chunk(
-    reader, pix, geoms, windows, chunk, threshold, out: CellStats
+    reader, pix, geoms, polys, win, threshold, acc: _Accumulator
 ) -> None:
-    """Fill *out* for the polygons in *chunk* from one raster window."""
-    win = windows[chunk]
+    """Accumulate the jobs of one chunk from one raster window."""
     i0, i1 = int(win[:, 0].min()), int(win[:, 1].max())
     j0, j1 = int(win[:, 2].min()), int(win[:, 3].max())
     if i1 <= i0 or j1 <= j0:
         return
     values = read_block(reader, (i0, i1), (j0, j1))
-    poly, pi, pj = _pairs(chunk, win)
+    poly, pi, pj = _pairs(polys, win)
     cover = _coverage(geoms[poly], pix, pi, pj)
     v = values[pi - i0, pj - j0]
     keep = (cover > _EPS) & ~np.isnan(v)
-    poly, cover, v = poly[keep], cover[keep], v[keep]
-    n = len(geoms)
-    count = np.bincount(poly, weights=cover, minlength=n)
-    total = np.bincount(poly, weights=cover * v, minlength=n)
-    above = np.bincount(poly, weights=cover * (v > threshold), minlength=n)
-    peak = np.full(n, -np.inf)
-    np.maximum.at(peak, poly, v)
-    sel = chunk
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out.mean[sel] = np.where(count[sel] > 0, total[sel] / count[sel], np.nan)
-        out.frac[sel] = np.where(count[sel] > 0, above[sel] / count[sel], np.nan)
-        out.max[sel] = np.where(np.isneginf(peak[sel]), np.nan, peak[sel])
+    acc.add(poly[keep], cover[keep], v[keep], threshold)
 
 
 def _pairs(chunk: np.ndarray, win: np.ndarray):
