@@ -102,9 +102,7 @@ def _community_cells(geom, cid: str, name: str, net: Fishnet) -> pd.DataFrame:
     keep = area > 1e-6 * net.size**2
     frame = pd.DataFrame(
         {
-            "cell_id": [
-                f"{cid}-{r}-{c}" for r, c in zip(rows[keep], cols[keep], strict=True)
-            ],
+            "cell_id": _cell_ids(cid, rows[keep], cols[keep]),
             "community_id": cid,
             "community": name,
             "row": rows[keep],
@@ -134,6 +132,12 @@ def _clip_cells(boxes, rows, cols, geom, transform, tile: int = 32) -> np.ndarra
         piece = shapely.intersection(geom, shapely.box(x0, y0, x1, y1))
         out[sel] = shapely.intersection(boxes[sel], piece)
     return out
+
+
+def _cell_ids(cid: str, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Ids ``<community>-<row>-<col>``, built column-wise (a million in a second)."""
+    prefix = np.char.add(f"{cid}-", rows.astype(str))
+    return np.char.add(np.char.add(prefix, "-"), cols.astype(str)).astype(object)
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:

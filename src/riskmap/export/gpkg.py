@@ -55,6 +55,16 @@ def write_result(result: RiskResult, path: str | Path) -> Path:
     return path
 
 
+def _geometry_type(frame: gpd.GeoDataFrame) -> str:
+    """The layer's declared type: the single type present, else generic "Unknown".
+
+    Declaring a mixed Polygon/MultiPolygon layer generic avoids converting every
+    square cell to a MultiPolygon (seconds on a million cells).
+    """
+    types = set(frame.geometry.geom_type.dropna().unique())
+    return types.pop() if len(types) == 1 else "Unknown"
+
+
 def _write_layer(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     """Write one layer (object columns as text) with a clear error on failure."""
     frame = gdf.copy()
@@ -62,8 +72,14 @@ def _write_layer(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
         if col != frame.geometry.name and frame[col].dtype == object:
             frame[col] = frame[col].map(lambda v: None if v is None else str(v))
     try:
-        frame.to_file(
-            path, layer=layer, driver="GPKG", engine="pyogrio", use_arrow=True
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=layer,
+            driver="GPKG",
+            use_arrow=True,
+            promote_to_multi=False,
+            geometry_type=_geometry_type(frame),
         )
     except Exception as exc:
         raise ExportError(f"cannot write layer {layer!r} to {path}: {exc}") from exc
