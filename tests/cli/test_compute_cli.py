@@ -146,8 +146,30 @@ def test_zone_hazard(tmp_path, communities_gpkg):
     zpath = tmp_path / "zones.gpkg"
     zones.to_file(zpath)
     out = tmp_path / "r.gpkg"
-    assert _compute(communities_gpkg, out, "--hazard", f"flood_zone={zpath}:等级") == 0
-    cells = read_result(out).cells
+    points = gpd.GeoDataFrame(
+        {"name": ["in both", "in low", "outside"], "type": ["危房"] * 3},
+        geometry=gpd.points_from_xy(
+            [502_500, 501_500, 509_000], [3_497_500, 3_496_500, 3_496_500]
+        ),
+        crs="EPSG:4545",
+    )
+    ppath = tmp_path / "p.gpkg"
+    points.to_file(ppath)
+    assert (
+        _compute(
+            communities_gpkg,
+            out,
+            "--hazard",
+            f"flood_zone={zpath}:等级",
+            "--points",
+            ppath,
+        )
+        == 0
+    )
+    result = read_result(out)
+    assert result.points["flood_zone"].tolist()[:2] == ["高", "低"]
+    assert result.points["flood_zone"].isna().tolist() == [False, False, True]
+    cells = result.cells
     inner = cells[cells.geometry.within(zones.geometry[0])]
     assert (inner["flood_zone_class"] == "高").all()
     assert np.allclose(inner["flood_zone_frac"], 1.0)

@@ -91,3 +91,23 @@ def test_csv_with_bad_coordinates(tmp_path):
     pd.DataFrame({"lon": [106.7, "abc"], "lat": [31.8, 31.9]}).to_csv(path, index=False)
     with pytest.raises(InputDataError, match="rows 3"):
         read_vector(path)
+
+
+def test_xlsx_with_english_headers(tmp_path):
+    """An Excel sheet with longitude/latitude columns is read as WGS84 points."""
+    path = tmp_path / "pts.xlsx"
+    pd.DataFrame(
+        {"Name": ["a", "b"], "Longitude": [106.75, 107.1], "Latitude": [31.86, 31.56]}
+    ).to_excel(path, index=False)
+    gdf = read_vector(path)
+    assert len(gdf) == 2
+    assert gdf.geometry.iloc[1].y == pytest.approx(31.56)
+
+
+def test_projected_table_needs_a_crs(tmp_path):
+    """x/y columns in metres are refused unless their CRS is named."""
+    path = tmp_path / "xy.csv"
+    pd.DataFrame({"x": [416_000.0], "y": [3_490_000.0]}).to_csv(path, index=False)
+    with pytest.raises(CRSError, match="--assume-crs"):
+        read_vector(path)
+    assert read_vector(path, assume_crs="EPSG:4545").crs.to_epsg() == 4545
