@@ -126,11 +126,7 @@ def load_points(
 
     A record with no level takes its type's default level from the risk model.
     """
-    gdf = read_vector(path, assume_crs=assume_crs)
-    if not gdf.geometry.geom_type.isin(["Point", "MultiPoint"]).all():
-        gdf = gdf.set_geometry(gdf.geometry.representative_point())
-    cols = {k: find_column(gdf.columns, v) for k, v in POINT_ALIASES.items()}
-    out = gdf.copy()
+    out, cols = _read_points(path, POINT_ALIASES, assume_crs)
     n = len(out)
     out["point_id"] = _text(out, cols["point_id"], [f"P{i + 1:05d}" for i in range(n)])
     out["name"] = _text(out, cols["name"], out["point_id"].tolist())
@@ -153,11 +149,7 @@ def load_resources(path: str | Path, assume_crs: str | None = None) -> gpd.GeoDa
 
     Standard columns: resource_id, name, type (避难场所/物资储备点/医疗点), capacity.
     """
-    gdf = read_vector(path, assume_crs=assume_crs)
-    if not gdf.geometry.geom_type.isin(["Point", "MultiPoint"]).all():
-        gdf = gdf.set_geometry(gdf.geometry.representative_point())
-    cols = {k: find_column(gdf.columns, v) for k, v in RESOURCE_ALIASES.items()}
-    out = gdf.copy()
+    out, cols = _read_points(path, RESOURCE_ALIASES, assume_crs)
     n = len(out)
     out["resource_id"] = _text(
         out, cols["resource_id"], [f"R{i + 1:04d}" for i in range(n)]
@@ -169,6 +161,16 @@ def load_resources(path: str | Path, assume_crs: str | None = None) -> gpd.GeoDa
     )
     out["capacity"] = pd.to_numeric(capacity, errors="coerce").fillna(0).astype(int)
     return out.reset_index(drop=True)
+
+
+def _read_points(path, aliases: dict, assume_crs: str | None):
+    """Read a point layer (polygons become their representative points) and find the
+    columns matching *aliases*."""
+    gdf = read_vector(path, assume_crs=assume_crs)
+    if not gdf.geometry.geom_type.isin(["Point", "MultiPoint"]).all():
+        gdf = gdf.set_geometry(gdf.geometry.representative_point())
+    cols = {k: find_column(gdf.columns, v) for k, v in aliases.items()}
+    return gdf.copy(), cols
 
 
 def _levels(
