@@ -1,0 +1,121 @@
+"""Interface texts in Simplified Chinese (default) and English.
+
+Every visible text is a key of ``TEXTS``; widgets call ``tr(key)`` and implement
+``retranslate()`` so the language can change while the window is open.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "app.title": ("riskmap 社区公共安全风险地图", "riskmap community risk map"),
+    "menu.file": ("文件(&F)", "&File"),
+    "menu.layer": ("图层(&L)", "&Layer"),
+    "menu.analysis": ("分析(&A)", "&Analysis"),
+    "menu.export": ("导出(&E)", "&Export"),
+    "menu.view": ("视图(&V)", "&View"),
+    "menu.language": ("语言 / Language", "Language / 语言"),
+    "act.open_result": ("打开结果…", "Open result…"),
+    "act.open_sample": ("打开巴中示例", "Open the Bazhong sample"),
+    "act.add_layer": ("添加图层…", "Add layer…"),
+    "act.remove_layer": ("移除图层", "Remove layer"),
+    "act.zoom_full": ("全图", "Zoom to full extent"),
+    "act.zoom_layer": ("缩放到图层", "Zoom to layer"),
+    "act.compute": ("计算风险等级…", "Compute risk levels…"),
+    "act.export_geojson": ("导出 GeoJSON…", "Export GeoJSON…"),
+    "act.export_gpkg": ("导出 GeoPackage…", "Export GeoPackage…"),
+    "act.export_maps": ("导出网页地图…", "Export web maps…"),
+    "act.export_print": ("导出打印图 (PDF)…", "Export print map (PDF)…"),
+    "act.quit": ("退出", "Quit"),
+    "act.chinese": ("简体中文", "简体中文"),
+    "act.english": ("English", "English"),
+    "panel.layers": ("图层", "Layers"),
+    "panel.details": ("详细信息", "Details"),
+    "panel.summary": ("社区汇总", "Community summary"),
+    "layer.opacity": ("不透明度", "Opacity"),
+    "layer.features": ("{n} 个要素", "{n} features"),
+    "layer.crs": ("坐标系 {crs}", "CRS {crs}"),
+    "status.coords": ("经度 {lon:.5f}  纬度 {lat:.5f}", "lon {lon:.5f}  lat {lat:.5f}"),
+    "status.scale": ("比例尺 1:{scale:,.0f}", "scale 1:{scale:,.0f}"),
+    "status.ready": ("就绪", "Ready"),
+    "status.computing": ("正在计算…", "Computing…"),
+    "status.done": ("完成：{msg}", "Done: {msg}"),
+    "status.cancelled": ("已取消", "Cancelled"),
+    "details.none": (
+        "点击地图查看网格或隐患点",
+        "Click the map to identify a cell or a point",
+    ),
+    "compute.title": ("计算风险等级", "Compute risk levels"),
+    "compute.communities": ("社区边界", "Communities"),
+    "compute.hazards": ("灾害图层 (名称=路径)", "Hazards (NAME=path)"),
+    "compute.points": ("隐患点 (可选)", "Risk points (optional)"),
+    "compute.cell_size": ("网格大小 (米)", "Cell size (m)"),
+    "compute.model": ("风险模型 (可选)", "Risk model (optional)"),
+    "compute.out": ("输出结果", "Output RESULT.gpkg"),
+    "compute.browse": ("浏览…", "Browse…"),
+    "compute.add_hazard": ("添加灾害…", "Add hazard…"),
+    "compute.run": ("开始计算", "Run"),
+    "compute.cancel": ("取消", "Cancel"),
+    "compute.missing": ("请选择{what}", "Please choose {what}"),
+    "error.title": ("错误", "Error"),
+    "error.file": ("无法打开 {path}：\n{msg}", "Cannot open {path}:\n{msg}"),
+    "error.bug": (
+        "程序内部错误，详情已写入日志：\n{log}",
+        "Internal error; the details were written to the log:\n{log}",
+    ),
+    "export.done": (
+        "已导出到 {path}。打开所在文件夹？",
+        "Exported to {path}. Open the folder?",
+    ),
+    "export.unavailable": (
+        "此导出尚不可用：{msg}",
+        "This export is not available: {msg}",
+    ),
+    "sample.ask": (
+        "没有打开项目。要打开内置的巴中示例吗？",
+        "No project is open. Open the bundled Bazhong sample?",
+    ),
+    "summary.community": ("社区", "Community"),
+    "summary.cells": ("网格数", "Cells"),
+    "summary.max_level": ("最高等级", "Highest level"),
+    "level.1": ("重大风险", "Major risk"),
+    "level.2": ("较大风险", "Considerable risk"),
+    "level.3": ("一般风险", "General risk"),
+    "level.4": ("低风险", "Low risk"),
+}
+
+_state = {"lang": "zh"}
+
+
+def set_language(lang: str) -> None:
+    """Switch the interface language ("zh" or "en")."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"unknown language {lang!r}")
+    _state["lang"] = lang
+
+
+def language() -> str:
+    """The current interface language."""
+    return _state["lang"]
+
+
+def tr(key: str, **values: object) -> str:
+    """The text for *key* in the current language, formatted with *values*."""
+    zh, en = TEXTS[key]
+    text = en if _state["lang"] == "en" else zh
+    return text.format(**values) if values else text
+
+
+TEXTS["close.unsaved"] = (
+    "有未保存的修改。仍要退出吗？",
+    "There are unsaved edits. Quit anyway?",
+)
+TEXTS.update(
+    {
+        "layer.cells": ("风险网格", "Risk cells"),
+        "layer.communities": ("社区边界", "Community boundaries"),
+        "layer.points": ("隐患点", "Risk points"),
+        "layer.resources": ("应急资源", "Emergency resources"),
+        "details.field": ("字段", "Field"),
+        "details.value": ("值", "Value"),
+    }
+)

@@ -1,0 +1,173 @@
+"""What the canvas draws: vector and raster layers in one metric display CRS.
+
+Layers are loaded with the core's readers (``riskmap.io``), so the GUI accepts the
+same files, with the same validation and error messages, as the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS
+
+from riskmap.domain import load_level_styles
+from riskmap.gui.i18n import language, tr
+from riskmap.io.crs import choose_working_crs, describe_crs
+from riskmap.io.rasters import describe_raster, open_in_crs
+from riskmap.io.result import read_result
+from riskmap.io.vectors import read_vector
+from riskmap.model import load_model
+
+RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".img", ".vrt"}
+OVERVIEW_PIXELS = 1024
+CATEGORY_COLORS = {
+    "人": "#1F77B4",
+    "地": "#8C564B",
+    "事": "#9467BD",
+    "物": "#E6AB02",
+    "情": "#17BECF",
+}
+
+
+@dataclass
+class MapLayer:
+    """A layer in the layer stack."""
+
+    name: str
+    kind: str  # "cells", "boundary", "points", "resources", "vector", "raster"
+    source: str
+    crs_text: str
+    count: int
+    visible: bool = True
+    opacity: float = 1.0
+    gdf: gpd.GeoDataFrame | None = None
+    image: np.ndarray | None = None  # RGBA overview, for rasters
+    bounds: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    extra: dict = field(default_factory=dict)
+
+
+def display_crs_for(gdf: gpd.GeoDataFrame) -> CRS:
+    """The metric CRS the canvas uses for data around *gdf*."""
+    return choose_working_crs(gdf)
+
+
+def vector_layer(path: Path, crs: CRS | None, kind: str | None = None) -> MapLayer:
+    """Read a vector file as a layer (kind guessed from its geometry)."""
+    gdf = read_vector(path)
+    source_crs = describe_crs(gdf.crs)
+    crs = crs or display_crs_for(gdf)
+    gdf = gdf.to_crs(crs)
+    kind = kind or _guess_kind(gdf)
+    return MapLayer(
+        path.stem,
+        kind,
+        str(path),
+        source_crs,
+        len(gdf),
+        gdf=gdf,
+        bounds=tuple(gdf.total_bounds),
+    )
+
+
+def _guess_kind(gdf: gpd.GeoDataFrame) -> str:
+    """ "points" for point layers, "boundary" for polygons, "vector" otherwise."""
+    types = set(gdf.geom_type.unique())
+    if types <= {"Point", "MultiPoint"}:
+        return "points"
+    if types <= {"Polygon", "MultiPolygon"}:
+        return "boundary"
+    return "vector"
+
+
+def raster_layer(path: Path, crs: CRS, hazard: str | None = None) -> MapLayer:
+    """Read a downsampled overview of a raster, coloured by its model ramp."""
+    raster = describe_raster(path)
+    rule = load_model().hazards.get(hazard or path.stem)
+    resampling = rule.resampling if rule else "bilinear"
+    with open_in_crs(raster, crs, resampling) as reader:
+        factor = max(reader.width, reader.height) / OVERVIEW_PIXELS
+        shape = (
+            max(int(reader.height / max(factor, 1)), 1),
+            max(int(reader.width / max(factor, 1)), 1),
+        )
+        data = reader.read(1, out_shape=shape, masked=True).astype("float64")
+        bounds = tuple(reader.bounds)
+    image = colorize(np.ma.filled(data, np.nan), rule)
+    return MapLayer(
+        path.stem,
+        "raster",
+        str(path),
+        describe_crs(raster.crs),
+        raster.shape[0] * raster.shape[1],
+        image=image,
+        bounds=bounds,
+    )
+
+
+def colorize(values: np.ndarray, rule) -> np.ndarray:
+    """RGBA image of *values*: the model's class ramp, else a grey stretch."""
+    rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
+    valid = ~np.isnan(values)
+    if rule is not None and rule.ramp and rule.breaks:
+        classes = np.searchsorted(np.asarray(rule.breaks), values, side="right")
+        ramp = np.array([_rgb(c) for c in rule.ramp])
+        idx = np.clip(classes, 0, len(ramp) - 1)
+        rgba[..., :3] = ramp[idx]
+        rgba[..., 3] = np.where(valid & (classes > 0), 255, 0)
+        return rgba
+    lo, hi = np.nanpercentile(values, [2, 98]) if valid.any() else (0.0, 1.0)
+    grey = np.clip((values - lo) / max(hi - lo, 1e-12) * 255, 0, 255)
+    rgba[..., :3] = np.nan_to_num(grey)[..., None].astype(np.uint8)
+    rgba[..., 3] = np.where(valid, 255, 0)
+    return rgba
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    """(r, g, b) of "#RRGGBB"."""
+    h = hex_color.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def result_layers(path: Path) -> tuple[list[MapLayer], CRS, object]:
+    """Layers of a RESULT.gpkg: hazards, cells, boundaries, points, resources."""
+    result = read_result(path)
+    crs = CRS.from_user_input(result.info["crs"])
+    layers = []
+    for hazard in result.info.get("hazards", []):
+        hpath = Path(hazard["path"])
+        if hazard["kind"] == "raster" and hpath.exists():
+            layer = raster_layer(hpath, crs, hazard["name"])
+            label = hazard["label_en"] if language() == "en" else hazard["label_zh"]
+            layer.name, layer.opacity, layer.visible = label, 0.6, False
+            layers.append(layer)
+    layers.append(_gdf_layer(tr("layer.cells"), "cells", path, result.cells, 0.75))
+    layers.append(
+        _gdf_layer(tr("layer.communities"), "boundary", path, result.communities)
+    )
+    for name in ("resources", "points"):
+        gdf = getattr(result, name)
+        if gdf is not None and len(gdf):
+            layers.append(_gdf_layer(tr(f"layer.{name}"), name, path, gdf))
+    return layers, crs, result
+
+
+def _gdf_layer(name: str, kind: str, path: Path, gdf, opacity: float = 1.0) -> MapLayer:
+    """A layer from an in-memory GeoDataFrame of a result."""
+    return MapLayer(
+        name,
+        kind,
+        str(path),
+        describe_crs(gdf.crs),
+        len(gdf),
+        opacity=opacity,
+        gdf=gdf,
+        bounds=tuple(gdf.total_bounds),
+    )
+
+
+def level_colors() -> dict[int, str]:
+    """Hex colour of each level."""
+    return {int(k): v.color for k, v in load_level_styles().items()}

@@ -1,0 +1,86 @@
+"""The details panel: every attribute of the identified cell or point."""
+
+from __future__ import annotations
+
+import math
+
+import shapely
+from PyQt5.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from riskmap.gui.i18n import tr
+from riskmap.gui.layer_stack import LayerStack
+
+
+class DetailsPanel(QWidget):
+    """Shows the attributes of what was clicked on the map."""
+
+    def __init__(self, stack: LayerStack, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.stack = stack
+        self.title = QLabel()
+        self.table = QTableWidget(0, 2)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.verticalHeader().hide()
+        box = QVBoxLayout(self)
+        box.addWidget(self.title)
+        box.addWidget(self.table)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Texts in the current language."""
+        self.table.setHorizontalHeaderLabels([tr("details.field"), tr("details.value")])
+        if self.table.rowCount() == 0:
+            self.title.setText(tr("details.none"))
+
+    def identify(self, x: float, y: float, tolerance: float) -> dict | None:
+        """Find the point (within *tolerance*) or cell at (x, y) and show it."""
+        for kind in ("points", "resources", "cells"):
+            layer = self.stack.find(kind)
+            if layer is None or not layer.visible:
+                continue
+            row = _hit(layer.gdf, x, y, tolerance if kind != "cells" else 0.0)
+            if row is not None:
+                self.show_record(layer.name, row)
+                return row
+        self.table.setRowCount(0)
+        self.title.setText(tr("details.none"))
+        return None
+
+    def show_record(self, title: str, record: dict) -> None:
+        """Fill the table with *record*."""
+        self.title.setText(title)
+        self.table.setRowCount(len(record))
+        for r, (key, value) in enumerate(record.items()):
+            self.table.setItem(r, 0, QTableWidgetItem(str(key)))
+            self.table.setItem(r, 1, QTableWidgetItem(_fmt(value)))
+
+
+def _hit(gdf, x: float, y: float, tolerance: float) -> dict | None:
+    """The first feature within *tolerance* of (x, y), as a dict without geometry."""
+    tree = gdf.sindex
+    point = shapely.Point(x, y)
+    idx = (
+        tree.query(point, predicate="dwithin", distance=tolerance)
+        if tolerance
+        else tree.query(point, predicate="intersects")
+    )
+    if len(idx) == 0:
+        return None
+    row = gdf.iloc[int(min(idx))]
+    return {k: v for k, v in row.items() if k != gdf.geometry.name}
+
+
+def _fmt(value) -> str:
+    """Readable value: rounded floats, blanks for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

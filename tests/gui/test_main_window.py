@@ -1,0 +1,222 @@
+"""The desktop app with real widgets (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PyQt5")
+pytest.importorskip("pytestqt")
+
+from PyQt5.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PyQt5.QtGui import QMouseEvent, QWheelEvent
+from PyQt5.QtWidgets import QApplication, QMessageBox
+
+from riskmap.cli import main as cli_main
+from riskmap.gui import exports, workers
+from riskmap.gui.i18n import set_language
+from riskmap.gui.main_window import MainWindow
+from riskmap.resources import sample_dir
+
+LAYERS = sample_dir()
+
+
+@pytest.fixture(scope="module")
+def sample_result(tmp_path_factory) -> Path:
+    """The bundled sample computed once for all GUI tests."""
+    out = tmp_path_factory.mktemp("gui") / "result.gpkg"
+    assert (
+        cli_main(
+            [
+                "-q",
+                "compute",
+                "--communities",
+                str(LAYERS / "communities.geojson"),
+                "--hazard",
+                f"flood={LAYERS / 'flood_depth.tif'}",
+                "--hazard",
+                f"landslide={LAYERS / 'landslide.tif'}",
+                "--points",
+                str(LAYERS / "risk_points.geojson"),
+                "--resources",
+                str(LAYERS / "shelters.geojson"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    return out
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    """A main window with throw-away settings; dialogs are recorded, not shown."""
+    set_language("zh")
+    errors: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda parent, title, text: errors.append(text)
+    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.No)
+    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    win.errors = errors
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def test_open_the_sample_result(window, sample_result, tmp_path):
+    """Opening a result shows its layers, the summary, and renders the map."""
+    assert window.open_result(sample_result)
+    kinds = [layer.kind for layer in window.stack.layers]
+    assert kinds.count("raster") == 2
+    assert {"cells", "boundary", "points", "resources"} <= set(kinds)
+    assert window.summary.table.rowCount() == 5
+    window.canvas.render_cache()
+    image = window.grab().toImage()
+    colours = {
+        image.pixelColor(x, y).name()
+        for x in range(0, image.width(), 7)
+        for y in range(0, image.height(), 7)
+    }
+    assert "#ff0000" in colours  # red cells are drawn
+    assert window.grab().save(str(tmp_path / "main_window.png"))
+
+
+def test_click_identifies_a_cell(window, sample_result, qtbot):
+    """A click on the map shows the cell under the mouse in the details panel."""
+    window.open_result(sample_result)
+    for index, layer in enumerate(window.stack.layers):
+        if layer.kind in ("points", "resources"):  # points win over cells
+            window.stack.set_visible(index, False)
+    cells = window.stack.find("cells").gdf
+    target = cells.geometry.iloc[len(cells) // 2].representative_point()
+    window.canvas.zoom_to(target.buffer(500).bounds)  # cells several pixels wide
+    pos = window.canvas.world_transform().map(QPointF(target.x, target.y)).toPoint()
+    qtbot.mouseClick(window.canvas, Qt.LeftButton, pos=pos)
+    values = [
+        window.details.table.item(r, 1).text()
+        for r in range(window.details.table.rowCount())
+    ]
+    assert cells["cell_id"].iloc[len(cells) // 2] in values
+
+
+def test_pan_and_zoom_move_the_view(window, sample_result, qtbot):
+    """Dragging pans and the wheel zooms about the mouse."""
+    window.open_result(sample_result)
+    canvas = window.canvas
+    centre, res = QPointF(canvas.center), canvas.res
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=QPoint(300, 300))
+    drag = QMouseEvent(
+        QEvent.MouseMove, QPointF(350, 320), Qt.NoButton, Qt.LeftButton, Qt.NoModifier
+    )
+    QApplication.sendEvent(canvas, drag)
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=QPoint(350, 320))
+    assert canvas.center.x() == pytest.approx(centre.x() - 50 * res)
+    assert canvas.center.y() == pytest.approx(centre.y() + 20 * res)
+    wheel = QWheelEvent(
+        QPointF(200, 200),
+        QPointF(200, 200),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.NoButton,
+        Qt.NoModifier,
+        Qt.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(canvas, wheel)
+    assert canvas.res == pytest.approx(res * 0.8)
+
+
+def test_compute_runs_to_the_end(window, qtbot, tmp_path):
+    """The compute dialog runs in a worker thread and opens the result."""
+    window.show_compute()
+    dialog = window.compute_dialog
+    out = tmp_path / "r.gpkg"
+    dialog.set_values(
+        str(LAYERS / "communities.geojson"),
+        [f"flood={LAYERS / 'flood_depth.tif'}"],
+        str(out),
+    )
+    with qtbot.waitSignal(dialog.result_ready, timeout=60_000):
+        dialog.start()
+    assert out.exists()
+    qtbot.waitUntil(lambda: window.result_path == out, timeout=10_000)
+    assert dialog.progress.value() == dialog.progress.maximum()
+
+
+def test_compute_can_be_cancelled(window, qtbot, tmp_path, monkeypatch):
+    """Cancel stops the worker at its next progress report; nothing is written."""
+
+    def slow_analysis(inputs, model, progress):
+        for step in range(500):
+            progress(step, 500, "working")
+            time.sleep(0.01)
+        raise AssertionError("not cancelled")
+
+    monkeypatch.setattr(workers, "run_analysis", slow_analysis)
+    window.show_compute()
+    dialog = window.compute_dialog
+    out = tmp_path / "never.gpkg"
+    dialog.set_values(str(LAYERS / "communities.geojson"), [], str(out))
+    dialog.start()
+    with qtbot.waitSignal(dialog.worker.cancelled, timeout=10_000):
+        qtbot.waitUntil(lambda: dialog.progress.value() > 2, timeout=10_000)
+        dialog.cancel()
+    assert not out.exists()
+    assert dialog.run_button.isEnabled()
+
+
+def test_bad_input_in_the_dialog_is_shown_inline(window):
+    """A missing communities file is reported under the form, no crash."""
+    window.show_compute()
+    dialog = window.compute_dialog
+    dialog.set_values("/nonexistent/communities.gpkg", [], "/tmp/x.gpkg")
+    dialog.start()
+    assert "file not found" in dialog.message.text()
+
+
+def test_broken_file_gives_an_error_dialog(window, tmp_path):
+    """A corrupt file is refused with a dialog naming it."""
+    bad = tmp_path / "broken.gpkg"
+    bad.write_text("this is not a GeoPackage")
+    assert not window.add_layer_file(bad)
+    assert not window.open_result(bad)
+    assert len(window.errors) == 2
+    assert "broken.gpkg" in window.errors[0]
+
+
+def test_add_layers_from_files(window):
+    """Vector and raster files become layers with their CRS and count."""
+    assert window.add_layer_file(LAYERS / "bazhong_counties.geojson")
+    assert window.add_layer_file(LAYERS / "flood_depth.tif")
+    counties, flood = window.stack.layers
+    assert counties.count == 5
+    assert counties.crs_text.startswith("EPSG:4326")
+    assert flood.kind == "raster"
+    window.layer_panel.list.setCurrentRow(0)
+    assert "EPSG:4545" in window.layer_panel.info.text()
+
+
+def test_export_geojson(window, sample_result, tmp_path, monkeypatch):
+    """The GeoJSON export calls the same exporter as the CLI."""
+    window.open_result(sample_result)
+    monkeypatch.setattr(exports, "ask_folder", lambda parent: tmp_path / "gj")
+    window.export_geojson()
+    assert (tmp_path / "gj" / "cells.geojson").exists()
+
+
+def test_switch_language(window):
+    """Every menu switches between Chinese and English."""
+    titles = [m.title() for m in window._menus.values()]
+    assert "文件(&F)" in titles
+    window.use_english()
+    titles = [m.title() for m in window._menus.values()]
+    assert "&File" in titles
+    assert window.docks["panel.layers"].windowTitle() == "Layers"
+    window.use_chinese()
+    assert window.docks["panel.layers"].windowTitle() == "图层"
