@@ -90,3 +90,4 @@ class RiskResult:
     points: gpd.GeoDataFrame | None
     info: dict[str, Any]
     resources: gpd.GeoDataFrame | None = None
+    coverage: gpd.GeoDataFrame | None = None

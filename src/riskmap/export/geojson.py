@@ -19,6 +19,7 @@ def write_geojson(result: RiskResult, out_dir: str | Path) -> list[Path]:
         "communities": result.communities,
         "points": result.points,
         "resources": result.resources,
+        "coverage": result.coverage,
     }
     return [
         write_layer_geojson(gdf, out_dir / f"{name}.geojson")

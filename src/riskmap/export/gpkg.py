@@ -27,7 +27,7 @@ def pyogrio_config(**options: str) -> Iterator[None]:
         pyogrio.set_gdal_config_options(previous)
 
 
-LAYERS = ("cells", "communities", "points", "resources")
+LAYERS = ("cells", "communities", "points", "resources", "coverage")
 
 
 def write_result(result: RiskResult, path: str | Path) -> Path:
@@ -39,7 +39,7 @@ def write_result(result: RiskResult, path: str | Path) -> Path:
     with atomic_path(path) as tmp, pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
         _write_layer(result.cells, tmp, "cells")
         _write_layer(result.communities, tmp, "communities")
-        for name in ("points", "resources"):
+        for name in ("points", "resources", "coverage"):
             layer = getattr(result, name)
             if layer is not None:
                 _write_layer(layer, tmp, name)

@@ -31,7 +31,7 @@ def read_result(path: str | Path) -> RiskResult:
         )
     layers = {
         name: pyogrio.read_dataframe(path, layer=name, use_arrow=True)
-        for name in ("cells", "communities", "points", "resources")
+        for name in ("cells", "communities", "points", "resources", "coverage")
         if name in names
     }
     table = pyogrio.read_dataframe(path, layer="run_info")
@@ -42,4 +42,5 @@ def read_result(path: str | Path) -> RiskResult:
         layers.get("points"),
         info,
         layers.get("resources"),
+        layers.get("coverage"),
     )

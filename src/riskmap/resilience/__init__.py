@@ -1,0 +1,1 @@
+"""Community resilience index: entropy and AHP weights, TOPSIS scores."""
