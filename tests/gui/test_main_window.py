@@ -142,7 +142,7 @@ def test_compute_runs_to_the_end(window, qtbot, tmp_path):
         [f"flood={LAYERS / 'flood_depth.tif'}"],
         str(out),
     )
-    with qtbot.waitSignal(dialog.result_ready, timeout=60_000):
+    with qtbot.waitSignal(dialog.written, timeout=60_000):
         dialog.start()
     assert out.exists()
     qtbot.waitUntil(lambda: window.result_path == out, timeout=10_000)

@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         """Open the compute dialog (results open on the map when done)."""
         if not hasattr(self, "compute_dialog"):
             self.compute_dialog = ComputeDialog(self)
-            self.compute_dialog.result_ready.connect(self.open_result)
+            self.compute_dialog.written.connect(self.open_result)
         self.compute_dialog.show()
 
     def _need_result(self) -> Path | None:

@@ -1,9 +1,10 @@
-"""Run the analysis off the GUI thread, with progress and cancel."""
+"""Run long core work (compute, exports) off the GUI thread with progress, cancel."""
 
 from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Callable
 
 from PyQt5.QtCore import QObject, QThread, pyqtSignal
 
@@ -11,27 +12,31 @@ from riskmap.core.pipeline import AnalysisInputs, run_analysis
 from riskmap.errors import RiskmapError
 from riskmap.export.gpkg import write_result
 from riskmap.model import RiskModel
+from riskmap.progress import ProgressCallback
+
+# A task takes the progress callback and returns the path it wrote.
+Task = Callable[[ProgressCallback], object]
 
 
 class Cancelled(Exception):
     """The user pressed Cancel."""
 
 
-class AnalysisWorker(QObject):
-    """Wraps ``run_analysis`` + ``write_result``; lives in its own QThread."""
+class TaskWorker(QObject):
+    """Runs one task in its own QThread; emits exactly one of the end signals."""
 
     progress = pyqtSignal(int, int, str)
-    finished = pyqtSignal(str)  # the RESULT.gpkg path
+    finished = pyqtSignal(str)  # the written path
     failed = pyqtSignal(str)  # a message for the user
     cancelled = pyqtSignal()
 
-    def __init__(self, inputs: AnalysisInputs, model: RiskModel, out: str):
+    def __init__(self, task: Task):
         super().__init__()
-        self.inputs, self.model, self.out = inputs, model, out
+        self.task = task
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
-        """Ask the analysis to stop at its next step."""
+        """Ask the task to stop at its next progress report."""
         self._cancel.set()
 
     def _report(self, done: int, total: int, message: str) -> None:
@@ -41,12 +46,9 @@ class AnalysisWorker(QObject):
         self.progress.emit(done, total, message)
 
     def run(self) -> None:
-        """Compute and write the result; emit exactly one of the end signals."""
+        """Run the task and emit how it ended."""
         try:
-            result = run_analysis(self.inputs, self.model, self._report)
-            if self._cancel.is_set():
-                raise Cancelled
-            write_result(result, self.out)
+            written = self.task(self._report)
         except Cancelled:
             self.cancelled.emit()
         except RiskmapError as exc:
@@ -54,10 +56,22 @@ class AnalysisWorker(QObject):
         except Exception:  # noqa: BLE001 - a bug: report it instead of killing Qt
             self.failed.emit(traceback.format_exc())
         else:
-            self.finished.emit(self.out)
+            self.finished.emit(str(written))
 
 
-def start_worker(worker: AnalysisWorker) -> QThread:
+def analysis_task(inputs: AnalysisInputs, model: RiskModel, out: str) -> Task:
+    """Compute the risk levels and write RESULT.gpkg (nothing written if cancelled)."""
+
+    def task(progress: ProgressCallback) -> str:
+        result = run_analysis(inputs, model, progress)
+        progress(1, 1, "writing")
+        write_result(result, out)
+        return out
+
+    return task
+
+
+def start_worker(worker: TaskWorker) -> QThread:
     """Move *worker* to a new thread and start it; the thread ends with the worker."""
     thread = QThread()
     worker.moveToThread(thread)
