@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from riskmap.core.coverage import parse_service_radius
 from riskmap.core.pipeline import AnalysisInputs, run_analysis
 from riskmap.domain import RiskResult
 from riskmap.export.gpkg import write_result
@@ -60,6 +61,18 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         help="emergency resources: shelters (with capacity), depots, medical points",
     )
+    p.add_argument(
+        "--service-radius",
+        action="append",
+        default=[],
+        metavar="TYPE=METRES",
+        help="service radius of shelter/depot/medical (default 500 m each); repeat",
+    )
+    p.add_argument(
+        "--population",
+        type=Path,
+        help="population per community: CSV/XLSX (community_id, population) or raster",
+    )
     grid = p.add_mutually_exclusive_group()
     grid.add_argument(
         "--cell-size",
@@ -112,6 +125,8 @@ def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
         crs=parse_crs(args.crs) if args.crs else None,
         budget_mb=args.memory_mb,
         resources=resources,
+        service_radius=parse_service_radius(getattr(args, "service_radius", None)),
+        population=getattr(args, "population", None),
     )
     return inputs, model
 

@@ -15,6 +15,7 @@ from rasterio.warp import transform_bounds
 
 from riskmap import __version__
 from riskmap.core import zonal, zones
+from riskmap.core.coverage import Population, add_coverage, service_radii
 from riskmap.core.grid import Fishnet, build_fishnet, grid_from_polygons
 from riskmap.core.points import point_effect
 from riskmap.core.score import combine, hazard_part
@@ -41,6 +42,10 @@ class AnalysisInputs:
     crs: CRS | None = None
     budget_mb: float = 256.0
     resources: gpd.GeoDataFrame | None = None
+    # service radius in metres per resource type key (shelter/depot/medical)
+    service_radius: dict[str, float] = field(default_factory=dict)
+    # population per community id, a table/raster path, or None (layer field)
+    population: Population = None
 
 
 def run_analysis(
@@ -63,10 +68,21 @@ def run_analysis(
     _add_points_and_levels(cells, points, severities, model)
     report(steps - 1, steps, "community summary")
     summary = summarise_communities(communities, cells, points)
+    resources = inputs.resources.to_crs(crs) if inputs.resources is not None else None
+    coverage = None
+    if resources is not None:
+        report(steps - 1, steps, "emergency-resource coverage")
+        coverage = add_coverage(
+            cells,
+            summary,
+            communities,
+            resources,
+            inputs.service_radius,
+            inputs.population,
+        )
     report(steps, steps, "done")
     info = _run_info(inputs, model, crs, cells)
-    resources = inputs.resources.to_crs(crs) if inputs.resources is not None else None
-    return RiskResult(cells, summary, points, info, resources)
+    return RiskResult(cells, summary, points, info, resources, coverage)
 
 
 def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
@@ -271,4 +287,7 @@ def _run_info(
         "model_summary_zh": model.summary("zh"),
         "model_summary_en": model.summary("en"),
         "hazards": hazards,
+        "service_radius_m": (
+            None if inputs.resources is None else service_radii(inputs.service_radius)
+        ),
     }
