@@ -73,9 +73,22 @@ def _geojson_step(
     return write_geojson(result, out / "geojson")
 
 
+def _maps_step(
+    result: RiskResult, result_path: Path, out: Path, quiet: bool
+) -> list[Path]:
+    """Offline web maps, one per community, plus index.html."""
+    from riskmap.export.webmap import write_web_maps
+    from riskmap.progress import StderrProgress
+
+    return write_web_maps(
+        result, out / "maps", progress=StderrProgress("export maps", quiet=quiet)
+    )
+
+
 # Exports the demo runs after compute: (result, result path, out dir, quiet) -> paths
 EXPORT_STEPS: tuple[Callable[[RiskResult, Path, Path, bool], list[Path]], ...] = (
     _geojson_step,
+    _maps_step,
 )
 
 

@@ -1,0 +1,56 @@
+"""``riskmap export maps``: offline interactive HTML maps, one per community."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from riskmap.export.webmap import BASEMAPS, write_web_maps
+from riskmap.io.result import read_result
+from riskmap.progress import StderrProgress
+
+
+def register(fmt: argparse._SubParsersAction) -> None:
+    """Add the ``maps`` format to ``riskmap export``."""
+    p = fmt.add_parser(
+        "maps",
+        help="offline interactive HTML map per community (离线网页地图)",
+        description="One self-contained HTML map per community plus index.html; "
+        "they open with no network.",
+    )
+    p.add_argument("result", type=Path, help="RESULT.gpkg from riskmap compute")
+    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument(
+        "--basemap",
+        choices=BASEMAPS,
+        default="hillshade",
+        help="hillshade from the DEM (offline, default), none, or the online "
+        "osm / tianditu (CGCS2000, needs --tianditu-key)",
+    )
+    p.add_argument(
+        "--dem", type=Path, help="DEM GeoTIFF for the hillshade (default: bundled)"
+    )
+    p.add_argument("--tianditu-key", help="your Tianditu key (天地图 tk)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
+    p.add_argument(
+        "--jobs", type=int, help="worker processes (default: up to 2, one per core)"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``riskmap export maps``."""
+    paths = write_web_maps(
+        read_result(args.result),
+        args.out,
+        basemap=args.basemap,
+        dem=args.dem,
+        tianditu_key=args.tianditu_key,
+        lang=args.lang,
+        jobs=args.jobs,
+        progress=StderrProgress("export maps", quiet=args.quiet),
+    )
+    if not args.quiet:
+        for path in paths:
+            print(path)
+    return 0

@@ -1,0 +1,156 @@
+"""Offline interactive web maps: one self-contained HTML per community plus an index.
+
+Examples
+--------
+>>> from riskmap.io.result import read_result  # doctest: +SKIP
+>>> write_web_maps(read_result("RESULT.gpkg"), "maps")  # doctest: +SKIP
+[PosixPath('maps/index.html'), PosixPath('maps/示例社区一_江口上游_虚构.html'), ...]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import geopandas as gpd
+
+from riskmap.domain import RiskResult, load_level_styles
+from riskmap.errors import InputDataError, ModelError
+from riskmap.export.atomic import atomic_path
+from riskmap.export.filenames import path_inside, unique_stems
+from riskmap.export.webmap_index import render_index
+from riskmap.export.webmap_page import (
+    RESOURCE_REACH_M,
+    CommunityLayers,
+    PageOptions,
+    render_community,
+)
+from riskmap.model import RiskModel, load_model
+from riskmap.progress import ProgressCallback
+from riskmap.resources import sample_dir
+
+BASEMAPS = ("hillshade", "none", "osm", "tianditu")
+
+
+def write_web_maps(
+    result: RiskResult,
+    out_dir: str | Path,
+    *,
+    basemap: str = "hillshade",
+    dem: Path | None = None,
+    tianditu_key: str | None = None,
+    lang: str = "zh",
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[Path]:
+    """Write ``index.html`` and one offline HTML map per community into *out_dir*.
+
+    Returns the written paths, ``index.html`` first. *basemap* is ``hillshade``
+    (from *dem*, default the bundled sample DEM), ``none``, or, only when asked,
+    the online ``osm`` or ``tianditu`` (needs *tianditu_key*). *jobs* processes
+    render the communities (default: up to 2, one per core).
+    """
+    options = _options(basemap, dem, tianditu_key, lang, result.info)
+    out_dir = Path(out_dir)
+    communities = result.communities.reset_index(drop=True)
+    stems = unique_stems(
+        communities["community"].tolist(), communities["community_id"].tolist()
+    )
+    paths = [path_inside(out_dir, f"{stem}.html") for stem in stems]
+    tasks = [_layers(result, i) for i in range(len(communities))]
+    _render_all(tasks, paths, options, jobs, progress)
+    index = path_inside(out_dir, "index.html")
+    _write(index, render_index(result, [p.name for p in paths], options))
+    return [index, *paths]
+
+
+def _options(basemap, dem, key, lang, info) -> PageOptions:
+    """Validate the options and load the level styles and risk model."""
+    if basemap not in BASEMAPS:
+        raise InputDataError(
+            f"unknown basemap {basemap!r}; use one of {', '.join(BASEMAPS)}"
+        )
+    if basemap == "tianditu" and not key:
+        raise InputDataError(
+            "the tianditu basemap needs your key: pass --tianditu-key KEY "
+            "(free at https://console.tianditu.gov.cn)"
+        )
+    if lang not in ("zh", "en"):
+        raise InputDataError(f"unknown language {lang!r}; use zh or en")
+    if dem is not None and not Path(dem).is_file():
+        raise InputDataError(f"DEM {dem} not found; pass an existing GeoTIFF to --dem")
+    if basemap == "hillshade" and dem is None:
+        bundled = sample_dir() / "dem.tif"
+        dem = bundled if bundled.is_file() else None
+    return PageOptions(basemap, dem, key, lang, _model(info), load_level_styles())
+
+
+def _model(info: dict) -> RiskModel | None:
+    """The risk model the result was computed with (for hazard classes), if readable."""
+    source = info.get("model_source")
+    try:
+        return load_model(source if source and Path(source).is_file() else None)
+    except ModelError:
+        return None
+
+
+def _layers(result: RiskResult, i: int) -> CommunityLayers:
+    """The rows of every result layer that belong to community number *i*."""
+    row = result.communities.iloc[i]
+    cid = row["community_id"]
+    boundary = gpd.GeoSeries([row.geometry], crs=result.communities.crs)
+    cells = result.cells[result.cells["community_id"] == cid].reset_index(drop=True)
+    points = result.points
+    if points is not None:
+        points = points[points["community_id"] == cid]
+    resources = result.resources
+    if resources is not None:
+        reach = boundary.to_crs(resources.crs).buffer(RESOURCE_REACH_M).iloc[0]
+        resources = resources[resources.intersects(reach)]
+    coverage = result.coverage
+    if coverage is not None:
+        coverage = coverage[coverage["community_id"] == cid]
+    attrs = {k: v for k, v in row.items() if k != "geometry"}
+    return CommunityLayers(
+        attrs, boundary, cells, points, resources, coverage, result.info
+    )
+
+
+def _render_one(layers: CommunityLayers, path: Path, options: PageOptions) -> Path:
+    """Render one community and write it (runs in a worker process)."""
+    _write(path, render_community(layers, options))
+    return path
+
+
+def _render_all(tasks, paths, options, jobs, progress) -> None:
+    """Render every community, in parallel worker processes when that helps."""
+    total = len(tasks) + 1
+    jobs = min(jobs or min(2, os.cpu_count() or 1), len(tasks))
+    if jobs <= 1:
+        for k, (task, path) in enumerate(zip(tasks, paths, strict=True)):
+            _report(progress, k, total, path.name)
+            _render_one(task, path, options)
+        _report(progress, len(tasks), total, "index.html")
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [
+            pool.submit(_render_one, t, p, options)
+            for t, p in zip(tasks, paths, strict=True)
+        ]
+        for k, future in enumerate(as_completed(futures), 1):
+            _report(progress, k, total, future.result().name)
+
+
+def _report(progress: ProgressCallback | None, done: int, total: int, msg: str) -> None:
+    """Call the progress callback if there is one."""
+    if progress is not None:
+        progress(done, total, msg)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write an HTML file atomically as UTF-8."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -1,0 +1,365 @@
+/* riskmap web-map runtime: cell lookup, symbols, popups, legends. Needs only Leaflet.
+ * Every text that comes from data is escaped with RM.esc before it reaches innerHTML. */
+(function (global) {
+  "use strict";
+  var RM = {};
+  var ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  RM.esc = function (value) {
+    return String(value === null || value === undefined ? "" : value).replace(
+      /[&<>"']/g,
+      function (c) { return ESC[c]; }
+    );
+  };
+
+  RM.num = function (value, digits) {
+    if (value === null || value === undefined || value !== value) { return null; }
+    return String(Number(Number(value).toFixed(digits)));
+  };
+
+  /* Integer-delta rings (1e-6 degree) -> arrays of [lat, lng]. */
+  RM.decode = function (flat, enc) {
+    var out = [], x = 0, y = 0, s = enc.scale;
+    for (var k = 0; k < flat.length; k += 2) {
+      x += flat[k];
+      y += flat[k + 1];
+      out.push([enc.origin[1] + y / s, enc.origin[0] + x / s]);
+    }
+    return out;
+  };
+
+  RM.polygons = function (polys, enc) {
+    return polys.map(function (rings) {
+      return rings.map(function (r) { return RM.decode(r, enc); });
+    });
+  };
+
+  RM.context = function (map, spec) {
+    var ctx = spec;
+    ctx.map = map;
+    ctx.canvas = L.canvas({ padding: 0.5, tolerance: 0 });
+    ctx.legendLinks = [];
+    map.attributionControl.setPrefix("Leaflet");
+    return ctx;
+  };
+
+  /* ---- cells ------------------------------------------------------------ */
+  function poly3(c, u, v) {
+    var s = 0, k = 0;
+    for (var i = 0; i <= 3; i++) {
+      for (var j = 0; j <= 3 - i; j++) { s += c[k++] * Math.pow(u, i) * Math.pow(v, j); }
+    }
+    return s;
+  }
+
+  function applyPoly(p, a, b) {
+    var u = (a - p.u0) / p.s, v = (b - p.v0) / p.s;
+    return [poly3(p.cx, u, v), poly3(p.cy, u, v)];
+  }
+
+  function latticeLocator(ctx, loc) {
+    var cells = ctx.cells, index = new Map(), K = 1048576;
+    for (var i = 0; i < cells.n; i++) {
+      index.set((cells.r0 + cells.row[i]) * K + cells.c0 + cells.col[i], i);
+    }
+    function corner(r, c) {
+      var ll = applyPoly(loc.inv, loc.x0 + c * loc.size, loc.y0 - r * loc.size);
+      return [ll[1], ll[0]];
+    }
+    return {
+      find: function (e) {
+        var xy = applyPoly(loc.fwd, e.latlng.lng, e.latlng.lat);
+        var r = Math.floor((loc.y0 - xy[1]) / loc.size);
+        var c = Math.floor((xy[0] - loc.x0) / loc.size);
+        var i = index.get(r * K + c);
+        return i === undefined ? null : i;
+      },
+      outline: function (i) {
+        var r = cells.r0 + cells.row[i], c = cells.c0 + cells.col[i];
+        return [corner(r, c), corner(r, c + 1), corner(r + 1, c + 1), corner(r + 1, c)];
+      }
+    };
+  }
+
+  function featureLocator() {
+    return {
+      find: function (e) {
+        var t = e.propagatedFrom || e.sourceTarget || e.layer;
+        return t && t.rmIndex !== undefined ? t.rmIndex : null;
+      },
+      outline: null
+    };
+  }
+
+  RM.cellId = function (ctx, i) {
+    var c = ctx.cells;
+    if (c.ids) { return c.ids[i]; }
+    return c.prefix + (c.r0 + c.row[i]) + "-" + (c.c0 + c.col[i]);
+  };
+
+  function tipRow(label, value) {
+    return "<tr><th>" + RM.esc(label) + "</th><td>" + value + "</td></tr>";
+  }
+
+  function hazardText(ctx, hz, i) {
+    var t = ctx.text, parts = [];
+    if (hz.kind === "zones") {
+      if (hz.cls && hz.cls[i] !== null) { parts.push(RM.esc(hz.cls[i])); }
+    } else if (hz.names) {
+      var v = hz.max ? hz.max[i] : null;
+      if (v !== null) {
+        var k = 0;
+        while (k < hz.breaks.length && v >= hz.breaks[k]) { k++; }
+        parts.push(RM.esc(t.top_class + " " + hz.names[k]));
+      }
+    } else {
+      var unit = hz.unit ? " " + hz.unit : "";
+      var mx = hz.max ? RM.num(hz.max[i], 2) : null;
+      var mean = hz.mean ? RM.num(hz.mean[i], 2) : null;
+      if (mx !== null) { parts.push(RM.esc(t.max + " " + mx + unit)); }
+      if (mean !== null) { parts.push(RM.esc(t.mean + " " + mean + unit)); }
+    }
+    var frac = hz.frac ? RM.num(hz.frac[i] * 100, 0) : null;
+    if (frac !== null && parts.length) { parts.push(RM.esc(t.frac + " " + frac + "%")); }
+    return parts.length ? parts.join(" · ") : RM.esc(t.no_data);
+  }
+
+  RM.cellHtml = function (ctx, i) {
+    var c = ctx.cells, t = ctx.text, lv = c.level[i], st = ctx.levels[lv];
+    var h = '<div class="rm-tip"><div class="rm-tip-head">' + RM.esc(t.cell) + " " +
+      RM.esc(RM.cellId(ctx, i)) + "</div><table>";
+    h += tipRow(t.level, '<span class="rm-sw" style="background:' + st.color + '"></span>' +
+      RM.esc(st.label));
+    h += tipRow(t.score, RM.esc(RM.num(c.score[i], 3)) + " <small>(" + RM.esc(t.score_hazard) +
+      " " + RM.esc(RM.num(c.score_hazard[i], 3)) + " · " + RM.esc(t.score_points) + " " +
+      RM.esc(RM.num(c.score_points[i], 3)) + ")</small>");
+    c.hazards.forEach(function (hz) { h += tipRow(hz.label, hazardText(ctx, hz, i)); });
+    (c.extra || []).forEach(function (row) {
+      if (row.values[i] !== null) { h += tipRow(row.label, RM.esc(row.values[i])); }
+    });
+    var p = c.points[i];
+    if (p) {
+      var per = [];
+      for (var k = 1; k <= 4; k++) { if (p[k]) { per.push(RM.esc(ctx.levels[k].short) + " " + p[k]); } }
+      h += tipRow(t.points, RM.esc(p[0]) + (per.length ? " (" + per.join(", ") + ")" : ""));
+    }
+    return h + "</table></div>";
+  };
+
+  RM.fillLayer = function (ctx, fill) {
+    var group = L.featureGroup();
+    fill.parts.forEach(function (part) {
+      var st = ctx.levels[part.level];
+      var poly = L.polygon(RM.polygons(part.polys, fill), {
+        renderer: ctx.canvas, fillColor: st.color, fillOpacity: 0.55, color: st.line,
+        weight: part.i === undefined ? 0.8 : 0.5, opacity: 0.9
+      });
+      if (part.i !== undefined) { poly.rmIndex = part.i; }
+      group.addLayer(poly);
+    });
+    var loc = fill.locator.kind === "lattice" ? latticeLocator(ctx, fill.locator) : featureLocator();
+    attachIdentify(ctx, group, loc);
+    return group;
+  };
+
+  function attachIdentify(ctx, group, loc) {
+    var map = ctx.map, current = null;
+    var tip = L.tooltip({ direction: "top", offset: [0, -10], className: "rm-tooltip" });
+    var mark = L.polygon([], { color: "#111", weight: 2, fill: false, interactive: false });
+    function show(e) {
+      var i = loc.find(e);
+      if (i === null) { hide(); return; }
+      if (i !== current) {
+        current = i;
+        tip.setContent(RM.cellHtml(ctx, i));
+        var ring = loc.outline ? loc.outline(i) : e.propagatedFrom.getLatLngs();
+        mark.setLatLngs(ring);
+        if (!map.hasLayer(mark)) { mark.addTo(map); }
+      }
+      tip.setLatLng(e.latlng);
+      if (!map.hasLayer(tip)) { map.openTooltip(tip); }
+    }
+    function hide() {
+      current = null;
+      if (map.hasLayer(tip)) { map.closeTooltip(tip); }
+      if (map.hasLayer(mark)) { map.removeLayer(mark); }
+    }
+    group.on("mousemove", show);
+    group.on("mouseout", hide);
+    group.on("remove", hide);
+    group.on("click", function (e) {
+      var i = loc.find(e);
+      if (i !== null) {
+        L.popup({ maxWidth: 360 }).setLatLng(e.latlng).setContent(RM.cellHtml(ctx, i)).openOn(map);
+      }
+    });
+    ctx.identify = function (latlng) {
+      var i = loc.find({ latlng: L.latLng(latlng) });
+      return i === null ? null : RM.cellId(ctx, i);
+    };
+  }
+
+  RM.linesLayer = function (ctx, enc, style) {
+    var lines = enc.lines.map(function (l) { return RM.decode(l, enc); });
+    return L.polyline(lines, L.extend({ renderer: ctx.canvas, interactive: false }, style));
+  };
+
+  RM.boundaryLayer = function (ctx, enc) {
+    return L.polygon(RM.polygons(enc.polys, enc), {
+      color: "#222", weight: 3, opacity: 0.9, fill: false, interactive: false
+    });
+  };
+
+  /* ---- points and resources -------------------------------------------- */
+  RM.symbolHtml = function (ctx, item) {
+    var cls = ctx.symbols[item.cls];
+    var h = '<div class="rm-sym rm-sym-' + item.cls + '" style="border-color:' + cls.color +
+      '"><span>' + RM.esc(item.label) + "</span>";
+    if (item.level) {
+      var st = ctx.levels[item.level];
+      h += '<i class="rm-badge" style="background:' + st.color + ";color:" + st.text + '">' +
+        item.level + "</i>";
+    }
+    return h + "</div>";
+  };
+
+  RM.fieldsHtml = function (item) {
+    var h = '<div class="rm-pop"><div class="rm-pop-head">' + RM.esc(item.title) + "</div><table>";
+    item.fields.forEach(function (f) { h += tipRow(f[0], RM.esc(f[1])); });
+    return h + "</table></div>";
+  };
+
+  RM.pointsLayer = function (ctx, items) {
+    var group = L.featureGroup();
+    items.forEach(function (item) {
+      var icon = L.divIcon({
+        className: "rm-sym-wrap", html: RM.symbolHtml(ctx, item),
+        iconSize: [32, 32], iconAnchor: [16, 16], popupAnchor: [0, -14], tooltipAnchor: [0, -16]
+      });
+      var m = L.marker([item.lat, item.lon], { icon: icon, title: String(item.title) });
+      m.bindPopup(RM.fieldsHtml(item), { maxWidth: 340 });
+      m.bindTooltip(RM.esc(item.title), { direction: "top" });
+      m.rmItem = item;
+      group.addLayer(m);
+    });
+    return group;
+  };
+
+  /* ---- controls --------------------------------------------------------- */
+  RM.htmlControl = function (ctx, position, html, className) {
+    var Ctl = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "rm-panel " + className);
+        div.innerHTML = html;
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    return new Ctl({ position: position }).addTo(ctx.map);
+  };
+
+  RM.layerControl = function (ctx, base, overlays) {
+    return L.control.layers(base, overlays, { collapsed: false, position: "topright" })
+      .addTo(ctx.map);
+  };
+
+  /* Show a hazard's legend only while its overlay is on the map. */
+  RM.linkLegend = function (ctx, layer, id) {
+    function set() {
+      var el = document.getElementById(id);
+      if (el) { el.style.display = ctx.map.hasLayer(layer) ? "" : "none"; }
+    }
+    layer.on("add remove", function () { setTimeout(set, 0); });
+    ctx.legendLinks.push(set);
+  };
+
+  RM.finish = function (ctx, bounds) {
+    ctx.map.fitBounds(bounds, { padding: [16, 16] });
+    ctx.legendLinks.forEach(function (f) { f(); });
+    global.RM_CTX = ctx;
+    global.RM_READY = true;
+  };
+
+  /* ---- assembly --------------------------------------------------------- */
+  function baseLayers(ctx, base) {
+    var t = ctx.text, out = {};
+    if (base.kind === "image") {
+      out[t.layer_hillshade] = L.imageOverlay(base.url, base.bounds, { opacity: 1, interactive: false });
+    } else if (base.kind === "tiles") {
+      out[t[base.label]] = L.tileLayer(base.url, { maxZoom: base.max, attribution: "&copy; OpenStreetMap" });
+    } else if (base.kind === "tianditu") {
+      out[t.layer_tianditu] = L.layerGroup([
+        L.tileLayer(base.vec, { subdomains: "01234567", maxZoom: 18, attribution: "&copy; 天地图" }),
+        L.tileLayer(base.cva, { subdomains: "01234567", maxZoom: 18 })
+      ]);
+    }
+    out[t.layer_none] = L.layerGroup();
+    return out;
+  }
+
+  function addLegends(ctx, spec) {
+    var p = spec.panels;
+    RM.htmlControl(ctx, "topleft", p.title, "rm-title");
+    var html = p.levels;
+    spec.hazards.forEach(function (hz) {
+      html += '<div id="' + hz.legend_id + '" class="rm-hz-legend">' + hz.legend + "</div>";
+    });
+    html += p.symbols;
+    RM.htmlControl(ctx, "bottomright", html, "rm-legends");
+  }
+
+  RM.build = function (map, spec) {
+    if (spec.overview) { RM.overview(map, spec); return; }
+    var ctx = RM.context(map, spec), t = spec.text, overlays = {};
+    var bases = baseLayers(ctx, spec.base);
+    bases[Object.keys(bases)[0]].addTo(map);
+    spec.hazards.forEach(function (hz) {
+      var layer = L.imageOverlay(hz.url, hz.bounds, { opacity: 0.6, interactive: false });
+      overlays[hz.label] = layer;
+      if (hz.on) { layer.addTo(map); }
+      ctx.hazardLayers = (ctx.hazardLayers || []).concat([[layer, hz.legend_id]]);
+    });
+    overlays[t.layer_levels] = RM.fillLayer(ctx, spec.cells).addTo(map);
+    if (spec.cells.lines.length) {
+      overlays[t.layer_gridlines] = RM.linesLayer(ctx, spec.cells, {
+        color: "#555", weight: 0.4, opacity: 0.6 }).addTo(map);
+    }
+    if (spec.uncovered.length) {
+      overlays[t.layer_uncovered] = L.polygon(RM.polygons(spec.uncovered, spec.cells), {
+        color: "#6a3d9a", weight: 1.5, dashArray: "4 3", fillColor: "#6a3d9a",
+        fillOpacity: 0.25, interactive: false });
+    }
+    overlays[t.layer_boundary] = RM.boundaryLayer(ctx, spec.boundary).addTo(map);
+    if (spec.points.length) { overlays[t.layer_points] = RM.pointsLayer(ctx, spec.points).addTo(map); }
+    if (spec.resources.length) {
+      overlays[t.layer_resources] = RM.pointsLayer(ctx, spec.resources).addTo(map);
+    }
+    ctx.layers = overlays;
+    ctx.control = RM.layerControl(ctx, bases, overlays);
+    addLegends(ctx, spec);
+    (ctx.hazardLayers || []).forEach(function (pair) { RM.linkLegend(ctx, pair[0], pair[1]); });
+    RM.finish(ctx, spec.bounds);
+  };
+
+  /* The index page's overview: every community coloured by its highest level. */
+  RM.overview = function (map, spec) {
+    var ctx = RM.context(map, spec), group = L.featureGroup();
+    spec.communities.forEach(function (c) {
+      var st = spec.levels[c.level] || { color: "#999999", line: "#666666" };
+      var poly = L.polygon(RM.polygons(c.polys, spec), {
+        color: "#222", weight: 1.5, fillColor: st.color, fillOpacity: 0.5 });
+      poly.bindTooltip(RM.esc(c.name));
+      poly.bindPopup('<a href="' + RM.esc(c.href) + '">' + RM.esc(c.name) + "</a>");
+      group.addLayer(poly);
+    });
+    group.addTo(map);
+    var overlays = {};
+    overlays[spec.text.layer_communities] = group;
+    ctx.layers = overlays;
+    ctx.control = RM.layerControl(ctx, {}, overlays);
+    RM.finish(ctx, spec.bounds);
+  };
+
+  global.RM = RM;
+})(window);

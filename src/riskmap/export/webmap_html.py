@@ -1,0 +1,175 @@
+"""HTML of the web maps: an offline folium page, legends and the title panel.
+
+Leaflet's script and stylesheet are inlined from the installed ``folium-offline``
+package (MIT; it embeds the exact Leaflet 1.9.3 that folium links to), and
+riskmap's own runtime from ``webmap_assets/``. Folium builds the page and the
+map; folium's default CDN links (jQuery, Bootstrap, Font Awesome) are dropped.
+Every data text in this module goes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, ClassVar
+
+from riskmap.domain import LevelStyle, RiskLevel
+from riskmap.errors import ExportError
+from riskmap.export.symbols import SYMBOL_CLASSES
+from riskmap.export.webmap_raster import LegendClass
+from riskmap.export.webmap_text import tr
+
+LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
+LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
+
+
+def esc(value: object) -> str:
+    """HTML-escape a data text (quotes too, so it is safe inside attributes)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@cache
+def _leaflet() -> tuple[str, str]:
+    """Leaflet's JavaScript and CSS from the folium-offline package."""
+    try:
+        from offlinefolium.elements import _res
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ExportError(
+            f"offline web maps need the folium-offline package ({exc}); "
+            "install it with pip install folium-offline"
+        ) from exc
+    return _res[LEAFLET_JS], _res[LEAFLET_CSS]
+
+
+@cache
+def _asset(name: str) -> str:
+    """A file of riskmap's web-map runtime (``webmap_assets/``)."""
+    return (resources.files("riskmap.export") / "webmap_assets" / name).read_text(
+        encoding="utf-8"
+    )
+
+
+def inline_head(title: str) -> str:
+    """The <head> additions: title, inlined Leaflet, riskmap's CSS and runtime."""
+    js, css = _leaflet()
+    return (
+        f"<title>{esc(title)}</title>\n"
+        f"<style>{css}</style>\n<style>{_asset('webmap.css')}</style>\n"
+        f"<script>{js}</script>\n<script>{_asset('webmap.js')}</script>\n"
+    )
+
+
+def build_page(
+    spec: dict, title: str, body_after: str = "", map_height: str = "100%"
+) -> str:
+    """A complete offline HTML page: a folium map built by ``RM.build`` from *spec*."""
+    import folium
+    from branca.element import Element, MacroElement
+    from jinja2 import Template
+
+    class _OfflineMap(folium.Map):
+        default_js: ClassVar[list] = []
+        default_css: ClassVar[list] = []
+
+    class _Build(MacroElement):
+        _template = Template(
+            "{% macro script(this, kwargs) %}"
+            "RM.build({{ this._parent.get_name() }}, {{ this.payload }});"
+            "{% endmacro %}"
+        )
+
+        def __init__(self, payload: str):
+            super().__init__()
+            self.payload = payload
+
+    fmap = _OfflineMap(
+        location=spec["center"],
+        zoom_start=13,
+        tiles=None,
+        control_scale=True,
+        height=map_height,
+    )
+    root = fmap.get_root()
+    root.header.add_child(Element(inline_head(title)), name="riskmap_head")
+    if body_after:
+        root.html.add_child(Element(body_after), name="riskmap_body")
+    fmap.add_child(_Build(script_json(spec)))
+    return root.render()
+
+
+def levels_legend(
+    styles: dict[RiskLevel, LevelStyle],
+    cells: dict[int, int],
+    points: dict[int, int],
+    lang: str,
+) -> str:
+    """The four levels with their colours and cell and point counts."""
+    rows = []
+    for level in RiskLevel:
+        st = styles[level]
+        rows.append(
+            f'<tr><td><span class="rm-sw" style="background:{esc(st.color)}">'
+            f"</span></td><td>{esc(st.name(lang))}</td>"
+            f'<td class="rm-n">{cells.get(int(level), 0)}</td>'
+            f'<td class="rm-n">{points.get(int(level), 0)}</td></tr>'
+        )
+    head = (
+        f"<tr><th></th><th></th><th>{esc(tr('col_cells', lang))}</th>"
+        f"<th>{esc(tr('col_points', lang))}</th></tr>"
+    )
+    return (
+        f"<h4>{esc(tr('legend_levels', lang))}</h4>"
+        f'<table class="rm-legend">{head}{"".join(rows)}</table>'
+        f'<p class="rm-hint">{esc(tr("legend_hint", lang))}</p>'
+    )
+
+
+def hazard_legend(label: str, unit: str, classes: list[LegendClass]) -> str:
+    """One hazard overlay's legend: a swatch per class, labelled in its unit."""
+    rows = "".join(
+        f'<tr><td><span class="rm-sw" style="background:{esc(c.color)}"></span></td>'
+        f"<td>{esc(c.label)}</td></tr>"
+        for c in classes
+    )
+    title = f"{label} ({unit})" if unit else label
+    return f'<h4>{esc(title)}</h4><table class="rm-legend">{rows}</table>'
+
+
+def symbols_legend(lang: str, with_resources: bool) -> str:
+    """The GB/T 35649 class colours used by the point symbols."""
+    codes = ["A", "B", "C"] + (["D"] if with_resources else [])
+    rows = "".join(
+        f'<tr><td><span class="rm-sw rm-sw-{c}" style="border-color:'
+        f'{esc(SYMBOL_CLASSES[c].color)}"></span></td>'
+        f"<td>{esc(c)} {esc(SYMBOL_CLASSES[c].name(lang))}</td></tr>"
+        for c in codes
+    )
+    return (
+        f"<h4>{esc(tr('legend_symbols', lang))}</h4>"
+        f'<table class="rm-legend">{rows}</table>'
+        f'<p class="rm-hint">{esc(tr("legend_badge", lang))}</p>'
+    )
+
+
+def title_panel(title: str, date: str, summary: str, model_line: str, lang: str) -> str:
+    """Title, data date, cell summary and the one-line risk model."""
+    return (
+        f"<h3>{esc(title)}</h3>"
+        f"<p>{esc(tr('data_date', lang))}: {esc(date)} · {esc(summary)}</p>"
+        f'<p class="rm-model">{esc(model_line)}</p>'
+        f'<p class="rm-hint">{esc(tr("offline", lang))}</p>'
+    )

@@ -1,0 +1,101 @@
+"""Risk points and emergency resources as web-map symbols with their popup fields.
+
+Values are sent as plain text; the browser escapes them before display
+(``RM.esc`` in ``webmap_assets/webmap.js``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import geopandas as gpd
+
+from riskmap.export.symbols import point_class, short_label
+from riskmap.export.webmap_text import HIDDEN_FIELDS, field_label
+
+
+def text_value(value: Any) -> str | None:
+    """A field value as display text, or None when it is empty."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return f"{value:.0f}" if value.is_integer() else f"{value:.3g}"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value).strip()
+    return text or None
+
+
+def _fields(row: dict, labels: dict[str, str], lang: str) -> list[list[str]]:
+    """[label, text] for every non-empty field of a row, in column order."""
+    out = []
+    for key, value in row.items():
+        if key in HIDDEN_FIELDS:
+            continue
+        text = text_value(value)
+        if text is None:
+            continue
+        if isinstance(value, bool) and lang == "en":
+            text = "yes" if value else "no"
+        out.append([labels.get(key) or field_label(key, lang), text])
+    return out
+
+
+def point_items(
+    points: gpd.GeoDataFrame | None, hazard_labels: dict[str, str], lang: str
+) -> list[dict]:
+    """Risk points as symbols: GB/T 35649 class colour, short label, level badge."""
+    if points is None or len(points) == 0:
+        return []
+    frame = points.to_crs("EPSG:4326")
+    items = []
+    for row, geom in zip(
+        frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=False
+    ):
+        if geom is None or geom.is_empty:
+            continue
+        level = row.get("level")
+        items.append(
+            {
+                "lat": round(geom.y, 6),
+                "lon": round(geom.x, 6),
+                "cls": point_class(row.get("type"), row.get("category")),
+                "label": short_label(row.get("type")),
+                "level": int(level) if level is not None and level == level else None,
+                "title": text_value(row.get("name"))
+                or text_value(row.get("point_id"))
+                or "",
+                "fields": _fields(row, hazard_labels, lang),
+            }
+        )
+    return items
+
+
+def resource_items(resources: gpd.GeoDataFrame | None, lang: str) -> list[dict]:
+    """Shelters, depots and medical points as class-D (green) symbols."""
+    if resources is None or len(resources) == 0:
+        return []
+    frame = resources.to_crs("EPSG:4326")
+    items = []
+    for row, geom in zip(
+        frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=False
+    ):
+        if geom is None or geom.is_empty:
+            continue
+        items.append(
+            {
+                "lat": round(geom.y, 6),
+                "lon": round(geom.x, 6),
+                "cls": "D",
+                "label": short_label(row.get("type")),
+                "level": None,
+                "title": text_value(row.get("name"))
+                or text_value(row.get("resource_id"))
+                or "",
+                "fields": _fields(row, {}, lang),
+            }
+        )
+    return items

@@ -1,0 +1,222 @@
+"""One community's web map: gather its layers into a spec and render the HTML page."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from riskmap.domain import LevelStyle, RiskLevel
+from riskmap.errors import RiskmapWarning
+from riskmap.export.webmap_cells import cells_spec, summary_text, uncovered_spec
+from riskmap.export.webmap_geometry import encode_polygons, to_lonlat
+from riskmap.export.webmap_html import (
+    build_page,
+    hazard_legend,
+    levels_legend,
+    symbols_legend,
+    title_panel,
+)
+from riskmap.export.webmap_items import point_items, resource_items
+from riskmap.export.webmap_raster import hazard_overlay, hillshade_overlay
+from riskmap.export.webmap_text import tr
+from riskmap.model import RiskModel
+
+RESOURCE_REACH_M = 1000.0  # resources this close to a community are drawn on its map
+TIANDITU = (
+    "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+    "&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk="
+)
+OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """How every community map of one export is drawn."""
+
+    basemap: str
+    dem: Path | None
+    tianditu_key: str | None
+    lang: str
+    model: RiskModel | None
+    styles: dict[RiskLevel, LevelStyle]
+
+
+@dataclass
+class CommunityLayers:
+    """The parts of a RiskResult that belong to one community (picklable)."""
+
+    community: dict
+    boundary: gpd.GeoSeries
+    cells: gpd.GeoDataFrame
+    points: gpd.GeoDataFrame | None
+    resources: gpd.GeoDataFrame | None
+    coverage: gpd.GeoDataFrame | None
+    info: dict
+
+
+def bbox_lonlat(boundary: gpd.GeoSeries, pad: float = 0.1) -> tuple[float, ...]:
+    """The boundary's lon/lat box, widened by *pad* of its size on each side."""
+    w, s, e, n = boundary.to_crs("EPSG:4326").total_bounds
+    dx, dy = (e - w) * pad, (n - s) * pad
+    return (w - dx, s - dy, e + dx, n + dy)
+
+
+def render_community(layers: CommunityLayers, options: PageOptions) -> str:
+    """The complete HTML of one community's map."""
+    lang = options.lang
+    bbox = bbox_lonlat(layers.boundary)
+    origin = (round(bbox[0], 6), round(bbox[1], 6))
+    geom = layers.boundary.union_all()
+    name = str(layers.community.get("community") or layers.community["community_id"])
+    spec = {
+        "center": [(bbox[1] + bbox[3]) / 2, (bbox[0] + bbox[2]) / 2],
+        "bounds": [[bbox[1], bbox[0]], [bbox[3], bbox[2]]],
+        "text": _texts(lang),
+        "levels": _level_specs(options.styles, lang),
+        "symbols": {k: {"color": v} for k, v in _symbol_colours().items()},
+        "boundary": {
+            "scale": 1_000_000,
+            "origin": list(origin),
+            "polys": encode_polygons(to_lonlat([geom], layers.boundary.crs)[0], origin),
+        },
+        "cells": cells_spec(
+            layers.cells, geom, layers.info, options.model, origin, lang
+        ),
+        "uncovered": uncovered_spec(
+            layers.coverage, str(layers.community["community_id"]), origin
+        ),
+        "points": point_items(layers.points, _hazard_labels(layers.info, lang), lang),
+        "resources": resource_items(layers.resources, lang),
+        "base": _basemap(options, bbox),
+        "hazards": _hazard_overlays(layers.info, options, bbox),
+    }
+    spec["panels"] = _panels(layers, spec, name, options)
+    return build_page(spec, tr("title", lang, name=name))
+
+
+def _texts(lang: str) -> dict[str, str]:
+    """Interface words the browser runtime uses."""
+    keys = (
+        "cell", "level", "score", "score_hazard", "score_points", "max", "mean",
+        "frac", "top_class", "points", "no_data", "layer_levels", "layer_gridlines",
+        "layer_boundary", "layer_points", "layer_resources", "layer_hillshade",
+        "layer_none", "layer_osm", "layer_tianditu", "layer_tianditu_labels",
+        "layer_uncovered",
+    )  # fmt: skip
+    return {k: tr(k, lang) for k in keys}
+
+
+def _level_specs(styles: dict[RiskLevel, LevelStyle], lang: str) -> dict:
+    """Colour, outline, text colour and names of each level for the runtime."""
+    return {
+        str(int(lv)): {
+            "color": st.color,
+            "line": st.color,
+            "text": st.text,
+            "label": st.name(lang),
+            "short": tr("level_n", lang, n=int(lv)),
+        }
+        for lv, st in styles.items()
+    }
+
+
+def _symbol_colours() -> dict[str, str]:
+    """GB/T 35649 class colours by class letter."""
+    from riskmap.export.symbols import SYMBOL_CLASSES
+
+    return {k: v.color for k, v in SYMBOL_CLASSES.items()}
+
+
+def _hazard_labels(info: dict, lang: str) -> dict[str, str]:
+    """Popup labels of the per-hazard point columns."""
+    key = "label_en" if lang == "en" else "label_zh"
+    return {h["name"]: h.get(key) or h["name"] for h in info.get("hazards", [])}
+
+
+def _basemap(options: PageOptions, bbox) -> dict:
+    """The base layer: an offline hillshade, nothing, or an online tile service."""
+    if options.basemap == "osm":
+        return {"kind": "tiles", "url": OSM, "label": "layer_osm", "max": 19}
+    if options.basemap == "tianditu":
+        key = options.tianditu_key or ""
+        return {
+            "kind": "tianditu",
+            "vec": TIANDITU.replace("{layer}", "vec") + key,
+            "cva": TIANDITU.replace("{layer}", "cva") + key,
+        }
+    if options.basemap == "hillshade" and options.dem is not None:
+        overlay = hillshade_overlay(options.dem, bbox)
+        if overlay is not None:
+            return {"kind": "image", "url": overlay.url, "bounds": overlay.bounds}
+    return {"kind": "none"}
+
+
+def _hazard_overlays(info: dict, options: PageOptions, bbox) -> list[dict]:
+    """Each raster hazard as a classed, semi-transparent image with its legend."""
+    out = []
+    lang = options.lang
+    for i, hz in enumerate(info.get("hazards", [])):
+        if hz.get("kind") != "raster":
+            continue
+        path = Path(hz.get("path") or "")
+        if not path.is_file():
+            warnings.warn(
+                f"hazard raster {path} not found; the web map leaves its overlay out",
+                RiskmapWarning,
+                stacklevel=2,
+            )
+            continue
+        rule = options.model.hazards.get(hz["name"]) if options.model else None
+        made = hazard_overlay(path, rule, bbox, lang)
+        if made is None:
+            continue
+        overlay, classes = made
+        label = hz.get("label_en" if lang == "en" else "label_zh") or hz["name"]
+        out.append(
+            {
+                "label": label,
+                "url": overlay.url,
+                "bounds": overlay.bounds,
+                "legend": hazard_legend(label, hz.get("unit") or "", classes),
+                "legend_id": f"rm-legend-hz{i}",
+                "on": i == 0,
+            }
+        )
+    return out
+
+
+def _counts(row: dict, prefix: str) -> dict[int, int]:
+    """{level: count} from fields such as cells_l1..cells_l4."""
+    out = {}
+    for k in range(1, 5):
+        v = row.get(f"{prefix}_l{k}")
+        out[k] = 0 if v is None or (isinstance(v, float) and np.isnan(v)) else int(v)
+    return out
+
+
+def _panels(layers: CommunityLayers, spec: dict, name: str, options) -> dict:
+    """Title and legend panels (escaped HTML made here, never from raw data)."""
+    lang, info = options.lang, layers.info
+    date = str(info.get("created_at", ""))[:10]
+    model_line = info.get(
+        "model_summary_en" if lang == "en" else "model_summary_zh", ""
+    )
+    title = tr("title", lang, name=name)
+    summary = summary_text(layers.community, info, lang)
+    return {
+        "title": title_panel(title, date, summary, model_line, lang),
+        "levels": levels_legend(
+            options.styles,
+            _counts(layers.community, "cells"),
+            _counts(layers.community, "points"),
+            lang,
+        ),
+        "symbols": symbols_legend(lang, bool(spec["resources"]))
+        if spec["points"] or spec["resources"]
+        else "",
+    }

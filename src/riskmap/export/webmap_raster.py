@@ -1,0 +1,230 @@
+"""Raster overlays for the web maps: a DEM hillshade and hazard layers as inline PNGs.
+
+Each raster is warped to Web Mercator (the map's projection) over the map's
+extent, so the browser stretches the image linearly between its corners with no
+distortion; the PNG is embedded as a ``data:`` URL, so nothing is fetched.
+Hazard colours come from the risk model (``breaks`` and ``ramp``, domain.md §2.1:
+flood depth light to dark blue).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from pyproj import Transformer
+from rasterio.transform import from_origin
+from rasterio.warp import Resampling, reproject, transform_bounds
+from rasterio.windows import from_bounds
+
+from riskmap.errors import RasterReadError
+from riskmap.model import HazardRule
+
+MAX_PX = 1600
+DEFAULT_RAMP = ("#DEEBF7", "#9ECAE1", "#4292C6", "#08519C", "#08306B")
+WEB = "EPSG:3857"
+
+
+@dataclass(frozen=True)
+class ImageOverlay:
+    """A PNG as a data URL, and where it goes: [[south, west], [north, east]]."""
+
+    url: str
+    bounds: list[list[float]]
+
+
+@dataclass(frozen=True)
+class LegendClass:
+    """One legend row: a colour and its label."""
+
+    color: str
+    label: str
+
+
+@dataclass(frozen=True)
+class _WebGrid:
+    """A north-up Web Mercator pixel grid."""
+
+    transform: rasterio.Affine
+    width: int
+    height: int
+
+    def latlon_bounds(self) -> list[list[float]]:
+        """Corners as Leaflet bounds [[south, west], [north, east]]."""
+        west, north = self.transform * (0, 0)
+        east, south = self.transform * (self.width, self.height)
+        to_ll = Transformer.from_crs(WEB, "EPSG:4326", always_xy=True)
+        (w, e), (s, n) = to_ll.transform([west, east], [south, north])
+        return [[s, w], [n, e]]
+
+
+def _open(path: str | Path) -> rasterio.DatasetReader:
+    """Open a raster, turning GDAL errors into a riskmap error."""
+    try:
+        return rasterio.open(path)
+    except rasterio.errors.RasterioIOError as exc:
+        raise RasterReadError(f"cannot read raster {path}: {exc}") from exc
+
+
+def _web_grid(src, bbox_ll, oversample: float) -> _WebGrid | None:
+    """Web Mercator grid over the overlap of *src* and *bbox_ll*, or None if none."""
+    sx0, sy0, sx1, sy1 = transform_bounds("EPSG:4326", src.crs, *bbox_ll)
+    b = src.bounds
+    ix0, iy0 = max(sx0, b.left), max(sy0, b.bottom)
+    ix1, iy1 = min(sx1, b.right), min(sy1, b.top)
+    if ix0 >= ix1 or iy0 >= iy1:
+        return None
+    wx0, wy0, wx1, wy1 = transform_bounds(src.crs, WEB, ix0, iy0, ix1, iy1)
+    columns = max((ix1 - ix0) / abs(src.res[0]), 1.0)
+    pixel = (wx1 - wx0) / columns / oversample
+    pixel = max(pixel, (wx1 - wx0) / MAX_PX, (wy1 - wy0) / MAX_PX)
+    width = max(math.ceil((wx1 - wx0) / pixel), 1)
+    height = max(math.ceil((wy1 - wy0) / pixel), 1)
+    return _WebGrid(from_origin(wx0, wy1, pixel, pixel), width, height)
+
+
+def _warp(source, grid: _WebGrid, resampling: Resampling, **src_kw) -> np.ndarray:
+    """Warp a band or an array onto *grid*; no data becomes NaN."""
+    out = np.full((grid.height, grid.width), np.nan, dtype="float32")
+    reproject(
+        source,
+        out,
+        dst_transform=grid.transform,
+        dst_crs=WEB,
+        dst_nodata=np.nan,
+        resampling=resampling,
+        **src_kw,
+    )
+    return out
+
+
+def png_data_url(image) -> str:
+    """A PIL image as a ``data:image/png;base64,...`` URL."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _hex_rgb(color: str) -> tuple[int, int, int]:
+    """'#RRGGBB' -> (r, g, b)."""
+    color = color.lstrip("#")
+    return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
+
+
+def class_colours(ramp: tuple[str, ...], n: int) -> list[str]:
+    """*n* colours from *ramp*, interpolated when the ramp has another length."""
+    ramp = ramp or DEFAULT_RAMP
+    if len(ramp) == n:
+        return list(ramp)
+    rgb = np.array([_hex_rgb(c) for c in ramp], dtype=float)
+    pos = np.linspace(0, len(ramp) - 1, n)
+    mixed = [[np.interp(p, range(len(ramp)), rgb[:, k]) for k in range(3)] for p in pos]
+    return ["#{:02X}{:02X}{:02X}".format(*(round(v) for v in c)) for c in mixed]
+
+
+def hazard_classes(
+    rule: HazardRule | None, values: np.ndarray, lang: str
+) -> tuple[np.ndarray, list[LegendClass]]:
+    """Class breaks and legend rows of a hazard (equal intervals when no rule)."""
+    if rule is not None and rule.breaks:
+        breaks = np.asarray(rule.breaks, dtype=float)
+    else:
+        finite = values[np.isfinite(values) & (values > 0)]
+        lo, hi = np.percentile(finite, [2, 98]) if finite.size else (0.0, 1.0)
+        breaks = np.linspace(lo, hi if hi > lo else lo + 1, 6)[1:-1]
+    n = len(breaks) + 1
+    colours = class_colours(rule.ramp if rule else (), n)
+    names = list(rule.class_names) if rule and len(rule.class_names) == n else None
+    unit = f" {rule.unit}" if rule and rule.unit and not names else ""
+    labels = names or _range_labels(breaks, unit)
+    return breaks, [LegendClass(c, lab) for c, lab in zip(colours, labels, strict=True)]
+
+
+def _range_labels(breaks: np.ndarray, unit: str) -> list[str]:
+    """'< 0.5 m', '0.5–1 m', ..., '≥ 3 m'."""
+    b = [f"{v:g}" for v in breaks]
+    middle = [f"{lo}–{hi}{unit}" for lo, hi in itertools.pairwise(b)]
+    return [f"< {b[0]}{unit}", *middle, f"≥ {b[-1]}{unit}"]
+
+
+def hazard_overlay(
+    path: str | Path, rule: HazardRule | None, bbox_ll, lang: str = "zh"
+) -> tuple[ImageOverlay, list[LegendClass]] | None:
+    """The hazard raster over *bbox_ll* as classed colours; None if it misses it.
+
+    Values that are no data or not above zero (e.g. dry ground) stay transparent.
+    """
+    from PIL import Image
+
+    with _open(path) as src:
+        grid = _web_grid(src, bbox_ll, oversample=3)
+        if grid is None:
+            return None
+        values = _warp(rasterio.band(src, 1), grid, Resampling.nearest)
+    breaks, legend = hazard_classes(rule, values, lang)
+    shown = np.isfinite(values) & (values > 0)
+    index = np.where(shown, np.searchsorted(breaks, values, side="right") + 1, 0)
+    image = Image.fromarray(index.astype("uint8"))
+    palette = [0, 0, 0, *(v for row in legend for v in _hex_rgb(row.color))]
+    image.putpalette(palette)
+    image.info["transparency"] = 0
+    return ImageOverlay(png_data_url(image), grid.latlon_bounds()), legend
+
+
+def hillshade(dem: np.ndarray, dx: float, dy: float, z_factor: float = 2.0):
+    """Shaded relief in [0, 1], lit from the north-west (315°) at 45° (ESRI formula).
+
+    Rows run southward, as in a north-up raster; NaN stays NaN.
+    """
+    south, east = np.gradient(dem * z_factor, dy, dx)
+    slope = np.arctan(np.hypot(east, south))
+    aspect = np.arctan2(south, -east)
+    sun_zenith, sun_azimuth = np.radians(45.0), np.radians(360.0 - 315.0 + 90.0)
+    shade = np.cos(sun_zenith) * np.cos(slope) + np.sin(sun_zenith) * np.sin(
+        slope
+    ) * np.cos(sun_azimuth - aspect)
+    return np.clip(shade, 0.0, 1.0)
+
+
+def hillshade_overlay(dem_path: str | Path, bbox_ll) -> ImageOverlay | None:
+    """A grey hillshade of the DEM over *bbox_ll*; None where the DEM does not reach."""
+    from PIL import Image
+
+    with _open(dem_path) as src:
+        grid = _web_grid(src, bbox_ll, oversample=2)
+        if grid is None:
+            return None
+        bounds = transform_bounds("EPSG:4326", src.crs, *bbox_ll)
+        window = from_bounds(*bounds, transform=src.transform).round_offsets()
+        window = window.round_lengths()
+        dem = src.read(1, window=window, masked=True, boundless=True).astype("float64")
+        transform = src.window_transform(window)
+        dx, dy = _ground_pixel(src, bbox_ll)
+    shade = hillshade(dem.filled(np.nan), dx, dy).astype("float32")
+    warped = _warp(
+        shade,
+        grid,
+        Resampling.bilinear,
+        src_transform=transform,
+        src_crs=src.crs,
+        src_nodata=np.nan,
+    )
+    grey = np.nan_to_num(150 + 105 * warped, nan=0).astype("uint8")
+    alpha = np.where(np.isfinite(warped), 255, 0).astype("uint8")
+    image = Image.fromarray(np.dstack([grey, alpha]))
+    return ImageOverlay(png_data_url(image), grid.latlon_bounds())
+
+
+def _ground_pixel(src, bbox_ll) -> tuple[float, float]:
+    """Pixel width and height in metres (degrees converted for geographic DEMs)."""
+    dx, dy = abs(src.res[0]), abs(src.res[1])
+    if src.crs and src.crs.is_geographic:
+        lat = math.radians((bbox_ll[1] + bbox_ll[3]) / 2)
+        return dx * 111_320 * math.cos(lat), dy * 110_574
+    return dx, dy
