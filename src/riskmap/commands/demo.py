@@ -85,10 +85,27 @@ def _maps_step(
     )
 
 
+def _resilience_step(
+    result: RiskResult, result_path: Path, out: Path, quiet: bool
+) -> list[Path]:
+    """Resilience index of the sample communities (illustrative indicator table)."""
+    from riskmap.resilience import run_resilience, write_resilience
+
+    folder = sample_dir() / "resilience"
+    res = run_resilience(
+        folder / "indicators.csv",
+        sheet=folder / "indicator_sheet.csv",
+        ahp=folder / "ahp.csv",
+        result=result,
+    )
+    return write_resilience(res, out / "resilience")
+
+
 # Exports the demo runs after compute: (result, result path, out dir, quiet) -> paths
 EXPORT_STEPS: tuple[Callable[[RiskResult, Path, Path, bool], list[Path]], ...] = (
     _geojson_step,
     _maps_step,
+    _resilience_step,
 )
 
 

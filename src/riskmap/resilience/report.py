@@ -1,0 +1,202 @@
+"""Write a resilience evaluation: CSV and XLSX tables, GeoPackage, map and summary."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+
+from riskmap.domain import load_level_styles
+from riskmap.errors import ExportError
+from riskmap.resilience.index import ResilienceResult
+from riskmap.resilience.topsis import LEVEL_NAMES
+
+WEIGHT_COLUMNS = [
+    "indicator",
+    "dimension",
+    "direction",
+    "entropy_w",
+    "ahp_w",
+    "combined_w",
+    "label",
+]
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "SimHei")
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """Write to a temporary sibling, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
+    )
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_resilience(res: ResilienceResult, out_dir: str | Path) -> list[Path]:
+    """Write weights.csv, scores.csv, resilience.gpkg/.xlsx, summary.txt (and a map)."""
+    out = Path(out_dir)
+    written = [
+        _csv(weights_table(res), out / "weights.csv"),
+        _csv(res.scores, out / "scores.csv"),
+        _gpkg(res, out / "resilience.gpkg"),
+        _xlsx(res, out / "resilience.xlsx"),
+        _text(res, out / "summary.txt"),
+    ]
+    if res.communities is not None and len(res.communities):
+        written.append(_map(res, out / "resilience.png"))
+    return written
+
+
+def weights_table(res: ResilienceResult) -> pd.DataFrame:
+    """The weights with the columns in the documented order."""
+    return res.weights.reset_index()[WEIGHT_COLUMNS]
+
+
+def consistency_table(res: ResilienceResult) -> pd.DataFrame:
+    """AHP weights per dimension and λ_max, CI, RI, CR (empty without AHP)."""
+    if res.ahp is None:
+        return pd.DataFrame({"item": ["ahp"], "value": ["none: equal weights"]})
+    a = res.ahp
+    rows = [(f"w[{n}]", w) for n, w in zip(a.names, a.weights, strict=True)]
+    rows += [("lambda_max", a.lambda_max), ("CI", a.ci), ("RI", a.ri), ("CR", a.cr)]
+    rows += [("alpha", res.alpha)]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> Path:
+    """UTF-8 CSV with a BOM, so that Excel shows the Chinese text."""
+    with _atomic(path) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.6g")
+    return path
+
+
+def _gpkg(res: ResilienceResult, path: Path) -> Path:
+    """Layer ``resilience`` (communities with scores) plus tables weights, ahp."""
+    with _atomic(path) as tmp:
+        if res.communities is not None:
+            pyogrio.write_dataframe(
+                res.communities, tmp, layer="resilience", driver="GPKG"
+            )
+        else:
+            pyogrio.write_dataframe(res.scores, tmp, layer="resilience", driver="GPKG")
+        pyogrio.write_dataframe(weights_table(res), tmp, layer="weights", driver="GPKG")
+        table = consistency_table(res).astype({"value": str})
+        pyogrio.write_dataframe(table, tmp, layer="consistency", driver="GPKG")
+    return path
+
+
+def _xlsx(res: ResilienceResult, path: Path) -> Path:
+    """Sheets weights, scores, consistency (AHP matrix, CR) and summary."""
+    with _atomic(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        weights_table(res).to_excel(xl, sheet_name="weights", index=False)
+        res.scores.to_excel(xl, sheet_name="scores", index=False)
+        consistency_table(res).to_excel(xl, sheet_name="consistency", index=False)
+        if res.ahp is not None:
+            matrix = pd.DataFrame(res.ahp.matrix, res.ahp.names, res.ahp.names)
+            matrix.to_excel(xl, sheet_name="ahp_matrix")
+        lines = pd.DataFrame({"summary": res.summary + res.notes})
+        lines.to_excel(xl, sheet_name="summary", index=False)
+    return path
+
+
+def _text(res: ResilienceResult, path: Path) -> Path:
+    """A short text summary: method, CR, and one line per community."""
+    with _atomic(path) as tmp:
+        tmp.write_text("\n".join(summary_lines(res)) + "\n", encoding="utf-8")
+    return path
+
+
+def summary_lines(res: ResilienceResult) -> list[str]:
+    """The summary text: method line, notes, then one line per community."""
+    cr = (
+        f"CR = {res.ahp.cr:.3f}"
+        if res.ahp
+        else "no AHP matrix: equal dimension weights"
+    )
+    head = [
+        f"社区韧性评价 / community resilience ({date.today().isoformat()})",
+        f"熵权-AHP 组合赋权 TOPSIS, α = {res.alpha:g}; {cr}",
+        *res.notes,
+        "",
+    ]
+    return head + res.summary
+
+
+def _map(res: ResilienceResult, path: Path) -> Path:
+    """A choropleth PNG of the resilience levels, labelled with names and closeness."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    zh = _use_cjk_font(plt)
+    styles = load_level_styles()
+    gdf = res.communities
+    colours = [styles[int(lv)].color for lv in gdf["level"]]
+    fig, ax = plt.subplots(figsize=(8, 7), dpi=120)
+    gdf.plot(ax=ax, color=colours, edgecolor="#333333", linewidth=0.8)
+    names = gdf["community"] if zh else gdf.get("community_id", gdf["community"])
+    for geom, name, c in zip(gdf.geometry, names, gdf["closeness"], strict=True):
+        p = geom.representative_point()
+        label = name if zh else _ascii(name)
+        ax.annotate(f"{label}\n{c:.3f}", (p.x, p.y), ha="center", fontsize=7)
+    ax.legend(handles=_legend(styles, zh), loc="lower right", fontsize=8)
+    ax.set_title(_title(res, zh), fontsize=10)
+    ax.set_axis_off()
+    with _atomic(path) as tmp:
+        fig.savefig(tmp, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _legend(styles, zh: bool) -> list:
+    """One legend patch per level (1 weak ... 4 strong)."""
+    from matplotlib.patches import Patch
+
+    return [
+        Patch(color=styles[lv].color, label=LEVEL_NAMES[lv][0 if zh else 1])
+        for lv in (1, 2, 3, 4)
+    ]
+
+
+def _title(res: ResilienceResult, zh: bool) -> str:
+    """Map title: method, α, CR and the date."""
+    cr = f"CR={res.ahp.cr:.3f}" if res.ahp else "equal dimension weights"
+    head = "社区韧性 TOPSIS 贴近度" if zh else "Community resilience (TOPSIS closeness)"
+    note = "" if zh else "\n(no CJK font found: communities labelled by id)"
+    return f"{head}\nα={res.alpha:g}, {cr}, {date.today().isoformat()}{note}"
+
+
+def _use_cjk_font(plt) -> bool:
+    """Select a CJK font if one is installed; False means use English labels."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for font in CJK_FONTS:
+        if font in names:
+            plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
+            plt.rcParams["axes.unicode_minus"] = False
+            return True
+    return False
+
+
+def _ascii(name: str) -> str:
+    """A community name without the characters a Latin font cannot draw."""
+    text = "".join(ch for ch in str(name) if ord(ch) < 128).strip()
+    return text or "?"
