@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from riskmap.commands import export_maps
+from riskmap.commands import export_maps, export_print
 from riskmap.export.geojson import write_geojson
 from riskmap.io.result import read_result
 
@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("result", type=Path, help="RESULT.gpkg from riskmap compute")
     g.add_argument("--out", required=True, type=Path, help="output folder")
     g.set_defaults(func=run_geojson)
+    export_print.register(fmt)
     export_maps.register(fmt)
 
 

@@ -1,0 +1,212 @@
+"""Legend and summary table of a printed map, drawn on millimetre panels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import Colormap, Normalize
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from riskmap.domain import LevelStyle
+from riskmap.export.printmap_layout import MM_PER_PT, text_width_mm
+
+# Grey tints for --mono, darkest for level 1; the hatches come from levels.toml.
+MONO_FILLS = {1: "#BDBDBD", 2: "#D4D4D4", 3: "#EBEBEB", 4: "#FFFFFF"}
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """One level of the legend: its style and how many cells / m² the page holds."""
+
+    style: LevelStyle
+    cells: int
+    area_m2: float
+
+
+@dataclass(frozen=True)
+class HazardRamp:
+    """The hazard overlay's colour ramp: label, unit and contour values."""
+
+    label: str
+    unit: str
+    values: Sequence[float]
+    cmap: Colormap
+
+
+@dataclass(frozen=True)
+class SymbolEntry:
+    """A legend entry for a point symbol or line: how it is drawn and its text."""
+
+    label: str
+    kind: str  # "marker", "line" or "patch"
+    style: dict
+
+
+def level_fill(style: LevelStyle, mono: bool) -> dict:
+    """Face colour, hatch and hatch colour of a level (hatched greys with --mono)."""
+    if mono:
+        return {
+            "facecolor": MONO_FILLS[int(style.level)],
+            "hatch": style.hatch or None,
+            "hatchcolor": "black",
+        }
+    return {"facecolor": style.color, "hatch": None, "hatchcolor": "black"}
+
+
+def draw_legend(
+    ax: Axes,
+    size: tuple[float, float],
+    levels: Sequence[LevelRow],
+    ramp: HazardRamp | None,
+    symbols: Sequence[SymbolEntry],
+    *,
+    mono: bool,
+    k: float,
+    title: str = "图例 Legend",
+) -> tuple[float, float, float, float]:
+    """Draw the legend; return the level swatches' box (x, y, w, h) in panel mm."""
+    w, h = size
+    fs = 6.8 * k
+    line = fs * MM_PER_PT * 1.75
+    y = h - 0.5 * line
+    ax.add_patch(Rectangle((0, 0), w, h, facecolor="white", edgecolor="black", lw=0.6))
+    ax.text(w / 2, y, title, ha="center", va="center", fontsize=fs * 1.2, weight="bold")
+    y -= 1.2 * line
+    sw_w, sw_h = 9.0 * k, line * 0.8
+    top = y + sw_h / 2
+    for row in levels:
+        fill = level_fill(row.style, mono)
+        ax.add_patch(
+            Rectangle(
+                (2.5 * k, y - sw_h / 2), sw_w, sw_h, edgecolor="black", lw=0.4, **fill
+            )
+        )
+        name = f"{row.style.name_zh}（{row.style.colour_zh}）"
+        ax.text(2.5 * k + sw_w + 1.5 * k, y, name, va="center", fontsize=fs)
+        stats = f"{row.cells:,} 格  {row.area_m2 / 1e6:,.2f} km²"
+        ax.text(w - 2 * k, y, stats, va="center", ha="right", fontsize=fs * 0.95)
+        y -= line
+    swatches = (2.5 * k, y + line - sw_h / 2, sw_w, top - (y + line - sw_h / 2))
+    if ramp is not None:
+        y = _draw_ramp(ax, w, y, ramp, fs, line, k)
+    for entry in symbols:
+        _draw_symbol(ax, 2.5 * k + sw_w / 2, y, sw_w, sw_h, entry)
+        ax.text(2.5 * k + sw_w + 1.5 * k, y, entry.label, va="center", fontsize=fs)
+        y -= line
+    return swatches
+
+
+def _draw_ramp(
+    ax: Axes, w: float, y: float, ramp: HazardRamp, fs: float, line: float, k: float
+) -> float:
+    """The hazard contour ramp: a colour strip with its values and unit."""
+    ax.text(2.5 * k, y, f"{ramp.label}（{ramp.unit}）等值线", va="center", fontsize=fs)
+    y -= line * 0.9
+    x0, x1 = 2.5 * k, w - 4 * k
+    values = list(ramp.values)
+    norm = Normalize(min(values), max(values) if len(values) > 1 else values[0] + 1)
+    n = max(len(values), 1)
+    step = (x1 - x0) / n
+    for i, value in enumerate(values):
+        ax.add_patch(
+            Rectangle(
+                (x0 + i * step, y - line * 0.2),
+                step,
+                line * 0.4,
+                facecolor=ramp.cmap(norm(value)),
+                edgecolor="none",
+            )
+        )
+        ax.text(
+            x0 + (i + 0.5) * step,
+            y - line * 0.3,
+            f"{value:g}",
+            ha="center",
+            va="top",
+            fontsize=fs * 0.85,
+        )
+    ax.add_patch(
+        Rectangle(
+            (x0, y - line * 0.2),
+            x1 - x0,
+            line * 0.4,
+            facecolor="none",
+            edgecolor="black",
+            lw=0.3,
+        )
+    )
+    return y - line * 1.35
+
+
+def _draw_symbol(
+    ax: Axes, x: float, y: float, w: float, h: float, e: SymbolEntry
+) -> None:
+    """One legend glyph: a marker, a line sample or a patch."""
+    if e.kind == "marker":
+        ax.plot([x], [y], linestyle="none", **e.style)
+    elif e.kind == "line":
+        ax.add_line(Line2D([x - w / 2, x + w / 2], [y, y], **e.style))
+    else:
+        ax.add_patch(Rectangle((x - w / 2, y - h / 2), w, h, **e.style))
+
+
+def fit_text(text: object, width_mm: float, size_pt: float) -> str:
+    """*text* shortened with '…' so that it prints within *width_mm*."""
+    value = EMPTY if text is None or _is_missing(text) else str(text).strip() or EMPTY
+    if text_width_mm(value, size_pt) <= width_mm:
+        return value
+    while value and text_width_mm(value + "…", size_pt) > width_mm:
+        value = value[:-1]
+    return value + "…"
+
+
+def _is_missing(value: object) -> bool:
+    """True for None/NaN/NA."""
+    try:
+        return bool(np.isnan(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return value is None
+
+
+def draw_table(
+    ax: Axes,
+    origin: tuple[float, float],
+    width: float,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    fractions: Sequence[float],
+    *,
+    size_pt: float,
+    fills: Sequence[str | None] = (),
+) -> float:
+    """A ruled table whose top-left corner is *origin*; return the y below it."""
+    x0, y = origin
+    row_h = size_pt * MM_PER_PT * 1.7
+    widths = [f * width for f in fractions]
+    lefts = np.concatenate([[x0], x0 + np.cumsum(widths)[:-1]])
+    for r, cells in enumerate([header, *rows]):
+        fill = "#E8E8E8" if r == 0 else (fills[r - 1] if r - 1 < len(fills) else None)
+        if fill:
+            ax.add_patch(
+                Rectangle(
+                    (x0, y - row_h), width, row_h, facecolor=fill, edgecolor="none"
+                )
+            )
+        for left, cw, value in zip(lefts, widths, cells, strict=True):
+            ax.text(
+                left + 0.8,
+                y - row_h / 2,
+                fit_text(value, cw - 1.6, size_pt),
+                va="center",
+                fontsize=size_pt,
+                weight="bold" if r == 0 else "normal",
+            )
+        y -= row_h
+        ax.plot([x0, x0 + width], [y, y], color="black", lw=0.6 if r == 0 else 0.25)
+    ax.plot([x0, x0 + width], [origin[1], origin[1]], color="black", lw=0.6)
+    return y

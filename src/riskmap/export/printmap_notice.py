@@ -1,0 +1,412 @@
+"""The warning notice (预警通报): one page per community, also written as Markdown.
+
+The content — highest level, red and orange cells, the risk points inside them,
+the nearest shelters, and the four-stage duties of the level — is built once as a
+``Notice`` and rendered twice: as a PDF/PNG page and as ``<community>_notice.md``.
+The duties come from the editable template ``styles/notice.toml``.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from riskmap.domain import LevelStyle, RiskLevel, RiskResult, load_level_styles
+from riskmap.errors import ModelError
+from riskmap.export.printmap_layout import MM_PER_PT, PageLayout, text_width_mm
+from riskmap.export.printmap_legend import EMPTY, draw_table, fit_text
+from riskmap.export.printmap_scalebar import mm_axes
+from riskmap.resources import styles_dir
+
+STAGES = ("prevention", "preparedness", "response", "recovery")
+SHELTER_TYPES = ("避难场所", "应急避难场所", "避难所", "shelter")
+STREET_FIELDS = ("street", "街道", "grid_name", "网格")
+MAX_CELL_IDS = 8
+MAX_POINTS = 10
+MAX_SHELTERS = 3
+_DIRECTIONS = ("东", "东北", "北", "西北", "西", "西南", "南", "东南")
+
+
+@dataclass
+class Table:
+    """A notice table: header and rows of text."""
+
+    header: list[str]
+    rows: list[list[str]]
+    fractions: list[float]
+    more: str = ""
+
+
+@dataclass
+class Section:
+    """A numbered section: heading, then paragraphs, bullet lists or tables."""
+
+    heading: str
+    blocks: list[str | Table | list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Notice:
+    """The whole notice of one community."""
+
+    title: str
+    community: str
+    level: int
+    warning: str
+    sections: list[Section]
+    issuer: str
+    date: str
+
+
+def load_notice_template(path: Path | None = None) -> dict:
+    """Read the notice template (default ``styles/notice.toml``) and check it."""
+    path = Path(path or styles_dir() / "notice.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ModelError(f"cannot read notice template {path}: {exc}") from exc
+    for level in ("1", "2", "3", "4"):
+        entry = data.get("level", {}).get(level)
+        if not isinstance(entry, dict):
+            raise ModelError(f"{path}: [level.{level}] is missing")
+        for key in ("warning", "measure", *STAGES):
+            if key not in entry:
+                raise ModelError(f"{path}: [level.{level}] lacks {key!r}")
+    return data
+
+
+def build_notice(
+    result: RiskResult, community: str, template: dict, meta: dict[str, str]
+) -> Notice:
+    """Collect the notice content of *community* from the result and the template."""
+    styles = load_level_styles()
+    row = result.communities[result.communities["community"] == community].iloc[0]
+    cells = result.cells[result.cells["community"] == community]
+    level = int(row["max_level"])
+    style = styles[RiskLevel(level)]
+    entry = template["level"][str(level)]
+    words = {
+        "community": community,
+        "level_name": style.name_zh,
+        "colour": style.colour_zh,
+    }
+    hot = cells[cells["level"] <= 2]
+    sections = [
+        _level_section(cells, style, entry, template, words),
+        _cells_section(cells, row.geometry, styles),
+        _points_section(result.points, hot, str(row["community_id"]), styles, template),
+        _shelter_section(result.resources, hot if not hot.empty else cells),
+        _duties_section(entry, template, style),
+    ]
+    return Notice(
+        title=template.get("title", "{community}公共安全风险预警通报").format(**words),
+        community=community,
+        level=level,
+        warning=entry["warning"],
+        sections=sections,
+        issuer=meta.get("issuer") or "________________",
+        date=meta.get("print_date", ""),
+    )
+
+
+def _level_section(
+    cells: gpd.GeoDataFrame, style: LevelStyle, entry: dict, template: dict, words: dict
+) -> Section:
+    """一、风险等级与预警颜色."""
+    area = cells["area_m2"].sum() / 1e6
+    text = (
+        f"本社区最高风险等级为{style.name_zh}，预警颜色为{style.colour_zh}色"
+        f"（{entry['warning']}）。全社区共划分 {len(cells):,} 个网格，"
+        f"面积 {area:.2f} 平方千米。"
+    )
+    intro = template.get("intro", "").format(**words)
+    return Section("一、风险等级与预警颜色", [b for b in (intro, text) if b])
+
+
+def _cells_section(
+    cells: gpd.GeoDataFrame, boundary: object, styles: dict[RiskLevel, LevelStyle]
+) -> Section:
+    """二、红色、橙色风险网格: count, area and where."""
+    blocks: list[str | Table | list[str]] = []
+    for level in (RiskLevel.MAJOR, RiskLevel.CONSIDERABLE):
+        sel = cells[cells["level"] == int(level)]
+        style = styles[level]
+        head = f"{style.name_zh}（{style.colour_zh}色）网格"
+        if sel.empty:
+            blocks.append(f"{head}：无。")
+            continue
+        where = _where(sel, boundary)
+        blocks.append(
+            f"{head} {len(sel):,} 个，"
+            f"面积 {sel['area_m2'].sum() / 1e6:.2f} 平方千米，{where}"
+        )
+    return Section("二、红色、橙色风险网格", blocks)
+
+
+def _where(sel: gpd.GeoDataFrame, boundary: object) -> str:
+    """Where the cells lie: street names when known, direction and grid codes."""
+    for name in STREET_FIELDS:
+        if name in sel and sel[name].notna().any():
+            streets = "、".join(str(s) for s in sel[name].dropna().unique()[:6])
+            return f"涉及{streets}。"
+    centre = boundary.centroid  # type: ignore[attr-defined]
+    hot = sel.geometry.union_all().centroid
+    direction = compass(hot.x - centre.x, hot.y - centre.y, math.sqrt(boundary.area))  # type: ignore[attr-defined]
+    ids = list(sel.sort_values("cell_id")["cell_id"].astype(str))
+    shown = "、".join(ids[:MAX_CELL_IDS])
+    more = f" 等 {len(ids)} 个" if len(ids) > MAX_CELL_IDS else ""
+    return f"主要位于社区{direction}；网格编号：{shown}{more}。"
+
+
+def compass(dx: float, dy: float, size: float) -> str:
+    """'东北部' etc. for an offset from the centre; '中部' when close to it."""
+    if math.hypot(dx, dy) < 0.15 * size:
+        return "中部"
+    sector = int(((math.degrees(math.atan2(dy, dx)) + 22.5) % 360) // 45)
+    return f"{_DIRECTIONS[sector]}部"
+
+
+def _text(value: object) -> str:
+    """Display text; '—' for missing values."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return EMPTY
+    text = str(value).strip()
+    return text if text and text.lower() not in ("nan", "none", "<na>") else EMPTY
+
+
+def _points_section(
+    points: gpd.GeoDataFrame | None,
+    hot: gpd.GeoDataFrame,
+    cid: str,
+    styles: dict[RiskLevel, LevelStyle],
+    template: dict,
+) -> Section:
+    """三、红橙网格内的风险点: type, level, responsible person, required measure."""
+    section = Section("三、红色、橙色网格内的风险点")
+    if points is None or points.empty or hot.empty:
+        section.blocks.append("无登记风险点位于红色、橙色网格内。")
+        return section
+    inside = points[
+        (points["community_id"].astype(str) == cid)
+        & points["cell_id"].astype(str).isin(set(hot["cell_id"].astype(str)))
+    ]
+    if inside.empty:
+        section.blocks.append("无登记风险点位于红色、橙色网格内。")
+        return section
+    lv = pd.to_numeric(inside["level"], errors="coerce").fillna(4).astype(int)
+    frame = inside.assign(_lv=lv).sort_values(["_lv", "name"])
+    rows = []
+    for _, p in frame.head(MAX_POINTS).iterrows():
+        level = int(p["_lv"])
+        measure = _text(p.get("measures"))
+        if measure == EMPTY:
+            measure = template["level"][str(level)]["measure"]
+        rows.append(
+            [
+                _text(p.get("name")),
+                _text(p.get("type")),
+                styles[RiskLevel(level)].name_zh,
+                _text(p.get("responsible")),
+                _text(p.get("phone")),
+                measure,
+            ]
+        )
+    more = (
+        f"另有 {len(frame) - MAX_POINTS} 处，见风险台账。"
+        if len(frame) > MAX_POINTS
+        else ""
+    )
+    section.blocks.append(
+        Table(
+            ["名称", "类型", "等级", "责任人", "电话", "管控措施"],
+            rows,
+            [0.17, 0.09, 0.10, 0.09, 0.12, 0.43],
+            more,
+        )
+    )
+    return section
+
+
+def _shelter_section(
+    resources: gpd.GeoDataFrame | None, target: gpd.GeoDataFrame
+) -> Section:
+    """四、就近避难场所: the shelters nearest the red/orange cells."""
+    section = Section("四、就近避难场所")
+    if resources is None or resources.empty:
+        section.blocks.append("结果中无应急避难场所数据（计算时用 --resources 提供）。")
+        return section
+    types = (
+        resources["type"].astype(str)
+        if "type" in resources
+        else pd.Series("", resources.index)
+    )
+    shelters = resources[types.isin(SHELTER_TYPES)]
+    if shelters.empty:
+        section.blocks.append("结果中无应急避难场所。")
+        return section
+    centre = target.geometry.union_all().centroid
+    dist = shelters.distance(centre)
+    rows = []
+    for idx in dist.sort_values().index[:MAX_SHELTERS]:
+        s = shelters.loc[idx]
+        cap = s.get("capacity")
+        rows.append(
+            [
+                _text(s.get("name")),
+                f"{dist[idx] / 1000:.2f} 千米",
+                f"{int(cap):,} 人" if cap is not None and np.isfinite(cap) else EMPTY,
+                _text(s.get("address")),
+            ]
+        )
+    section.blocks.append("距红色、橙色网格中心（无则社区中心）最近的避难场所：")
+    section.blocks.append(
+        Table(["名称", "直线距离", "容量", "地址"], rows, [0.3, 0.18, 0.17, 0.35])
+    )
+    return section
+
+
+def _duties_section(entry: dict, template: dict, style: LevelStyle) -> Section:
+    """五、分阶段工作要求 at the community's level (预防/准备/响应/恢复)."""
+    names = template.get("stage_names", {})
+    stages = template.get("stages", list(STAGES))
+    blocks: list[str | Table | list[str]] = [
+        f"按{entry['warning']}要求，落实以下工作（模板 styles/notice.toml，可编辑）："
+    ]
+    for stage in stages:
+        duties = [str(d) for d in entry.get(stage, [])]
+        blocks.append([f"【{names.get(stage, stage)}】{d}" for d in duties])
+    closing = template.get("closing")
+    if closing:
+        blocks.append(str(closing))
+    return Section(
+        f"五、{style.colour_zh}色预警阶段工作要求（预防—准备—响应—恢复）", blocks
+    )
+
+
+# ------------------------------------------------------------------------ rendering
+
+
+def notice_markdown(notice: Notice) -> str:
+    """The notice as Markdown, for sending by message."""
+    lines = [f"# {notice.title}", "", f"**{notice.warning}**", ""]
+    for section in notice.sections:
+        lines += [f"## {section.heading}", ""]
+        for block in section.blocks:
+            if isinstance(block, Table):
+                lines.append("| " + " | ".join(block.header) + " |")
+                lines.append("|" + "---|" * len(block.header))
+                for row in block.rows:
+                    lines.append(
+                        "| " + " | ".join(c.replace("|", "／") for c in row) + " |"
+                    )
+                if block.more:
+                    lines += ["", block.more]
+            elif isinstance(block, list):
+                lines += [f"- {item}" for item in block]
+            else:
+                lines.append(block)
+            lines.append("")
+    lines += [f"发布单位：{notice.issuer}", "", f"日期：{notice.date}", ""]
+    return "\n".join(lines)
+
+
+def wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
+    """Split *text* into lines that print within *width_mm* (CJK may break anywhere)."""
+    lines, current = [], ""
+    for char in text:
+        if text_width_mm(current + char, size_pt) > width_mm and current:
+            lines.append(current)
+            current = char.lstrip()
+        else:
+            current += char
+    return [*lines, current] if current else lines
+
+
+def draw_notice_page(
+    fig: Figure, layout: PageLayout, notice: Notice, styles: dict[RiskLevel, LevelStyle]
+) -> None:
+    """Render the notice on *fig*: warning band, sections, signature."""
+    k = layout.k
+    margin = 14.0 * k
+    rect = (margin, margin, layout.width - 2 * margin, layout.height - 2 * margin)
+    ax = mm_axes(fig, layout, rect)
+    w, y = rect[2], rect[3]
+    style = styles[RiskLevel(notice.level)]
+    ax.text(
+        w / 2, y, notice.title, ha="center", va="top", fontsize=16 * k, weight="bold"
+    )
+    y -= 10 * k
+    band = 7 * k
+    ax.add_patch(
+        Rectangle(
+            (0, y - band), w, band, facecolor=style.color, edgecolor="black", lw=0.6
+        )
+    )
+    ax.text(
+        w / 2,
+        y - band / 2,
+        f"{notice.warning} · 最高风险等级：{style.name_zh}",
+        ha="center",
+        va="center",
+        fontsize=10 * k,
+        color=style.text,
+        weight="bold",
+    )
+    y -= band + 3 * k
+    fs = 7.0 * k
+    line = fs * MM_PER_PT * 1.55
+    for section in notice.sections:
+        ax.text(0, y, section.heading, va="top", fontsize=fs * 1.12, weight="bold")
+        y -= line * 1.2
+        for block in section.blocks:
+            y = _draw_block(ax, block, w, y, fs, line)
+        y -= line * 0.3
+    ax.text(
+        w,
+        max(y - line, 0),
+        f"发布单位：{notice.issuer}    日期：{notice.date}",
+        ha="right",
+        va="top",
+        fontsize=fs,
+    )
+
+
+def _draw_block(ax, block, w: float, y: float, fs: float, line: float) -> float:
+    """One paragraph, bullet list or table; return the y below it."""
+    if isinstance(block, Table):
+        y = draw_table(
+            ax, (0, y), w, block.header, block.rows, block.fractions, size_pt=fs * 0.92
+        )
+        if block.more:
+            ax.text(0, y - 0.8, block.more, va="top", fontsize=fs * 0.9)
+            y -= line
+        return y - line * 0.3
+    bullets = isinstance(block, list)
+    indent = 3.0 if bullets else 0.0
+    for item in block if bullets else [block]:
+        for i, text in enumerate(wrap(str(item), w - indent - 2, fs)):
+            if bullets and i == 0:
+                ax.text(indent - 2.2, y, "•", va="top", fontsize=fs)
+            ax.text(indent, y, text, va="top", fontsize=fs)
+            y -= line
+    return y
+
+
+__all__ = [
+    "Notice",
+    "build_notice",
+    "compass",
+    "draw_notice_page",
+    "fit_text",
+    "load_notice_template",
+    "notice_markdown",
+    "wrap",
+]
