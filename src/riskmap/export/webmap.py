@@ -52,6 +52,8 @@ def write_web_maps(
     the online ``osm`` or ``tianditu`` (needs *tianditu_key*). *jobs* processes
     render the communities (default: up to 2, one per core).
     """
+    if jobs is not None and jobs < 1:
+        raise InputDataError(f"--jobs must be 1 or more, not {jobs}")
     options = _options(basemap, dem, tianditu_key, lang, result.info)
     out_dir = Path(out_dir)
     communities = result.communities.reset_index(drop=True)
@@ -142,6 +144,7 @@ def _render_all(tasks, paths, options, jobs, progress) -> None:
         ]
         for k, future in enumerate(as_completed(futures), 1):
             _report(progress, k, total, future.result().name)
+    _report(progress, len(tasks), total, "index.html")
 
 
 def _report(progress: ProgressCallback | None, done: int, total: int, msg: str) -> None:

@@ -57,8 +57,8 @@ class _WebGrid:
 
     def latlon_bounds(self) -> list[list[float]]:
         """Corners as Leaflet bounds [[south, west], [north, east]]."""
-        west, north = self.transform * (0, 0)
-        east, south = self.transform * (self.width, self.height)
+        west, north = self.transform @ (0, 0)
+        east, south = self.transform @ (self.width, self.height)
         to_ll = Transformer.from_crs(WEB, "EPSG:4326", always_xy=True)
         (w, e), (s, n) = to_ll.transform([west, east], [south, north])
         return [[s, w], [n, e]]

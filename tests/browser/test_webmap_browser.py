@@ -1,0 +1,136 @@
+"""The exported web maps in a real headless Chromium with the network cut."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from tests.browser.chromium import Chromium, find_chromium
+from tests.browser.sample_result import PAYLOAD, build_result
+
+from riskmap.export.webmap import write_web_maps
+
+CHROMIUM = find_chromium()
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium found (apt-get install chromium, or set RISKMAP_CHROMIUM)",
+)
+ARTIFACTS = Path(
+    os.environ.get("RISKMAP_ARTIFACTS", Path(tempfile.gettempdir()) / "riskmap-browser")
+)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """The hostile sample at 200 m, computed and exported once."""
+    folder = tmp_path_factory.mktemp("browser_sample")
+    result, _ = build_result(folder)
+    return result, write_web_maps(result, folder / "maps", jobs=1)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module."""
+    with Chromium(CHROMIUM) as chromium:
+        yield chromium
+
+
+def _open(browser: Chromium, path: Path) -> None:
+    """Load *path* fresh, forgetting the events of earlier pages."""
+    browser.events.clear()
+    browser.open(path)
+
+
+def test_every_map_loads_offline(browser, exported):
+    """Leaflet loads, no console error, no request leaves the file, layers exist."""
+    result, paths = exported
+    for path in paths[1:]:
+        _open(browser, path)
+        assert browser.evaluate("typeof L === 'object' && L.version") == "1.9.3"
+        assert browser.errors() == [], path.name
+        assert browser.external_requests(path) == [], path.name
+        layers = browser.evaluate("Object.keys(RM_CTX.layers)")
+        assert {"风险等级（网格）", "社区边界", "洪水淹没水深", "滑坡易发性"} <= set(
+            layers
+        )
+        assert browser.evaluate(
+            "RM_CTX.map.hasLayer(RM_CTX.layers['风险等级（网格）'])"
+        )
+        assert browser.evaluate("document.querySelectorAll('.rm-sym').length") > 0
+    _open(browser, paths[0])
+    assert browser.errors() == []
+    assert browser.external_requests(paths[0]) == []
+    rows = browser.evaluate("document.querySelectorAll('.rm-index tbody tr').length")
+    assert rows == len(result.communities)
+
+
+def test_screenshot_is_not_blank(browser, exported):
+    """The first map draws cells, overlays and symbols (saved for a human to see)."""
+    _, paths = exported
+    _open(browser, paths[1])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = browser.screenshot(ARTIFACTS / "webmap.png")
+    pixels = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3)
+    colours = np.unique(pixels // 16, axis=0)
+    assert len(colours) > 50
+    red = np.all(pixels == (255, 0, 0), axis=1).mean()
+    assert red > 0.001  # level-1 cells or class-A symbol frames are drawn
+
+
+def test_cells_are_identified_under_the_mouse(browser, exported):
+    """The click lookup finds the right cell id at cell centres (lattice locator)."""
+    result, paths = exported
+    cid = result.communities.iloc[0]["community_id"]
+    cells = result.cells[result.cells["community_id"] == cid]
+    sample = cells[cells["full"]].sample(25, random_state=1)
+    centres = sample.geometry.centroid.to_crs("EPSG:4326")
+    _open(browser, paths[1])
+    assert browser.evaluate("RM_CTX.cells.locator.kind") == "lattice"
+    for cell_id, pt in zip(sample["cell_id"], centres, strict=True):
+        found = browser.evaluate(f"RM_CTX.identify([{pt.y}, {pt.x}])")
+        assert found == cell_id
+    html = browser.evaluate(
+        "RM.cellHtml(RM_CTX, RM_CTX.cells.level.indexOf(1) >= 0 ? "
+        "RM_CTX.cells.level.indexOf(1) : 0)"
+    )
+    assert "综合得分" in html
+    assert "洪水淹没水深" in html
+
+
+def test_injection_shows_as_text(browser, exported):
+    """The hostile point's popup shows the payload as text; no dialog, no <img>."""
+    result, paths = exported
+    cid = result.points.loc[result.points["name"] == PAYLOAD, "community_id"].iloc[0]
+    page = paths[1 + list(result.communities["community_id"]).index(cid)]
+    _open(browser, page)
+    text = browser.evaluate(
+        "(function () {"
+        " var layer = RM_CTX.layers['隐患点'], found = null;"
+        " layer.eachLayer(function (m) { if (m.rmItem.title === "
+        f"{json.dumps(PAYLOAD)}) {{ found = m; }} }});"
+        " found.openPopup(); found.openTooltip();"
+        " return document.querySelector('.leaflet-popup-content').textContent; })()"
+    )
+    assert PAYLOAD in text
+    assert browser.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    _open(browser, paths[0])
+    assert "../<b>坏</b>社区" in browser.evaluate("document.body.innerText")
+    assert browser.evaluate("document.querySelectorAll('.rm-index b').length") == 0
+    assert browser.dialogs() == []
+
+
+def test_network_attempts_are_caught(browser, exported, tmp_path):
+    """With an online basemap the blocked tile requests are recorded (tests bite)."""
+    result, _ = exported
+    paths = write_web_maps(result, tmp_path, basemap="osm", jobs=1)
+    _open(browser, paths[1])
+    time.sleep(0.5)
+    assert any(
+        "tile.openstreetmap.org" in url for url in browser.external_requests(paths[1])
+    )

@@ -1,0 +1,204 @@
+"""Offline web maps: files, offline HTML, escaping, options (no browser needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from tests.browser.sample_result import PAYLOAD, build_result
+
+from riskmap.cli import main
+from riskmap.errors import ExportError, InputDataError
+from riskmap.export.filenames import path_inside, safe_stem, unique_stems
+from riskmap.export.symbols import SYMBOL_CLASSES, point_class, short_label
+from riskmap.export.webmap import write_web_maps
+from riskmap.export.webmap_html import script_json
+
+# A script, style, font or tile fetched from the web would look like one of these.
+REMOTE = re.compile(
+    r"""<script[^>]+src\s*=\s*["']?(?:https?:)?//"""
+    r"""|<link[^>]+href\s*=\s*["']?(?:https?:)?//"""
+    r"""|url\(\s*["']?(?:https?:)?//"""
+    r"""|@import\s+["']?(?:url\()?["']?(?:https?:)?//"""
+    r"""|tile\.openstreetmap|tianditu\.gov\.cn""",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The hostile sample computed once at 200 m cells."""
+    folder = tmp_path_factory.mktemp("webmap_sample")
+    return build_result(folder)
+
+
+@pytest.fixture(scope="module")
+def maps(sample, tmp_path_factory):
+    """The sample exported once with the default (offline hillshade) basemap."""
+    result, _ = sample
+    out = tmp_path_factory.mktemp("maps") / "maps"
+    return out, write_web_maps(result, out, jobs=1)
+
+
+def test_one_file_per_community_plus_index(sample, maps):
+    """index.html first, then one readable, safe file per community inside --out."""
+    result, _ = sample
+    out, paths = maps
+    assert paths[0].name == "index.html"
+    assert len(paths) == len(result.communities) + 1
+    assert all(p.parent == out and p.is_file() for p in paths)
+    names = [p.name for p in paths]
+    assert "示例社区一_江口上游_虚构.html" in names
+    assert "b_坏_b_社区.html" in names
+    assert not list(out.parent.glob("*.html"))
+
+
+def test_no_web_reference_for_scripts_styles_fonts_or_tiles(maps):
+    """Every page is self-contained: Leaflet inlined, no CDN, no tiles."""
+    _, paths = maps
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert REMOTE.search(text) is None, path.name
+        assert "L.map(" in text
+        assert "Leaflet" in text
+        assert "RM.build(" in text
+
+
+def test_data_texts_are_escaped(maps):
+    """The payload never appears as markup; the index shows it as escaped text."""
+    _, paths = maps
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert PAYLOAD not in text
+        assert "<b>坏</b>" not in text
+    index = paths[0].read_text(encoding="utf-8")
+    assert "../&lt;b&gt;坏&lt;/b&gt;社区" in index
+    hostile = next(p for p in paths if "坏" in p.name)
+    assert "\\u003cb\\u003e坏" in hostile.read_text(encoding="utf-8")
+
+
+def page_spec(path) -> dict:
+    """The data a page hands to ``RM.build``."""
+    text = path.read_text(encoding="utf-8")
+    found = re.search(r"RM\.build\(map_\w+, (\{.*\})\);", text)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def test_map_content(sample, maps):
+    """Legend counts, hazard legend in metres, ledger fields and GB/T colours."""
+    result, _ = sample
+    _, paths = maps
+    first = result.communities.iloc[0]
+    spec = page_spec(paths[1])
+    for k in range(1, 5):
+        count = int(first[f"cells_l{k}"])
+        assert f'<td class="rm-n">{count}</td>' in spec["panels"]["levels"]
+    assert spec["cells"]["n"] == first["cells_n"]
+    flood = spec["hazards"][0]
+    assert "洪水淹没水深 (m)" in flood["legend"]
+    assert "0.5–1 m" in flood["legend"]
+    assert "#DEEBF7" in flood["legend"]
+    assert "#08306B" in flood["legend"]
+    assert flood["url"].startswith("data:image/png;base64,")
+    assert spec["base"]["kind"] == "image"
+    labels = {f[0] for p in spec["points"] for f in p["fields"]}
+    assert {"责任人", "联系电话", "状态", "威胁人数", "洪水淹没水深"} <= labels
+    assert {p["cls"] for p in spec["points"]} <= {"A", "B", "C"}
+    assert {r["cls"] for r in spec["resources"]} == {"D"}
+    for cls in SYMBOL_CLASSES.values():
+        assert cls.color in spec["panels"]["symbols"]
+
+
+def test_script_json_cannot_close_the_script():
+    """Data inside the page's script element cannot end it or open a comment."""
+    text = script_json({"name": "</script><script>alert(1)</script><!--"})
+    assert "<" not in text
+    assert ">" not in text
+    assert "\\u003c/script\\u003e" in text
+
+
+def test_online_basemap_only_when_asked(sample, tmp_path):
+    """OSM tiles appear in the file only with basemap='osm'; no hillshade then."""
+    result, _ = sample
+    paths = write_web_maps(result, tmp_path / "osm", basemap="osm", jobs=1)
+    text = paths[1].read_text(encoding="utf-8")
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in text
+    assert "amap" not in text.lower()
+    assert "autonavi" not in text.lower()
+
+
+def test_tianditu_uses_the_key(sample, tmp_path):
+    """Tianditu's Web Mercator (CGCS2000, no offset) tiles carry the user's key."""
+    result, _ = sample
+    paths = write_web_maps(
+        result, tmp_path / "tdt", basemap="tianditu", tianditu_key="KEY123", jobs=1
+    )
+    text = paths[1].read_text(encoding="utf-8")
+    assert "vec_w/wmts" in text
+    assert "tk=KEY123" in text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"basemap": "amap"}, "unknown basemap"),
+        ({"basemap": "tianditu"}, "--tianditu-key"),
+        ({"lang": "fr"}, "unknown language"),
+        ({"jobs": 0}, "--jobs"),
+    ],
+)
+def test_bad_options_are_input_errors(sample, tmp_path, kwargs, words):
+    """Bad options raise one clear InputDataError and write nothing."""
+    result, _ = sample
+    with pytest.raises(InputDataError, match=re.escape(words)):
+        write_web_maps(result, tmp_path / "bad", **kwargs)
+    assert not (tmp_path / "bad").exists()
+
+
+def test_cli_exports_maps(sample, tmp_path, capsys):
+    """``riskmap export maps`` writes the maps in parallel; bad input exits 2."""
+    _, gpkg = sample
+    out = tmp_path / "cli"
+    args = ["export", "maps", str(gpkg), "--out", str(out), "--basemap", "none"]
+    assert main([*args, "--lang", "en", "--jobs", "2"]) == 0
+    printed = capsys.readouterr()
+    assert str(out / "index.html") in printed.out
+    assert "export maps [" in printed.err
+    assert "public-safety risk map" in (out / "示例社区二_江口西_虚构.html").read_text(
+        encoding="utf-8"
+    )
+    assert main([*args, "--basemap", "tianditu"]) == 2
+
+
+def test_safe_stem_and_unique_stems():
+    """Names stay readable, cannot leave the folder, and never clash."""
+    assert safe_stem("../../etc/passwd") == "etc_passwd"
+    assert safe_stem("示例社区一（江口上游·虚构）") == "示例社区一_江口上游_虚构"
+    assert safe_stem("CON") == "_CON"
+    assert safe_stem("...") == "map"
+    assert unique_stems(["甲", "甲", "index", None], ["c1", "c2", "c3", "c4"]) == [
+        "甲",
+        "甲_c2",
+        "index_c3",
+        "c4",
+    ]
+
+
+def test_path_inside_refuses_escapes(tmp_path):
+    """A name that would leave the output folder is refused."""
+    assert path_inside(tmp_path, "a.html") == tmp_path / "a.html"
+    for bad in ("../a.html", "sub/a.html", ".."):
+        with pytest.raises(ExportError):
+            path_inside(tmp_path, bad)
+
+
+def test_point_symbols_follow_gbt_35649():
+    """Classes by type, falling back on the 人/地/物 element; short labels."""
+    assert point_class("滑坡", "地") == "A"
+    assert point_class("燃气", "物") == "B"
+    assert point_class("学校", "人") == "C"
+    assert point_class("不明", "人") == "C"
+    assert short_label("物资储备点") == "物资"
+    assert short_label("shelter") == "shel"
