@@ -12,10 +12,10 @@ import warnings
 from collections.abc import Sequence
 
 from riskmap import __version__
-from riskmap.commands import compute, demo, export_cmd, gui, resilience
+from riskmap.commands import compute, demo, export_cmd, gui, points, project, resilience
 from riskmap.errors import RiskmapError, RiskmapWarning
 
-COMMANDS = (compute, export_cmd, demo, gui, resilience)
+COMMANDS = (compute, export_cmd, demo, gui, resilience, project, points)
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from riskmap.commands.project import (
+    apply_project,
+    project_communities,
+    project_points,
+)
 from riskmap.core.coverage import parse_service_radius
 from riskmap.core.pipeline import AnalysisInputs, run_analysis
 from riskmap.domain import RiskResult
@@ -38,9 +43,13 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     """Options naming the analysis inputs (shared with other commands)."""
     p.add_argument(
         "--communities",
-        required=True,
         type=Path,
         help="community boundary polygons (GeoPackage, Shapefile, GeoJSON)",
+    )
+    p.add_argument(
+        "--project",
+        type=Path,
+        help="riskmap project: communities, hazards, model and points (options win)",
     )
     p.add_argument(
         "--id-field", help="community id field (default: community_id/id/code)"
@@ -103,12 +112,20 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
 
 def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
     """Load and validate every input named by *args*."""
+    project = apply_project(args)
     model = load_model(args.model)
-    communities = load_communities(
-        args.communities, args.id_field, args.name_field, args.assume_crs
+    communities = (
+        project_communities(project)
+        if project and not args.communities
+        else load_communities(
+            args.communities, args.id_field, args.name_field, args.assume_crs
+        )
     )
     hazards = [load_hazard(parse_hazard_arg(h), args.assume_crs) for h in args.hazard]
     points = load_points(args.points, model, args.assume_crs) if args.points else None
+    if project:
+        points = points if args.points else project_points(project, model)
+        project.close()
     grid = read_vector(args.grid, assume_crs=args.assume_crs) if args.grid else None
     resources = (
         load_resources(args.resources, args.assume_crs)

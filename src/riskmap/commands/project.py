@@ -1,0 +1,172 @@
+"""``riskmap project``: create a project GeoPackage, show it; feed compute from it."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from riskmap.errors import InputDataError, MissingFileError
+from riskmap.io.layers import load_communities
+from riskmap.model import RiskModel
+from riskmap.registry import Project
+from riskmap.resources import sample_dir
+
+SAMPLE_HAZARDS = {"flood": "flood_depth.tif", "landslide": "landslide.tif"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the project sub-command and its actions."""
+    p = sub.add_parser(
+        "project",
+        help="create or show a riskmap project GeoPackage (项目)",
+        description="A project is one GeoPackage: communities, ledger, change log, "
+        "settings.",
+    )
+    actions = p.add_subparsers(dest="project_command", required=True, metavar="ACTION")
+    new = actions.add_parser("new", help="create a project file")
+    new.add_argument("path", type=Path, help="new PROJECT.gpkg (never overwritten)")
+    new.add_argument("--communities", type=Path, help="community boundary polygons")
+    new.add_argument("--id-field", help="community id field")
+    new.add_argument("--name-field", help="community name field")
+    new.add_argument(
+        "--hazard", action="append", default=[], metavar="NAME=PATH[:FIELD]",
+        help="hazard raster or zones, stored relative to the project; repeat",
+    )  # fmt: skip
+    new.add_argument("--model", type=Path, help="risk model TOML for compute")
+    new.add_argument(
+        "--sample", action="store_true", help="fill it from the bundled Bazhong sample"
+    )
+    new.set_defaults(func=run_new)
+    info = actions.add_parser("info", help="show a project's settings and counts")
+    info.add_argument("path", type=Path, help="PROJECT.gpkg")
+    info.set_defaults(func=run_info)
+
+
+def current_user() -> str:
+    """Who is making a change: $RISKMAP_USER, else the login name."""
+    try:
+        return os.environ.get("RISKMAP_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def create_project(
+    path: Path,
+    communities: Path | None = None,
+    *,
+    id_field: str | None = None,
+    name_field: str | None = None,
+    hazards: list[str] | None = None,
+    model: Path | None = None,
+) -> Project:
+    """Create a project from file paths (as the CLI names them)."""
+    comms = load_communities(communities, id_field, name_field) if communities else None
+    specs = {}
+    for text in hazards or []:
+        name, sep, rest = text.partition("=")
+        if not sep or not name.strip() or not rest:
+            raise InputDataError(
+                f"--hazard {text!r}: write NAME=PATH (raster) "
+                "or NAME=PATH:FIELD (zones)"
+            )
+        specs[name.strip()] = rest
+    if model is not None and not Path(model).is_file():
+        raise MissingFileError(f"--model {model}: file not found")
+    return Project.create(path, comms, hazards=specs, model=model)
+
+
+def create_sample_project(path: str | Path) -> Project:
+    """A project from the bundled Bazhong sample: communities, hazards, 90 points."""
+    layers = sample_dir()
+    project = create_project(
+        Path(path),
+        layers / "communities.geojson",
+        hazards=[f"{k}={layers / v}" for k, v in SAMPLE_HAZARDS.items()],
+    )
+    try:
+        project.import_file(layers / "risk_points.geojson", "wgs84", user="sample")
+    except BaseException:
+        project.close()
+        raise
+    return project
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """Entry point of ``riskmap project new``."""
+    if args.sample:
+        project = create_sample_project(args.path)
+    else:
+        project = create_project(
+            args.path, args.communities, id_field=args.id_field,
+            name_field=args.name_field, hazards=args.hazard, model=args.model,
+        )  # fmt: skip
+    with project:
+        if not getattr(args, "quiet", False):
+            print(describe(project))
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    """Entry point of ``riskmap project info``."""
+    with Project.open(args.path) as project:
+        print(describe(project))
+    return 0
+
+
+def describe(project: Project) -> str:
+    """A few lines: file, communities, points, hazards, model."""
+    settings = project.settings
+    live, every = len(project.points()), len(project.points(include_deleted=True))
+    lines = [
+        f"project {project.path} (schema {settings['schema_version']})",
+        f"  communities: {len(project.communities())}",
+        f"  points: {live} ({every - live} deleted)",
+    ]
+    for name, spec in settings["hazards"].items():
+        lines.append(f"  hazard {name}: {spec}")
+    lines.append(f"  model: {settings['model'] or 'bundled default'}")
+    return "\n".join(lines)
+
+
+def apply_project(args: argparse.Namespace) -> Project | None:
+    """Fill compute's hazards and model from ``--project`` unless given explicitly."""
+    path = getattr(args, "project", None)
+    if path is None:
+        if getattr(args, "communities", None) is None:
+            raise InputDataError("compute needs --communities PATH or --project FILE")
+        return None
+    project = Project.open(path)
+    if not args.hazard:
+        args.hazard = project.hazard_args()
+    if args.model is None and project.settings["model"]:
+        args.model = Path(project.settings["model"])
+    return project
+
+
+def project_communities(project: Project) -> gpd.GeoDataFrame:
+    """The project's communities, as load_communities would give them."""
+    comms = project.communities()
+    if len(comms) == 0:
+        raise InputDataError(
+            f"{project.path}: the project has no communities; pass --communities PATH"
+        )
+    return comms
+
+
+def project_points(project: Project, model: RiskModel) -> gpd.GeoDataFrame | None:
+    """The live ledger as compute's points (point_id, name, type, category, level)."""
+    points = project.points()
+    if len(points) == 0:
+        return None
+    points = points.drop(columns="deleted")
+    points.insert(0, "point_id", points["id"].astype(str))
+    default = [model.point_rule(t).default_level for t in points["type"]]
+    level = points["level"].to_numpy(dtype=float)
+    points["level"] = np.where(np.isnan(level), default, level).astype(int)
+    points["category"] = points["category"].fillna("")
+    return points

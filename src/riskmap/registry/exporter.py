@@ -1,0 +1,96 @@
+"""Export the ledger: XLSX/CSV with Chinese headers (re-importable), GeoJSON in WGS84.
+
+Files are written to a temporary sibling and renamed, so a failed export never
+leaves half a file or destroys an earlier one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from riskmap.errors import ExportError, InputDataError
+from riskmap.registry.fields import FIELDS
+
+if TYPE_CHECKING:
+    from riskmap.registry.store import Project
+
+FORMATS = ("xlsx", "csv", "geojson")
+LON_HEADER, LAT_HEADER = "经度", "纬度"
+
+
+def ledger_table(project: Project, *, include_deleted: bool = False) -> pd.DataFrame:
+    """The ledger as a table with Chinese headers and 经度/纬度 (WGS84) columns."""
+    points = project.points(include_deleted=include_deleted)
+    fields = [f for f in FIELDS if include_deleted or f.name != "deleted"]
+    table = pd.DataFrame({f.label_zh: points[f.name].to_numpy() for f in fields})
+    table[LON_HEADER] = points.geometry.x.round(7).to_numpy()
+    table[LAT_HEADER] = points.geometry.y.round(7).to_numpy()
+    return table
+
+
+def export_points(
+    project: Project,
+    out: str | Path,
+    fmt: str | None = None,
+    *,
+    include_deleted: bool = False,
+) -> Path:
+    """Write the ledger to *out* as xlsx, csv or geojson (default: from the suffix)."""
+    out = Path(out)
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise InputDataError(f"export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    with _atomic(out) as tmp:
+        if fmt == "geojson":
+            points = project.points(include_deleted=include_deleted)
+            if not include_deleted:
+                points = points.drop(columns="deleted")
+            points.to_file(tmp, driver="GeoJSON", engine="pyogrio")
+        elif fmt == "csv":
+            ledger_table(project, include_deleted=include_deleted).to_csv(
+                tmp, index=False, encoding="utf-8-sig"
+            )
+        else:
+            _write_xlsx(ledger_table(project, include_deleted=include_deleted), tmp)
+    return out
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
+    """One sheet "风险隐患台账" with a frozen, bold header and sensible widths."""
+    from openpyxl.styles import Font
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="风险隐患台账", index=False)
+        sheet = writer.sheets["风险隐患台账"]
+        sheet.freeze_panes = "B2"
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            sheet.column_dimensions[cell.column_letter].width = max(
+                10, 2 * len(str(cell.value)) + 2
+            )
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary sibling of *path*, renamed onto it when the block succeeds."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
+                                    dir=path.parent)  # fmt: skip
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc}") from exc
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

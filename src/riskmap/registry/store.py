@@ -1,0 +1,607 @@
+"""A riskmap project: one GeoPackage holding communities, the ledger, its change log
+and the settings. Every change is one SQLite transaction in WAL mode, logged with
+who, when, before and after; deletes are soft.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from riskmap.errors import InputDataError, MissingFileError
+from riskmap.io.layers import ID_ALIASES, NAME_ALIASES, parse_hazard_arg
+from riskmap.io.vectors import find_column
+from riskmap.registry import schema
+from riskmap.registry.fields import FIELD_NAMES, clean_record
+
+CRS = "EPSG:4326"
+HOW_TO_CREATE = (
+    "create one with: riskmap project new PROJECT.gpkg --communities BOUNDARIES.geojson"
+)
+DUPLICATE_M = 10.0
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO text (seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Project:
+    """A riskmap project file; open with ``Project.open`` or make with ``create``."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self._community_cache: gpd.GeoDataFrame | None = None
+
+    # -- opening and creating -------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: str | Path,
+        communities: gpd.GeoDataFrame | None = None,
+        *,
+        id_field: str | None = None,
+        name_field: str | None = None,
+        hazards: dict[str, str] | None = None,
+        model: str | Path | None = None,
+    ) -> Project:
+        """Make a new project file (never overwrites one) and open it."""
+        path = Path(path)
+        if path.exists():
+            raise InputDataError(
+                f"{path}: already exists; riskmap never overwrites a project, "
+                "choose another name or open it"
+            )
+        comms = _normalise_communities(communities, id_field, name_field)
+        settings = _initial_settings(path, hazards or {}, model)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent
+        )
+        os.close(fd)
+        try:
+            _write_new(Path(tmp), comms, settings)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        """Open an existing project; migrate an older schema; refuse anything else."""
+        path = Path(path)
+        if not path.is_file():
+            raise MissingFileError(f"{path}: no such project file; {HOW_TO_CREATE}")
+        conn = _connect(path)
+        try:
+            _check_project(conn, path)
+            conn.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            conn.execute("PRAGMA synchronous = FULL")
+            project = cls(path, conn)
+            project._migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return project
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything in it is committed, or nothing."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        """Bring an older schema up to the current version in one transaction."""
+        version = int(self._setting("schema_version"))
+        if version > schema.SCHEMA_VERSION:
+            raise InputDataError(
+                f"{self.path}: project schema {version} is newer than this riskmap "
+                f"(schema {schema.SCHEMA_VERSION}); update riskmap"
+            )
+        if version == schema.SCHEMA_VERSION:
+            return
+        with self.transaction() as conn:
+            for step in range(version, schema.SCHEMA_VERSION):
+                schema.MIGRATIONS[step](conn)
+            self._set_setting("schema_version", schema.SCHEMA_VERSION)
+            self._log(
+                "system", "migrate", None, {"schema": version},
+                {"schema": schema.SCHEMA_VERSION},
+            )  # fmt: skip
+
+    # -- settings -------------------------------------------------------------
+
+    def _setting(self, key: str, default: Any = None) -> Any:
+        """One setting value (JSON-decoded)."""
+        row = self.conn.execute(
+            "SELECT value FROM riskmap_settings WHERE key = ?", (key,)
+        ).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def _set_setting(self, key: str, value: Any) -> None:
+        """Store one setting (inside a transaction)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO riskmap_settings VALUES (?, ?)",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Hazards (name -> absolute "PATH[:FIELD]"), model path, schema version."""
+        hazards = {
+            name: self._resolve(h["path"])
+            + (f":{h['field']}" if h.get("field") else "")
+            for name, h in self._setting("hazards", {}).items()
+        }
+        model = self._setting("model")
+        return {
+            "hazards": hazards,
+            "model": self._resolve(model) if model else None,
+            "schema_version": int(self._setting("schema_version")),
+            "created_at": self._setting("created_at"),
+        }
+
+    def hazard_args(self) -> list[str]:
+        """The hazards as ``compute --hazard`` arguments (NAME=PATH[:FIELD])."""
+        return [f"{name}={spec}" for name, spec in self.settings["hazards"].items()]
+
+    def _resolve(self, stored: str) -> str:
+        """A stored path, relative to the project folder unless absolute."""
+        return str((self.path.parent / stored).resolve())
+
+    # -- reading --------------------------------------------------------------
+
+    def communities(self) -> gpd.GeoDataFrame:
+        """Community polygons with community_id, community and their attributes."""
+        if self._community_cache is None:
+            rows = self.conn.execute(
+                "SELECT community_id, community, attributes, geom FROM communities "
+                "ORDER BY fid"
+            ).fetchall()
+            attrs = [json.loads(r[2] or "{}") for r in rows]
+            data = {
+                "community_id": [r[0] for r in rows],
+                "community": [r[1] for r in rows],
+            }
+            for key in dict.fromkeys(k for a in attrs for k in a):
+                data[key] = [a.get(key) for a in attrs]
+            self._community_cache = gpd.GeoDataFrame(
+                data, geometry=schema.from_blobs([r[3] for r in rows]), crs=CRS
+            )
+        return self._community_cache.copy()
+
+    def points(self, include_deleted: bool = False) -> gpd.GeoDataFrame:
+        """The ledger (EPSG:4326): one column per field plus geometry."""
+        where = "" if include_deleted else "WHERE deleted = 0"
+        cols = ", ".join(FIELD_NAMES)
+        rows = self.conn.execute(
+            f"SELECT {cols}, geom FROM points {where} ORDER BY fid"
+        ).fetchall()
+        data = {name: [r[i] for r in rows] for i, name in enumerate(FIELD_NAMES)}
+        geoms = schema.from_blobs([r[-1] for r in rows])
+        return gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
+
+    def get_point(self, point_id: str) -> dict[str, Any]:
+        """One record (with lon/lat) by id, deleted or not."""
+        cols = ", ".join(FIELD_NAMES)
+        row = self.conn.execute(
+            f"SELECT {cols}, geom FROM points WHERE id = ?", (str(point_id),)
+        ).fetchone()
+        if row is None:
+            raise InputDataError(
+                f"{self.path}: no point with id {point_id!r}; see riskmap points list"
+            )
+        record = dict(zip(FIELD_NAMES, row[:-1], strict=True))
+        geom = schema.from_blobs([row[-1]])[0]
+        record["lon"], record["lat"] = geom.x, geom.y
+        return record
+
+    def history(self, id: str | None = None) -> list[dict[str, Any]]:
+        """The change log, oldest first; only *id*'s entries when given."""
+        sql = "SELECT fid, at, user, action, point_id, before, after FROM changes"
+        args: tuple = ()
+        if id is not None:
+            sql, args = sql + " WHERE point_id = ?", (str(id),)
+        keys = ("seq", "at", "user", "action", "point_id", "before", "after")
+        out = []
+        for row in self.conn.execute(sql + " ORDER BY fid", args):
+            entry = dict(zip(keys, row, strict=True))
+            entry["before"] = json.loads(entry["before"]) if entry["before"] else None
+            entry["after"] = json.loads(entry["after"]) if entry["after"] else None
+            out.append(entry)
+        return out
+
+    # -- writing --------------------------------------------------------------
+
+    def add_point(
+        self, record: dict[str, Any], lon: float, lat: float, *, user: str
+    ) -> str:
+        """Validate and add one record at WGS84 *lon*, *lat*; return its id."""
+        values = self.checked_record(record)
+        check_lonlat(lon, lat)
+        geom = shapely.points(float(lon), float(lat))
+        dup = self.duplicates_of(values["name"], values["type"], lon, lat)
+        if dup:
+            raise InputDataError(
+                f"duplicate: {dup} has the same name and type within {DUPLICATE_M:g} m"
+            )
+        with self.transaction():
+            ids = self.insert_records(
+                [values], np.array([geom]), user=user, action="add"
+            )
+        return ids[0]
+
+    def checked_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Cleaned values of a new record, or InputDataError naming each bad field."""
+        values, errors = clean_record(dict(record))
+        if errors:
+            raise InputDataError("; ".join(errors.values()))
+        return values
+
+    def insert_records(
+        self, records: list[dict], geoms: np.ndarray, *, user: str, action: str
+    ) -> list[str]:
+        """Insert cleaned records (inside a transaction); ids are given or new."""
+        community = self.community_of(geoms)
+        ids = self._new_ids([r.get("id") for r in records])
+        blobs = schema.to_blobs(geoms)
+        rows, log = [], []
+        at = now_iso()
+        for rec, pid, comm, blob in zip(records, ids, community, blobs, strict=True):
+            full = {n: rec.get(n) for n in FIELD_NAMES}
+            full.update(id=pid, community_id=comm, deleted=0)
+            rows.append((blob, *full.values()))
+            after = {k: v for k, v in full.items() if v is not None}
+            after["lon"], after["lat"] = _lonlat(blob)
+            log.append(
+                (at, user, action, pid, None, json.dumps(after, ensure_ascii=False))
+            )
+        marks = ", ".join("?" * (len(FIELD_NAMES) + 1))
+        self.conn.executemany(
+            f"INSERT INTO points (geom, {', '.join(FIELD_NAMES)}) VALUES ({marks})",
+            rows,
+        )
+        self.conn.executemany(
+            "INSERT INTO changes (at, user, action, point_id, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            log,
+        )
+        return ids
+
+    def edit_point(self, id: str, changes: dict[str, Any], *, user: str) -> None:
+        """Change fields of a live record; the level is re-derived."""
+        old = self._live(id)
+        bad = [k for k in changes if k in ("id", "community_id", "deleted")]
+        if bad:
+            raise InputDataError(f"field(s) {', '.join(bad)} cannot be edited")
+        merged = {k: v for k, v in old.items() if k in FIELD_NAMES and k not in bad}
+        merged.pop("id"), merged.pop("community_id"), merged.pop("deleted")
+        if "level" in changes and not {"level_method", "lec_l", "ls_l"} & set(changes):
+            merged["level_method"] = "direct"
+        merged.update(changes)
+        values = self.checked_record(merged)
+        diff = {k: v for k, v in values.items() if old.get(k) != v}
+        if not diff:
+            return
+        sets = ", ".join(f"{k} = ?" for k in diff)
+        with self.transaction():
+            self.conn.execute(
+                f"UPDATE points SET {sets} WHERE id = ?", (*diff.values(), old["id"])
+            )
+            self._log(user, "edit", old["id"], {k: old.get(k) for k in diff}, diff)
+
+    def move_point(self, id: str, lon: float, lat: float, *, user: str) -> None:
+        """Move a live record to WGS84 *lon*, *lat* (its community follows)."""
+        old = self._live(id)
+        check_lonlat(lon, lat)
+        geom = np.array([shapely.points(float(lon), float(lat))])
+        comm = self.community_of(geom)[0]
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE points SET geom = ?, community_id = ? WHERE id = ?",
+                (schema.to_blobs(geom)[0], comm, old["id"]),
+            )
+            before = {k: old[k] for k in ("lon", "lat", "community_id")}
+            after = {"lon": float(lon), "lat": float(lat), "community_id": comm}
+            self._log(user, "move", old["id"], before, after)
+
+    def delete_point(self, id: str, *, user: str) -> None:
+        """Soft-delete a record: hidden from lists and compute, kept for restore."""
+        old = self._live(id)
+        self._set_deleted(old["id"], 1, user, "delete")
+
+    def restore_point(self, id: str, *, user: str) -> None:
+        """Bring a soft-deleted record back."""
+        old = self.get_point(id)
+        if not old["deleted"]:
+            raise InputDataError(f"point {id!r} is not deleted; nothing to restore")
+        self._set_deleted(old["id"], 0, user, "restore")
+
+    def import_file(self, path, coords: str, *, strict: bool = False, user: str,
+                    progress=None):  # fmt: skip
+        """Import a ledger file in one transaction (see riskmap.registry.importer)."""
+        from riskmap.registry.importer import import_file
+
+        return import_file(
+            self, path, coords, strict=strict, user=user, progress=progress
+        )
+
+    def _set_deleted(self, pid: str, flag: int, user: str, action: str) -> None:
+        """Flip the deleted flag and log it."""
+        with self.transaction():
+            self.conn.execute("UPDATE points SET deleted = ? WHERE id = ?", (flag, pid))
+            self._log(user, action, pid, {"deleted": 1 - flag}, {"deleted": flag})
+
+    def _live(self, point_id: str) -> dict[str, Any]:
+        """A record that is not deleted, or a clear error."""
+        record = self.get_point(point_id)
+        if record["deleted"]:
+            raise InputDataError(
+                f"point {point_id!r} is deleted; restore it first "
+                f"(riskmap points restore {point_id})"
+            )
+        return record
+
+    def _log(self, user: str, action: str, pid: str | None, before, after) -> None:
+        """Append one change-log entry (inside a transaction)."""
+        self.conn.execute(
+            "INSERT INTO changes (at, user, action, point_id, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (now_iso(), str(user), action, pid, _json(before), _json(after)),
+        )
+
+    # -- helpers shared with the importer -------------------------------------
+
+    def community_of(self, geoms: np.ndarray) -> list[str | None]:
+        """The id of the community holding each point, else None."""
+        comms = self.communities()
+        out: list[str | None] = [None] * len(geoms)
+        if len(comms) == 0 or len(geoms) == 0:
+            return out
+        pi, ci = shapely.STRtree(comms.geometry.values).query(
+            geoms, predicate="intersects"
+        )
+        ids = comms["community_id"].to_numpy()
+        for p, c in zip(pi[::-1], ci[::-1], strict=True):  # first community wins
+            out[p] = ids[c]
+        return out
+
+    def duplicates_of(
+        self, name: str, ptype: str, lon: float, lat: float
+    ) -> str | None:
+        """Id of a live record with this name and type within 10 m, else None."""
+        rows = self.conn.execute(
+            "SELECT id, geom FROM points WHERE deleted = 0 AND name = ? AND type = ?",
+            (name, ptype),
+        ).fetchall()
+        if not rows:
+            return None
+        geoms = schema.from_blobs([r[1] for r in rows])
+        dist = metres_between(shapely.get_x(geoms), shapely.get_y(geoms), lon, lat)
+        close = np.flatnonzero(dist <= DUPLICATE_M)
+        return rows[close[0]][0] if len(close) else None
+
+    def _new_ids(self, given: list[str | None]) -> list[str]:
+        """Given ids kept; blanks get YH-YYYY-MM-NNNN after the month's last number."""
+        prefix = datetime.now(UTC).strftime("YH-%Y-%m-")
+        row = self.conn.execute(
+            "SELECT MAX(CAST(substr(id, ?) AS INTEGER)) FROM points WHERE id LIKE ?",
+            (len(prefix) + 1, prefix + "%"),
+        ).fetchone()
+        taken = {g for g in given if g}
+        seq = int(row[0] or 0)
+        out = []
+        for g in given:
+            if g:
+                out.append(str(g))
+                continue
+            seq += 1
+            while f"{prefix}{seq:04d}" in taken:
+                seq += 1
+            out.append(f"{prefix}{seq:04d}")
+        return out
+
+
+def metres_between(lon, lat, lon0, lat0) -> np.ndarray:
+    """Approximate ground distance in metres (equirectangular; fine below 1 km)."""
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    k = np.cos(np.radians((lat + np.asarray(lat0, float)) / 2))
+    dx = (lon - lon0) * 111320.0 * k
+    dy = (lat - lat0) * 110574.0
+    return np.hypot(dx, dy)
+
+
+def check_lonlat(lon: float, lat: float) -> None:
+    """WGS84 degrees in range, or an InputDataError."""
+    if not (
+        np.isfinite(lon)
+        and np.isfinite(lat)
+        and -180 <= lon <= 180
+        and -90 <= lat <= 90
+    ):
+        raise InputDataError(
+            f"coordinates lon={lon}, lat={lat} are not longitude/latitude degrees"
+        )
+
+
+def _lonlat(blob: bytes) -> tuple[float, float]:
+    """lon, lat of a point blob."""
+    geom = schema.from_blobs([blob])[0]
+    return float(geom.x), float(geom.y)
+
+
+def _json(value: Any) -> str | None:
+    """JSON text for the change log."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open an existing SQLite file read-write, WAL, durable commits."""
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None,
+            timeout=30, check_same_thread=False,
+        )  # fmt: skip
+    except sqlite3.Error as exc:
+        raise InputDataError(
+            f"{path}: not a readable GeoPackage/SQLite file ({exc}); "
+            f"if it is a damaged project, restore a backup; otherwise {HOW_TO_CREATE}"
+        ) from exc
+    return conn
+
+
+def _check_project(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse corrupt files and GeoPackages that are not riskmap projects."""
+    try:
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        app = (
+            conn.execute(
+                "SELECT value FROM riskmap_settings WHERE key = 'app'"
+            ).fetchone()
+            if "riskmap_settings" in tables
+            else None
+        )
+    except sqlite3.Error as exc:
+        raise InputDataError(
+            f"{path}: the file is damaged or not a GeoPackage ({exc}); restore a "
+            f"backup, or {HOW_TO_CREATE}"
+        ) from exc
+    if check != "ok":
+        raise InputDataError(
+            f"{path}: the project file is damaged ({check}); restore a backup"
+        )
+    if app is None or json.loads(app[0]) != schema.APP or "points" not in tables:
+        raise InputDataError(f"{path}: not a riskmap project; {HOW_TO_CREATE}")
+
+
+def _normalise_communities(
+    gdf: gpd.GeoDataFrame | None, id_field: str | None, name_field: str | None
+) -> gpd.GeoDataFrame | None:
+    """Polygons in EPSG:4326 with community_id and community columns."""
+    if gdf is None:
+        return None
+    if gdf.crs is None:
+        raise InputDataError("communities have no CRS; give the layer one")
+    id_col = id_field or find_column(gdf.columns, ID_ALIASES)
+    name_col = name_field or find_column(gdf.columns, NAME_ALIASES)
+    for col, option in ((id_field, "--id-field"), (name_field, "--name-field")):
+        if col and col not in gdf.columns:
+            raise InputDataError(f"communities have no field {col!r} ({option})")
+    out = gdf.to_crs(CRS).reset_index(drop=True)
+    ids = (
+        out[id_col].astype(str)
+        if id_col
+        else [f"C{i + 1:03d}" for i in range(len(out))]
+    )
+    out = out.assign(community_id=list(ids))
+    out["community"] = out[name_col].astype(str) if name_col else out["community_id"]
+    if out["community_id"].duplicated().any():
+        raise InputDataError("community ids are not unique; choose another --id-field")
+    return out
+
+
+def _initial_settings(path: Path, hazards: dict[str, str], model) -> dict[str, Any]:
+    """Settings of a new project: hazard and model paths relative to the project."""
+    stored = {}
+    for name, text in hazards.items():
+        spec = parse_hazard_arg(f"{name}={text}")
+        if not spec.path.exists():
+            raise MissingFileError(f"hazard {name!r}: {spec.path}: file not found")
+        stored[name] = {"path": _relative(spec.path, path), "field": spec.field}
+    return {
+        "app": schema.APP,
+        "schema_version": schema.SCHEMA_VERSION,
+        "created_at": now_iso(),
+        "hazards": stored,
+        "model": _relative(Path(model), path) if model else None,
+    }
+
+
+def _relative(target: Path, project: Path) -> str:
+    """*target* relative to the project's folder, or absolute where impossible."""
+    try:
+        return os.path.relpath(target.resolve(), project.resolve().parent)
+    except ValueError:  # another drive on Windows
+        return str(target.resolve())
+
+
+def _write_new(tmp: Path, comms: gpd.GeoDataFrame | None, settings: dict) -> None:
+    """Write a complete new project into *tmp* (then renamed into place)."""
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN")
+        schema.create_schema(conn)
+        for key, value in settings.items():
+            conn.execute(
+                "INSERT INTO riskmap_settings VALUES (?, ?)",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+        if comms is not None:
+            _insert_communities(conn, comms)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _insert_communities(conn: sqlite3.Connection, comms: gpd.GeoDataFrame) -> None:
+    """Store community polygons and their other attributes (as JSON)."""
+    extra = [
+        c
+        for c in comms.columns
+        if c not in ("community_id", "community", comms.geometry.name)
+    ]
+    blobs = schema.to_blobs(comms.geometry.values)
+    rows = []
+    for i, blob in enumerate(blobs):
+        attrs = {c: _plain(comms[c].iloc[i]) for c in extra}
+        rows.append((blob, comms["community_id"].iloc[i], comms["community"].iloc[i],
+                     json.dumps(attrs, ensure_ascii=False, default=str)))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO communities (geom, community_id, community, attributes) "
+        "VALUES (?, ?, ?, ?)",
+        rows,
+    )
+    minx, miny, maxx, maxy = comms.total_bounds
+    conn.execute(
+        "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? "
+        "WHERE table_name='communities'",
+        (float(minx), float(miny), float(maxx), float(maxy)),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly scalar (numpy numbers become Python numbers)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
