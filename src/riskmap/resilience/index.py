@@ -52,6 +52,7 @@ class ResilienceResult:
     alpha: float
     dimensions: list[str]
     communities: gpd.GeoDataFrame | None = None
+    values: pd.DataFrame | None = None
     summary: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -88,10 +89,11 @@ def run_resilience(
     weights, ahp_res = _weights(values, spec, ahp, alpha)
     report(2, 4, "TOPSIS")
     scores = _scores(values, spec, weights, breaks)
-    _identify(scores, table, known)
+    scores = _identify(scores, table, known)
     dims = list(dict.fromkeys(spec["dimension"]))
     res = ResilienceResult(weights, scores, ahp_res, alpha, dims, notes=notes)
     res.communities = _shapes(risk, scores)
+    res.values = values.rename_axis("community").reset_index()
     ranked = scores.sort_values("rank")
     res.summary = [_summary_line(row) for _, row in ranked.iterrows()]
     report(4, 4, "done")
@@ -231,7 +233,7 @@ def _scores(values, spec, weights, breaks) -> pd.DataFrame:
     return out
 
 
-def _identify(scores: pd.DataFrame, table, known: pd.DataFrame | None) -> None:
+def _identify(scores: pd.DataFrame, table, known: pd.DataFrame | None) -> pd.DataFrame:
     """Give the scores the community names and, where known, the community ids."""
     keys = scores.index
     scores["community"] = table.names.reindex(keys).to_numpy()
@@ -245,7 +247,7 @@ def _identify(scores: pd.DataFrame, table, known: pd.DataFrame | None) -> None:
         # names from RESULT.gpkg, so the map and the table agree
         ids = scores["community_id"]
         scores["community"] = ids.map(known["community"]).fillna(scores["community"])
-    scores.reset_index(drop=True, inplace=True)
+    return scores.reset_index(drop=True)
 
 
 def _shapes(risk: RiskResult | None, scores: pd.DataFrame) -> gpd.GeoDataFrame | None:
