@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
-from tests.export.print_helpers import (
+from tests.export.test_print_helpers import (
     NAME_A,
     NAME_B,
     X0,
