@@ -101,11 +101,35 @@ def _resilience_step(
     return write_resilience(res, out / "resilience")
 
 
+def _print_step(
+    result: RiskResult, result_path: Path, out: Path, quiet: bool
+) -> list[Path]:
+    """Printable four-colour maps of every community with warning notices."""
+    import warnings
+
+    from riskmap.errors import RiskmapWarning
+    from riskmap.export.fonts import INSTALL_HINT, find_cjk_font
+    from riskmap.export.printmap import write_print_maps
+    from riskmap.progress import StderrProgress
+
+    if find_cjk_font() is None:
+        message = f"print maps skipped: no CJK font; {INSTALL_HINT}"
+        warnings.warn(message, RiskmapWarning, stacklevel=2)
+        return []
+    return write_print_maps(
+        result,
+        out / "print" / "riskmap_print.pdf",
+        notice=True,
+        progress=StderrProgress("export print", quiet=quiet),
+    )
+
+
 # Exports the demo runs after compute: (result, result path, out dir, quiet) -> paths
 EXPORT_STEPS: tuple[Callable[[RiskResult, Path, Path, bool], list[Path]], ...] = (
     _geojson_step,
     _maps_step,
     _resilience_step,
+    _print_step,
 )
 
 
