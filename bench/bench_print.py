@@ -1,0 +1,56 @@
+"""Benchmark: one A3 print page of the largest sample community at 300 dpi.
+
+Computes the bundled sample at 100 m (``riskmap demo``'s inputs), then times
+``write_print_maps`` for the community with the most cells: A3 landscape PDF
+(vector, fonts embedded), the same page as a 300 dpi PNG, and --mono. The target
+is under 10 s a page. Run by hand:  python bench/bench_print.py [--cell-size 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from riskmap.commands import compute as compute_cmd
+from riskmap.commands.demo import sample_args
+from riskmap.export.fonts import require_cjk_font
+from riskmap.export.printmap import write_print_maps
+
+TARGET_S = 10.0
+
+
+def main() -> None:
+    """Time the page in each output kind and print seconds and ratio to the target."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cell-size", type=float, default=100.0)
+    args = parser.parse_args()
+    font = require_cjk_font()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        result = compute_cmd.compute(sample_args(folder, args.cell_size, True))
+        counts = result.cells.groupby("community").size()
+        name = str(counts.idxmax())
+        print(f"font {font.family}; largest community {name}: {counts.max():,} cells")
+        runs = {
+            "A3 PDF": {"out": folder / "a3.pdf"},
+            "A3 PNG 300 dpi": {"out": folder / "a3.png"},
+            "A3 PDF --mono": {"out": folder / "mono.pdf", "mono": True},
+            "A3 PDF --notice": {"out": folder / "notice.pdf", "notice": True},
+        }
+        for label, kwargs in runs.items():
+            out = kwargs.pop("out")
+            start = time.perf_counter()
+            write_print_maps(result, out, communities=[name], paper="A3", dpi=300,
+                             **kwargs)  # fmt: skip
+            seconds = time.perf_counter() - start
+            size = out.stat().st_size / 1e6
+            print(
+                f"{label:18s} {seconds:6.2f} s  ({seconds / TARGET_S:.2f} of the "
+                f"{TARGET_S:.0f} s target)  {size:.1f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
