@@ -83,12 +83,14 @@ def test_sample_run_writes_every_output(tmp_path, sample_result, capsys):
         "scores",
         "consistency",
         "indicators",
+        "sensitivity",
         "ahp_matrix",
         "summary",
     ]
     summary = (out / "summary.txt").read_text(encoding="utf-8")
     assert "CR = 0.004" in summary
     assert "最薄弱维度" in summary
+    assert "sensitivity: ±10 % on each weight" in summary
     assert (out / "resilience.png").stat().st_size > 10_000
     assert "weakest dimension" in capsys.readouterr().out
 

@@ -221,3 +221,18 @@ def test_auto_indicator_without_result(tmp_path):
     )
     with pytest.raises(InputDataError, match="give --result"):
         run_resilience(table, sheet=sheet)
+
+
+def test_one_community_is_refused(tmp_path):
+    """The index compares communities: one is not enough."""
+    table = _write(tmp_path, "t.csv", "community,a\n甲,1\n")
+    with pytest.raises(InputDataError, match="at least 2"):
+        run_resilience(table)
+
+
+def test_unreadable_ahp_matrix(tmp_path):
+    """An empty matrix file is an input error, not a traceback."""
+    table = _write(tmp_path, "t.csv", TABLE)
+    ahp = _write(tmp_path, "ahp.csv", "")
+    with pytest.raises(InputDataError, match="cannot read the AHP matrix"):
+        run_resilience(table, ahp=ahp)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from riskmap.errors import InputDataError
-from riskmap.resilience.topsis import dimension_scores, levels, topsis
+from riskmap.resilience.topsis import dimension_scores, levels, sensitivity, topsis
 from riskmap.resilience.weights import (
     ahp,
     check_consistency,
@@ -189,3 +189,18 @@ def test_entropy_weights_sum_to_one_on_random_tables():
     w = entropy_weights(normalise(table, pd.Series(dict.fromkeys("abcde", "+"))))
     assert (w > 0).all()
     assert math.isclose(w.sum(), 1.0)
+
+
+def test_sensitivity_tie_breaks_and_dominance():
+    """x = (1, 0), y = (0, 1), w = .5/.5: a tie (C = .5 each, both rank 1).
+    Raising a by 10 % gives w_a = .55/1.05: C_x = w_a/(w_a + w_b) = .524 > C_y,
+    so y drops to rank 2 (shift 1); the same for every ±10 % case.
+    A community better on every indicator never moves (shift 0)."""
+    tie = pd.DataFrame({"a": [1.0, 0.0], "b": [0.0, 1.0]}, index=["x", "y"])
+    dirs = pd.Series({"a": "+", "b": "+"})
+    w = pd.Series({"a": 0.5, "b": 0.5})
+    table = sensitivity(tie, dirs, w)
+    assert table["weight_change"].tolist() == ["+10%", "-10%", "+10%", "-10%"]
+    assert table["max_rank_shift"].tolist() == [1, 1, 1, 1]
+    dominated = pd.DataFrame({"a": [2.0, 1.0], "b": [3.0, 1.0]}, index=["x", "y"])
+    assert sensitivity(dominated, dirs, w)["unchanged"].all()

@@ -20,6 +20,7 @@ from riskmap.resilience.topsis import (
     LEVEL_NAMES,
     dimension_scores,
     levels,
+    sensitivity,
     topsis,
     weakest_dimension,
 )
@@ -53,6 +54,7 @@ class ResilienceResult:
     dimensions: list[str]
     communities: gpd.GeoDataFrame | None = None
     values: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
     summary: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -78,6 +80,11 @@ def run_resilience(
     report = progress or (lambda *_: None)
     report(0, 4, "reading the tables")
     table = read_indicators(indicators)
+    if len(table.values) < 2:
+        raise InputDataError(
+            f"{table.source}: {len(table.values)} community; the index compares "
+            "communities, so it needs at least 2"
+        )
     notes = [] if table.responses == len(table.values) else [_survey_note(table)]
     spec = read_sheet(sheet) if sheet is not None else _default_sheet(table.values)
     risk = read_result(result) if isinstance(result, str | Path) else result
@@ -94,6 +101,9 @@ def run_resilience(
     res = ResilienceResult(weights, scores, ahp_res, alpha, dims, notes=notes)
     res.communities = _shapes(risk, scores)
     res.values = values.rename_axis("community").reset_index()
+    report(3, 4, "sensitivity (±10 % on each weight)")
+    res.sensitivity = sensitivity(values, spec["direction"], weights["combined_w"])
+    res.notes.append(_sensitivity_note(res.sensitivity))
     ranked = scores.sort_values("rank")
     res.summary = [_summary_line(row) for _, row in ranked.iterrows()]
     report(4, 4, "done")
@@ -240,10 +250,12 @@ def _identify(scores: pd.DataFrame, table, known: pd.DataFrame | None) -> pd.Dat
     if table.by_id:
         scores.insert(1, "community_id", keys.to_numpy())
     elif known is not None:
+        matched = _match(keys, known, table.source)
         by_name = dict(zip(known["community"], known.index, strict=True))
-        ids = [k if k in known.index else by_name.get(k, k) for k in keys]
+        ids = [k if k in known.index else by_name[k] for k in matched.index]
         scores.insert(1, "community_id", ids)
     if known is not None:
+        _match(pd.Index(scores["community_id"]), known, table.source)
         # names from RESULT.gpkg, so the map and the table agree
         ids = scores["community_id"]
         scores["community"] = ids.map(known["community"]).fillna(scores["community"])
@@ -258,6 +270,17 @@ def _shapes(risk: RiskResult | None, scores: pd.DataFrame) -> gpd.GeoDataFrame |
     shapes["community_id"] = shapes["community_id"].astype(str)
     merged = shapes.merge(scores, on="community_id", how="inner")
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=risk.communities.crs)
+
+
+def _sensitivity_note(table: pd.DataFrame) -> str:
+    """One line: how often the ranking survived ±10 % on a weight."""
+    kept, total = int(table["unchanged"].sum()), len(table)
+    worst = int(table["max_rank_shift"].max()) if total else 0
+    return (
+        f"sensitivity: ±10 % on each weight leaves the ranking unchanged in {kept} "
+        f"of {total} cases (largest rank shift {worst}) / 权重 ±10% 敏感性：排名不变 "
+        f"{kept}/{total}，最大名次变化 {worst}"
+    )
 
 
 def _summary_line(row: pd.Series) -> str:

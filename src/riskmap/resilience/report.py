@@ -102,13 +102,16 @@ def _gpkg(res: ResilienceResult, path: Path) -> Path:
 
 
 def _xlsx(res: ResilienceResult, path: Path) -> Path:
-    """Sheets weights, scores, consistency, indicators, ahp_matrix and summary."""
+    """Sheets weights, scores, consistency, indicators, sensitivity, ahp_matrix,
+    summary."""
     with _atomic(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         weights_table(res).to_excel(xl, sheet_name="weights", index=False)
         res.scores.to_excel(xl, sheet_name="scores", index=False)
         consistency_table(res).to_excel(xl, sheet_name="consistency", index=False)
         if res.values is not None:
             res.values.to_excel(xl, sheet_name="indicators", index=False)
+        if res.sensitivity is not None:
+            res.sensitivity.to_excel(xl, sheet_name="sensitivity", index=False)
         if res.ahp is not None:
             matrix = pd.DataFrame(res.ahp.matrix, res.ahp.names, res.ahp.names)
             matrix.to_excel(xl, sheet_name="ahp_matrix")

@@ -150,10 +150,7 @@ def read_ahp_matrix(source: str | Path) -> tuple[list[str], np.ndarray, str]:
     path = Path(source)
     if not path.exists():
         raise MissingFileError(f"{path}: file not found; check the path")
-    if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-        table = pd.read_excel(path, header=None, dtype=str)
-    else:
-        table = pd.read_csv(path, header=None, dtype=str, encoding="utf-8-sig")
+    table = _read_raw(path)
     header = [str(v).strip() for v in table.iloc[0, 1:]]
     rows = [str(v).strip() for v in table.iloc[1:, 0]]
     if header != rows or len(header) < 2:
@@ -170,6 +167,23 @@ def read_ahp_matrix(source: str | Path) -> tuple[list[str], np.ndarray, str]:
     )
     _check_reciprocal(a, header, path)
     return header, a, str(path)
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """The matrix file as text cells, without a header row."""
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
+            table = pd.read_excel(path, header=None, dtype=str)
+        else:
+            table = pd.read_csv(path, header=None, dtype=str, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputDataError(f"{path}: cannot read the AHP matrix ({exc})") from exc
+    if table.shape[0] < 3 or table.shape[1] < 3:
+        raise InputDataError(
+            f"{path}: the AHP matrix needs at least 2 dimensions: a header row and "
+            "a first column of dimension names, then the judgements"
+        )
+    return table
 
 
 def _judgement(text, path, names, i, j) -> float:

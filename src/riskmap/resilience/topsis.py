@@ -81,3 +81,30 @@ def levels(closeness: pd.Series, breaks: list[float] | None = None) -> pd.Series
 def weakest_dimension(scores: pd.DataFrame) -> pd.Series:
     """The dimension with the lowest score per community."""
     return scores.idxmin(axis=1).rename("weakest_dimension")
+
+
+def sensitivity(
+    table: pd.DataFrame,
+    directions: pd.Series,
+    weights: pd.Series,
+    change: float = 0.10,
+) -> pd.DataFrame:
+    """Rank stability when each weight moves by ±*change* (then renormalised, §5.2).
+
+    One row per indicator and sign: the largest rank shift of any community and
+    whether the whole ranking stayed the same.
+    """
+    base = topsis(table, directions, weights).rank(ascending=False, method="min")
+    rows = []
+    for name in weights.index:
+        for sign in (1, -1):
+            w = weights.copy()
+            w[name] *= 1 + sign * change
+            ranks = topsis(table, directions, w / w.sum()).rank(
+                ascending=False, method="min"
+            )
+            shift = int((ranks - base).abs().max())
+            rows.append((name, f"{sign * change:+.0%}", shift, shift == 0))
+    return pd.DataFrame(
+        rows, columns=["indicator", "weight_change", "max_rank_shift", "unchanged"]
+    )
