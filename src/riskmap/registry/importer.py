@@ -28,6 +28,7 @@ from riskmap.io.vectors import LAT_ALIASES, LON_ALIASES, TABLE_SUFFIXES, find_co
 from riskmap.progress import ProgressCallback
 from riskmap.registry.fields import FIELD_NAMES, clean_record, header_aliases
 from riskmap.registry.levels import load_point_rules
+from riskmap.registry.schema import from_blobs
 from riskmap.registry.store import CRS, DUPLICATE_M
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class ImportReport:
     flagged: list[tuple[int, str]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     imported: int = 0
+    records: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def summary(self) -> str:
         """One line: rows read, accepted, rejected, flagged, written."""
@@ -99,6 +101,7 @@ def preview_import(
         rejected=[(int(raw.rows[i]), why) for i, why in sorted(rejected.items())],
         flagged=flagged,
         ignored_columns=raw.ignored,
+        records=[records[i] for i in np.flatnonzero(keep)],
     )
 
 
@@ -122,13 +125,7 @@ def import_file(
             f"--strict imports all or nothing; nothing was imported. {first}"
         )
     report_progress(1, 3, f"writing {len(report.accepted)} points")
-    columns = [c for c in FIELD_NAMES if c in report.accepted.columns]
-    records = (
-        report.accepted[columns]
-        .astype(object)
-        .where(report.accepted[columns].notna(), None)
-        .to_dict("records")
-    )
+    records = report.records
     with project.transaction():
         project.insert_records(
             records, report.accepted.geometry.values, user=user, action="import"
@@ -329,15 +326,17 @@ def _duplicates(raw, records, lon, lat, rejected, project) -> None:
             rejected.setdefault(int(idx[b]), why)
     if project is None:
         return
-    existing = project.points()
-    if len(existing) == 0:
+    rows = project.conn.execute(
+        "SELECT id, name, type, geom FROM points WHERE deleted = 0"
+    ).fetchall()
+    if not rows:
         return
-    exy = _metric(existing.geometry.x.to_numpy(), existing.geometry.y.to_numpy(), lat0)
+    geoms = from_blobs([r[3] for r in rows])
+    exy = _metric(shapely.get_x(geoms), shapely.get_y(geoms), lat0)
     pairs = shapely.STRtree(exy).query(xy, predicate="dwithin", distance=DUPLICATE_M)
-    ekeys = list(zip(existing["name"], existing["type"], strict=True))
     for a, e in zip(*pairs, strict=True):
-        if key[a] == ekeys[e]:
-            why = f"duplicate of point {existing['id'].iloc[e]} {_SAME}"
+        if key[a] == (rows[e][1], rows[e][2]):
+            why = f"duplicate of point {rows[e][0]} {_SAME}"
             rejected.setdefault(int(idx[a]), why)
 
 
