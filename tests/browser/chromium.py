@@ -166,6 +166,14 @@ class Chromium:
             raise BrowserError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
+    def click(self, x: float, y: float) -> None:
+        """Move the mouse to page pixel (x, y) and click there."""
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            params = {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}
+            if kind == "mouseMoved":
+                params = {"type": kind, "x": x, "y": y}
+            self.send("Input.dispatchMouseEvent", params)
+
     def screenshot(self, path: Path) -> Path:
         """Save a PNG screenshot of the page."""
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]

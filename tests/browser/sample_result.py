@@ -6,10 +6,16 @@ hostile ledger point (``layers/risk_points_hostile.geojson``) joins the points.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from riskmap.commands import compute as compute_cmd
 from riskmap.commands.demo import sample_args
@@ -40,3 +46,40 @@ def build_result(folder: Path, cell_size: float = 200.0) -> tuple[RiskResult, Pa
     args.points = folder / "points.geojson"
     result = compute_cmd.compute(args)
     return result, args.out
+
+
+def build_grid_result(folder: Path, size: float = 400.0) -> RiskResult:
+    """The sample's first community on a user management grid (网格) of *size* m."""
+    layers = sample_dir()
+    community = gpd.read_file(layers / "communities.geojson").iloc[[0]]
+    metric = community.to_crs("EPSG:4545")
+    minx, miny, maxx, maxy = metric.total_bounds
+    xs = np.arange(minx - 17.0, maxx, size)
+    ys = np.arange(miny - 23.0, maxy, size)
+    boxes = [shapely.box(x, y, x + size, y + size) for x in xs for y in ys]
+    grid = gpd.GeoDataFrame(
+        {"网格编码": [f"WG-{i:04d}" for i in range(len(boxes))]},
+        geometry=boxes,
+        crs="EPSG:4545",
+    )
+    grid = grid[grid.intersects(metric.geometry.iloc[0])]
+    grid.to_file(folder / "grid.gpkg", driver="GPKG")
+    community.to_file(folder / "community.geojson", driver="GeoJSON")
+    args = sample_args(folder, 100.0, quiet=True)
+    args.communities = folder / "community.geojson"
+    args.grid, args.grid_id_field = folder / "grid.gpkg", "网格编码"
+    return compute_cmd.compute(args)
+
+
+@cache
+def exported_sample() -> tuple[RiskResult, Path, list[Path]]:
+    """The hostile sample computed and exported once per test process (jobs=1).
+
+    Returns the result, its RESULT.gpkg and the written maps (index first).
+    """
+    from riskmap.export.webmap import write_web_maps
+
+    folder = Path(tempfile.mkdtemp(prefix="riskmap-webmap-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    result, gpkg = build_result(folder)
+    return result, gpkg, write_web_maps(result, folder / "maps", jobs=1)

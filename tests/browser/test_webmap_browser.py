@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
 import time
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from PIL import Image
 from tests.browser.chromium import Chromium, find_chromium
-from tests.browser.sample_result import PAYLOAD, build_result
+from tests.browser.sample_result import PAYLOAD, build_grid_result, exported_sample
 
 from riskmap.export.webmap import write_web_maps
 
@@ -27,11 +29,10 @@ ARTIFACTS = Path(
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported():
     """The hostile sample at 200 m, computed and exported once."""
-    folder = tmp_path_factory.mktemp("browser_sample")
-    result, _ = build_result(folder)
-    return result, write_web_maps(result, folder / "maps", jobs=1)
+    result, _, paths = exported_sample()
+    return result, paths
 
 
 @pytest.fixture(scope="module")
@@ -128,9 +129,59 @@ def test_injection_shows_as_text(browser, exported):
 def test_network_attempts_are_caught(browser, exported, tmp_path):
     """With an online basemap the blocked tile requests are recorded (tests bite)."""
     result, _ = exported
-    paths = write_web_maps(result, tmp_path, basemap="osm", jobs=1)
+    one = dataclasses.replace(result, communities=result.communities.iloc[[0]])
+    paths = write_web_maps(one, tmp_path, basemap="osm", jobs=1)
     _open(browser, paths[1])
     time.sleep(0.5)
     assert any(
         "tile.openstreetmap.org" in url for url in browser.external_requests(paths[1])
     )
+
+
+def _click_cell(browser: Chromium, lat: float, lon: float) -> str:
+    """Click the map at lat/lon with the symbols hidden; the popup's text."""
+    browser.evaluate(
+        "['隐患点', '应急资源'].forEach(function (k) {"
+        " if (RM_CTX.layers[k]) { RM_CTX.map.removeLayer(RM_CTX.layers[k]); } });"
+        "RM_CTX.map.closePopup(); null;"
+    )
+    x, y = browser.evaluate(
+        f"(function () {{ var p = RM_CTX.map.latLngToContainerPoint([{lat}, {lon}]);"
+        " var r = RM_CTX.map.getContainer().getBoundingClientRect();"
+        " return [p.x + r.left, p.y + r.top]; })()"
+    )
+    browser.click(x, y)
+    return browser.evaluate(
+        "(document.querySelector('.leaflet-popup-content') || {}).textContent || ''"
+    )
+
+
+def test_clicking_a_fishnet_cell_opens_its_details(browser, exported):
+    """A real mouse click in the middle of the map shows that cell's popup."""
+    _result, paths = exported
+    _open(browser, paths[1])
+    lat, lon = browser.evaluate(
+        "(function () { var c = RM_CTX.map.getCenter(); return [c.lat, c.lng]; })()"
+    )
+    expected = browser.evaluate(f"RM_CTX.identify([{lat}, {lon}])")
+    assert expected is not None
+    text = _click_cell(browser, lat, lon)
+    assert expected in text
+    assert "综合得分" in text
+
+
+def test_user_grid_cells_are_drawn_and_clickable(browser, tmp_path):
+    """A management grid is sent cell by cell; clicking a cell shows its grid code."""
+    result = build_grid_result(tmp_path)
+    paths = write_web_maps(result, tmp_path / "maps", basemap="none", jobs=1)
+    _open(browser, paths[1])
+    assert browser.errors() == []
+    assert browser.evaluate("RM_CTX.cells.locator.kind") == "features"
+    cell = result.cells.loc[result.cells.geometry.area.idxmax()]
+    pt = gpd.GeoSeries([cell.geometry.centroid], crs=result.cells.crs)
+    pt = pt.to_crs("EPSG:4326").iloc[0]
+    browser.evaluate(
+        f"RM_CTX.map.setView([{pt.y}, {pt.x}], 16, {{animate: false}}); null"
+    )
+    text = _click_cell(browser, pt.y, pt.x)
+    assert cell["cell_id"] in text

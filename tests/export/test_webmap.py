@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
 import pytest
-from tests.browser.sample_result import PAYLOAD, build_result
+from tests.browser.sample_result import PAYLOAD, exported_sample
 
 from riskmap.cli import main
 from riskmap.errors import ExportError, InputDataError
@@ -27,18 +28,24 @@ REMOTE = re.compile(
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    """The hostile sample computed once at 200 m cells."""
-    folder = tmp_path_factory.mktemp("webmap_sample")
-    return build_result(folder)
+def sample():
+    """The hostile sample computed once at 200 m cells, and its RESULT.gpkg."""
+    result, gpkg, _ = exported_sample()
+    return result, gpkg
 
 
 @pytest.fixture(scope="module")
-def maps(sample, tmp_path_factory):
+def maps():
     """The sample exported once with the default (offline hillshade) basemap."""
+    _, _, paths = exported_sample()
+    return paths[0].parent, paths
+
+
+@pytest.fixture(scope="module")
+def one(sample):
+    """The sample cut down to its first community (for quick option tests)."""
     result, _ = sample
-    out = tmp_path_factory.mktemp("maps") / "maps"
-    return out, write_web_maps(result, out, jobs=1)
+    return dataclasses.replace(result, communities=result.communities.iloc[[0]])
 
 
 def test_one_file_per_community_plus_index(sample, maps):
@@ -111,6 +118,28 @@ def test_map_content(sample, maps):
         assert cls.color in spec["panels"]["symbols"]
 
 
+def test_coverage_in_tooltips_and_uncovered_layer(sample, maps):
+    """Shelter distance/coverage per cell, and the area no shelter serves."""
+    result, _ = sample
+    _, paths = maps
+    assert result.coverage is not None
+    first = result.communities.iloc[0]
+    cells = result.cells[result.cells["community_id"] == first["community_id"]]
+    spec = page_spec(paths[1])
+    rows = {row["label"]: row["values"] for row in spec["cells"]["extra"]}
+    shelter = rows["最近避难场所"]
+    assert len(shelter) == len(cells)
+    dist, covered = cells["shelter_dist_m"].iloc[0], cells["shelter_covered"].iloc[0]
+    suffix = "服务范围内" if covered else "覆盖外"
+    assert shelter[0] == f"{dist:,.0f} m ({suffix})"
+    uncovered = result.coverage[
+        (result.coverage["community_id"] == first["community_id"])
+        & (result.coverage["resource_type"] == "shelter")
+        & (result.coverage["status"] == "uncovered")
+    ]
+    assert bool(spec["uncovered"]) == (uncovered.area.sum() > 0)
+
+
 def test_script_json_cannot_close_the_script():
     """Data inside the page's script element cannot end it or open a comment."""
     text = script_json({"name": "</script><script>alert(1)</script><!--"})
@@ -119,19 +148,20 @@ def test_script_json_cannot_close_the_script():
     assert "\\u003c/script\\u003e" in text
 
 
-def test_online_basemap_only_when_asked(sample, tmp_path):
+def test_online_basemap_only_when_asked(one, tmp_path):
     """OSM tiles appear in the file only with basemap='osm'; no hillshade then."""
-    result, _ = sample
+    result = one
     paths = write_web_maps(result, tmp_path / "osm", basemap="osm", jobs=1)
     text = paths[1].read_text(encoding="utf-8")
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in text
+    assert page_spec(paths[1])["base"]["kind"] == "tiles"
     assert "amap" not in text.lower()
     assert "autonavi" not in text.lower()
 
 
-def test_tianditu_uses_the_key(sample, tmp_path):
+def test_tianditu_uses_the_key(one, tmp_path):
     """Tianditu's Web Mercator (CGCS2000, no offset) tiles carry the user's key."""
-    result, _ = sample
+    result = one
     paths = write_web_maps(
         result, tmp_path / "tdt", basemap="tianditu", tianditu_key="KEY123", jobs=1
     )

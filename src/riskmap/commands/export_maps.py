@@ -33,7 +33,9 @@ def register(fmt: argparse._SubParsersAction) -> None:
     p.add_argument("--tianditu-key", help="your Tianditu key (天地图 tk)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
     p.add_argument(
-        "--jobs", type=int, help="worker processes (default: up to 2, one per core)"
+        "--jobs",
+        type=int,
+        help="worker processes (default: one per core, up to 2, from 20,000 cells)",
     )
     p.set_defaults(func=run)
 

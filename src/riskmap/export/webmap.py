@@ -32,6 +32,8 @@ from riskmap.progress import ProgressCallback
 from riskmap.resources import sample_dir
 
 BASEMAPS = ("hillshade", "none", "osm", "tianditu")
+# Below this many cells one process is faster: a worker takes seconds to start.
+PARALLEL_MIN_CELLS = 20_000
 
 
 def write_web_maps(
@@ -50,7 +52,8 @@ def write_web_maps(
     Returns the written paths, ``index.html`` first. *basemap* is ``hillshade``
     (from *dem*, default the bundled sample DEM), ``none``, or, only when asked,
     the online ``osm`` or ``tianditu`` (needs *tianditu_key*). *jobs* processes
-    render the communities (default: up to 2, one per core).
+    render the communities (default: one per core, up to 2, for results of at
+    least ``PARALLEL_MIN_CELLS`` cells; else 1).
     """
     if jobs is not None and jobs < 1:
         raise InputDataError(f"--jobs must be 1 or more, not {jobs}")
@@ -62,6 +65,9 @@ def write_web_maps(
     )
     paths = [path_inside(out_dir, f"{stem}.html") for stem in stems]
     tasks = [_layers(result, i) for i in range(len(communities))]
+    if jobs is None:
+        big = len(result.cells) >= PARALLEL_MIN_CELLS
+        jobs = min(2, os.cpu_count() or 1) if big else 1
     _render_all(tasks, paths, options, jobs, progress)
     index = path_inside(out_dir, "index.html")
     _write(index, render_index(result, [p.name for p in paths], options))
@@ -129,7 +135,7 @@ def _render_one(layers: CommunityLayers, path: Path, options: PageOptions) -> Pa
 def _render_all(tasks, paths, options, jobs, progress) -> None:
     """Render every community, in parallel worker processes when that helps."""
     total = len(tasks) + 1
-    jobs = min(jobs or min(2, os.cpu_count() or 1), len(tasks))
+    jobs = min(jobs, len(tasks))
     if jobs <= 1:
         for k, (task, path) in enumerate(zip(tasks, paths, strict=True)):
             _report(progress, k, total, path.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from riskmap.registry.fields import BY_NAME
+
 LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -77,7 +79,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 }
 
 # Columns that riskmap adds for its own bookkeeping; popups leave them out.
-HIDDEN_FIELDS = frozenset({"community_id", "geometry", "_row"})
+HIDDEN_FIELDS = frozenset({"community_id", "geometry", "_row", "deleted"})
 
 
 def tr(key: str, lang: str = "zh", **values: object) -> str:
@@ -88,8 +90,10 @@ def tr(key: str, lang: str = "zh", **values: object) -> str:
 
 
 def field_label(field: str, lang: str = "zh") -> str:
-    """A readable label for a data column (the column name when unknown)."""
+    """A readable label for a data column: ours, the ledger's, else the column name."""
     if field in FIELD_LABELS:
         zh, en = FIELD_LABELS[field]
         return en if lang == "en" else zh
+    if field in BY_NAME:
+        return BY_NAME[field].label(lang)
     return field
