@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from riskmap.commands.project import current_user
+from riskmap.commands.project import add_quiet, current_user
 from riskmap.errors import InputDataError
 from riskmap.io.chinacoords import parse_degrees, to_wgs84
 from riskmap.progress import StderrProgress
@@ -57,6 +57,7 @@ def _action(actions, name: str, help_text: str, func) -> argparse.ArgumentParser
     p = actions.add_parser(name, help=help_text)
     p.add_argument("--project", required=True, type=Path, help="PROJECT.gpkg")
     p.add_argument("--user", default=None, help="who makes the change (default: login)")
+    add_quiet(p)
     p.set_defaults(func=func)
     return p
 

@@ -41,10 +41,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     new.add_argument(
         "--sample", action="store_true", help="fill it from the bundled Bazhong sample"
     )
+    add_quiet(new)
     new.set_defaults(func=run_new)
     info = actions.add_parser("info", help="show a project's settings and counts")
     info.add_argument("path", type=Path, help="PROJECT.gpkg")
     info.set_defaults(func=run_info)
+
+
+def add_quiet(p: argparse.ArgumentParser) -> None:
+    """Accept -q/--quiet after an action too (``riskmap points import ... -q``)."""
+    p.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+        help="no progress output",
+    )  # fmt: skip
 
 
 def current_user() -> str:

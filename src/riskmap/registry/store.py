@@ -306,8 +306,7 @@ class Project:
             raise InputDataError(f"field(s) {', '.join(bad)} cannot be edited")
         merged = {k: v for k, v in old.items() if k in FIELD_NAMES and k not in bad}
         merged.pop("id"), merged.pop("community_id"), merged.pop("deleted")
-        if "level" in changes and not {"level_method", "lec_l", "ls_l"} & set(changes):
-            merged["level_method"] = "direct"
+        merged.update(_method_for(changes))
         merged.update(changes)
         values = self.checked_record(merged)
         diff = {k: v for k, v in values.items() if old.get(k) != v}
@@ -430,6 +429,21 @@ class Project:
                 seq += 1
             out.append(f"{prefix}{seq:04d}")
         return out
+
+
+def _method_for(changes: dict[str, Any]) -> dict[str, Any]:
+    """An edit's assessment method: new LS or LEC inputs re-derive the level; a bare
+    level switches to the direct method."""
+    if "level_method" in changes:
+        return {}
+    keys = set(changes)
+    for method, inputs in (
+        ("ls", {"ls_l", "ls_s"}),
+        ("lec", {"lec_l", "lec_e", "lec_c"}),
+    ):
+        if keys & inputs:
+            return {"level_method": method, "level": None}
+    return {"level_method": "direct"} if "level" in keys else {}
 
 
 def metres_between(lon, lat, lon0, lat0) -> np.ndarray:

@@ -1,0 +1,129 @@
+"""`riskmap project` and `riskmap points`: exit codes, outputs, compute --project."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+from riskmap.cli import main
+from riskmap.commands.project import create_sample_project
+from riskmap.registry import Project
+
+
+@pytest.fixture
+def cli_project(tmp_path, communities):
+    """`riskmap project new` over the two test communities."""
+    src = tmp_path / "communities.geojson"
+    communities.to_file(src, engine="pyogrio")
+    path = tmp_path / "p.gpkg"
+    rc = main(["project", "new", str(path), "--communities", str(src),
+               "--id-field", "code", "--name-field", "名称"])  # fmt: skip
+    assert rc == 0
+    return path
+
+
+def test_points_life_cycle(cli_project, tmp_path, capsys):
+    """add (DMS, GCJ-02) -> list -> edit -> delete -> restore -> export -> history."""
+    p = ["--project", str(cli_project), "--user", "wang"]
+    capsys.readouterr()
+    assert main(["points", "add", *p, "--name", "滑坡甲", "--type", "滑坡",
+                 "--lon", "106°43′12″E", "--lat", "31°52′12″N", "--coords", "gcj02",
+                 "--set", "responsible=张伟", "--set", "lec_l=6", "--set", "lec_e=6",
+                 "--set", "lec_c=15"]) == 0  # fmt: skip
+    pid = capsys.readouterr().out.strip()
+    assert pid.startswith("YH-")
+    assert main(["points", "edit", pid, *p, "--set", "status=整改中"]) == 0
+    assert main(["points", "list", *p]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split("\t")[:5] == ["id", "name", "type", "level", "status"]
+    assert lines[1].split("\t")[:7] == [
+        pid,
+        "滑坡甲",
+        "滑坡",
+        "1",
+        "整改中",
+        "张伟",
+        "C1",
+    ]
+    assert main(["points", "delete", pid, *p]) == 0
+    assert main(["points", "list", *p]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert main(["points", "restore", pid, *p]) == 0
+    out = tmp_path / "台账.xlsx"
+    assert main(["points", "export", *p, "--format", "xlsx", "--out", str(out)]) == 0
+    assert out.is_file()
+    capsys.readouterr()
+    assert main(["points", "history", pid, *p]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln.split("\t")[3] for ln in lines] == ["add", "edit", "delete", "restore"]
+    assert all(ln.split("\t")[2] == "wang" for ln in lines)
+
+
+def test_bad_input_exits_2_with_one_line(cli_project, tmp_path, capsys):
+    """Bad values, unknown ids and non-projects: exit 2, one line, no traceback."""
+    p = ["--project", str(cli_project)]
+    cases = [
+        ["points", "add", *p, "--name", "x", "--type", "滑坡", "--lon", "abc",
+         "--lat", "31"],
+        ["points", "add", *p, "--name", "x", "--type", "滑坡", "--lon", "106.7",
+         "--lat", "31.87", "--set", "phone=nope"],
+        ["points", "edit", "YH-0000", *p, "--set", "status=整改中"],
+        ["points", "import", str(tmp_path / "none.csv"), *p, "--coords", "wgs84"],
+        ["points", "import", str(tmp_path / "none.csv"), *p, "--coords", "mars"],
+        ["points", "list", "--project", str(tmp_path / "communities.geojson")],
+        ["project", "new", str(cli_project)],
+    ]  # fmt: skip
+    for argv in cases:
+        capsys.readouterr()
+        assert main(["-q", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("riskmap: error: "), argv
+        assert len(err.strip().splitlines()) == 1, err
+
+
+def test_import_strict_and_dry_run(cli_project, tmp_path, capsys):
+    """--dry-run writes nothing; --strict refuses a file with a bad row."""
+    csv = tmp_path / "l.csv"
+    csv.write_text("名称,类型,经度,纬度\n甲,滑坡,106.72,31.87\n乙,滑坡,xx,31.87\n",
+                   encoding="utf-8")  # fmt: skip
+    p = ["--project", str(cli_project), "--coords", "wgs84"]
+    assert main(["points", "import", str(csv), *p, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "row 3: rejected: unreadable coordinate" in out
+    assert main(["points", "import", str(csv), *p, "--strict"]) == 2
+    with Project.open(cli_project) as project:
+        assert len(project.points()) == 0
+    assert main(["points", "import", str(csv), *p, "-q"]) == 0
+    with Project.open(cli_project) as project:
+        assert project.points()["name"].tolist() == ["甲"]
+
+
+def test_compute_from_a_project(tmp_path):
+    """compute --project takes communities, hazards and live points from it."""
+    project = create_sample_project(tmp_path / "sample" / "bazhong.gpkg")
+    first = project.points()["id"].iloc[0]
+    project.delete_point(first, user="u")
+    project.edit_point(project.points()["id"].iloc[0], {"measures": "设置警示牌"},
+                       user="u")  # fmt: skip
+    assert set(project.settings["hazards"]) == {"flood", "landslide"}
+    project.close()
+    out = tmp_path / "result.gpkg"
+    rc = main(["compute", "--project", str(tmp_path / "sample" / "bazhong.gpkg"),
+               "--cell-size", "500", "--out", str(out), "-q"])  # fmt: skip
+    assert rc == 0
+    points = pyogrio.read_dataframe(out, layer="points")
+    assert len(points) == 89
+    assert first not in set(points["point_id"])
+    assert {"status", "responsible", "measures", "flood", "cell_id"} <= set(points)
+    assert "设置警示牌" in set(points["measures"])
+    cells = gpd.read_file(out, layer="cells")
+    assert (
+        cells["points_n"].sum() == 87
+    )  # two sample points lie outside the communities
+
+
+def test_compute_without_communities_or_project(tmp_path, capsys):
+    """compute needs one of --communities and --project."""
+    assert main(["compute", "--out", str(tmp_path / "r.gpkg")]) == 2
+    assert "--project" in capsys.readouterr().err
