@@ -211,3 +211,15 @@ def test_unknown_format_and_missing_coordinates(tmp_path, project):
     path.write_text("名称,类型\n甲,滑坡\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="经度/纬度"):
         preview_import(path, "wgs84")
+
+
+def test_import_from_another_project_skips_deleted(tmp_path, project, communities):
+    """A riskmap project as input: its points layer, without deleted points."""
+    other = Project.create(tmp_path / "other.gpkg", communities)
+    keep = other.add_point({"name": "保留", "type": "危房"}, 106.72, 31.87, user="u")
+    gone = other.add_point({"name": "删除", "type": "危房"}, 106.73, 31.87, user="u")
+    other.delete_point(gone, user="u")
+    other.close()
+    report = project.import_file(tmp_path / "other.gpkg", "wgs84", user="u")
+    assert (report.imported, report.rejected) == (1, [])
+    assert project.points()["id"].tolist() == [keep]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from riskmap.commands.project import add_quiet, current_user
@@ -11,6 +13,7 @@ from riskmap.io.chinacoords import parse_degrees, to_wgs84
 from riskmap.progress import StderrProgress
 from riskmap.registry import Project, export_points
 from riskmap.registry.exporter import FORMATS
+from riskmap.registry.store import damaged_file_errors
 
 COORDS_HELP = "wgs84 | cgcs2000 | gcj02 (AMap/Tencent) | bd09 (Baidu) | EPSG:XXXX"
 LIST_COLUMNS = ("id", "name", "type", "level", "status", "responsible", "community_id")
@@ -98,6 +101,13 @@ def _lonlat(args: argparse.Namespace) -> tuple[float, float]:
     return float(lon[0]), float(lat[0])
 
 
+@contextmanager
+def _open(args: argparse.Namespace) -> Iterator[Project]:
+    """The --project, with SQLite errors turned into one clear line."""
+    with Project.open(args.project) as project, damaged_file_errors(args.project):
+        yield project
+
+
 def _user(args: argparse.Namespace) -> str:
     """--user or the login name."""
     return args.user or current_user()
@@ -108,7 +118,7 @@ def run_add(args: argparse.Namespace) -> int:
     record = {"name": args.name, "type": args.type, **_fields(args.set)}
     if args.level is not None:
         record["level"] = args.level
-    with Project.open(args.project) as project:
+    with _open(args) as project:
         point_id = project.add_point(record, *_lonlat(args), user=_user(args))
     print(point_id)
     return 0
@@ -118,7 +128,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points import``."""
     from riskmap.registry import preview_import
 
-    with Project.open(args.project) as project:
+    with _open(args) as project:
         if args.dry_run:
             report = preview_import(args.file, args.coords, project=project)
         else:
@@ -136,7 +146,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points list``: one tab-separated line per point."""
-    with Project.open(args.project) as project:
+    with _open(args) as project:
         points = project.points(include_deleted=args.include_deleted)
     columns = [*LIST_COLUMNS, *(["deleted"] if args.include_deleted else [])]
     print("\t".join([*columns, "lon", "lat"]))
@@ -161,7 +171,7 @@ def run_edit(args: argparse.Namespace) -> int:
         raise InputDataError("give both --lon and --lat to move a point")
     if not changes and args.lon is None:
         raise InputDataError("nothing to change: give --set FIELD=VALUE or --lon/--lat")
-    with Project.open(args.project) as project:
+    with _open(args) as project:
         if changes:
             project.edit_point(args.id, changes, user=_user(args))
         if args.lon is not None:
@@ -171,21 +181,21 @@ def run_edit(args: argparse.Namespace) -> int:
 
 def run_delete(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points delete``."""
-    with Project.open(args.project) as project:
+    with _open(args) as project:
         project.delete_point(args.id, user=_user(args))
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points restore``."""
-    with Project.open(args.project) as project:
+    with _open(args) as project:
         project.restore_point(args.id, user=_user(args))
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points export``."""
-    with Project.open(args.project) as project:
+    with _open(args) as project:
         out = export_points(
             project, args.out, args.format, include_deleted=args.include_deleted
         )
@@ -196,7 +206,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_history(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points history``: one line per change."""
-    with Project.open(args.project) as project:
+    with _open(args) as project:
         for entry in project.history(args.id):
             cells = ("seq", "at", "user", "action", "point_id", "before", "after")
             print("\t".join(str(entry[c] or "") for c in cells))

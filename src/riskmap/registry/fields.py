@@ -165,6 +165,8 @@ def _convert(field: Field, raw: Any) -> Any:
             choices = "/".join(str(c) for c in field.choices)
             raise ValueError(f"{raw!r} is not one of {choices}")
         return number
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # 13800000000.0 from a spreadsheet is the text 13800000000
     text = str(raw).strip()
     if field.kind == "date":
         return _date(raw)

@@ -180,9 +180,11 @@ def _read_table(path: Path, coords: str) -> _Rows:
 def _read_vector(path: Path, coords: str) -> _Rows:
     """A GeoJSON/Shapefile/GeoPackage layer; points (or inner points of polygons)."""
     try:
-        gdf = pyogrio.read_dataframe(path)
+        gdf = pyogrio.read_dataframe(path, layer=_point_layer(path))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputDataError(f"{path}: not a readable vector layer ({exc})") from exc
+    if "deleted" in gdf.columns:  # another riskmap project: skip its deleted points
+        gdf = gdf[gdf["deleted"].fillna(0).astype(int) == 0]
     geoms = gdf.geometry.values
     if (
         gdf.crs is not None
@@ -196,7 +198,20 @@ def _read_vector(path: Path, coords: str) -> _Rows:
     x = [np.nan if p is None else shapely.get_x(p) for p in pts]
     y = [np.nan if p is None else shapely.get_y(p) for p in pts]
     records, ignored = _map_columns(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
-    return _Rows(records, x, y, np.arange(len(gdf)) + 1, coords, ignored)
+    return _Rows(records, x, y, gdf.index.to_numpy() + 1, coords, ignored)
+
+
+def _point_layer(path: Path) -> str | int:
+    """The layer to read: "points" (a riskmap project), else the first point layer."""
+    try:
+        layers = pyogrio.list_layers(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InputDataError(f"{path}: not a readable vector layer ({exc})") from exc
+    names = [str(name) for name, _ in layers]
+    if "points" in names:
+        return "points"
+    kinds = [str(kind or "") for _, kind in layers]
+    return next((n for n, k in zip(names, kinds, strict=True) if "Point" in k), 0)
 
 
 def _map_columns(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str]]:

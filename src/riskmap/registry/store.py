@@ -88,11 +88,12 @@ class Project:
         conn = _connect(path)
         try:
             _check_project(conn, path)
-            conn.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports
             project = cls(path, conn)
-            project._migrate()
+            with damaged_file_errors(path):
+                conn.execute("PRAGMA journal_mode = WAL")  # readers never block writers
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports
+                project._migrate()
         except BaseException:
             conn.close()
             raise
@@ -471,6 +472,18 @@ def check_lonlat(lon: float, lat: float) -> None:
 def _json(value: Any) -> str | None:
     """JSON text for the change log."""
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+@contextmanager
+def damaged_file_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite errors (damaged or read-only file) into one clear input error."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise InputDataError(
+            f"{path}: cannot read or write the project ({exc}); check that the file "
+            "is writable, or restore a backup if it is damaged"
+        ) from exc
 
 
 def _connect(path: Path) -> sqlite3.Connection:
