@@ -17,7 +17,7 @@ from riskmap.core.coverage import (
     parse_service_radius,
     population_per_community,
 )
-from riskmap.errors import InputDataError
+from riskmap.errors import InputDataError, RiskmapWarning
 from riskmap.io.result import read_result
 
 CRS = "EPSG:4545"
@@ -195,3 +195,12 @@ def test_compute_writes_coverage(tmp_path, communities_gpkg, flood_tif):
     covered = c1.set_index("status").loc["covered", "area_m2"]
     assert covered == pytest.approx(16 * 1000**2 * math.sin(math.pi / 16), rel=1e-6)
     assert result.info["service_radius_m"]["shelter"] == 1000
+
+
+def test_population_table_unknown_rows_warn(tmp_path):
+    """A row naming no community is reported and ignored."""
+    path = tmp_path / "pop.csv"
+    path.write_text("community_id,population\nA,10\nZZ,5\n", encoding="utf-8")
+    with pytest.warns(RiskmapWarning, match=r"1 row\(s\) match no community \(ZZ\)"):
+        series = population_per_community(_square_community(), path)
+    assert series.to_dict() == {"A": 10.0}

@@ -9,6 +9,7 @@ uncovered part of every community per resource type (docs/RESULT_SCHEMA.md).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import rasterio.mask
 import shapely
 from scipy.spatial import cKDTree
 
-from riskmap.errors import InputDataError
+from riskmap.errors import InputDataError, RiskmapWarning
 from riskmap.io.rasters import HazardRaster, describe_raster
 from riskmap.io.vectors import find_column, read_table
 
@@ -343,4 +344,14 @@ def _population_by_id(table, key, name, values, communities) -> pd.Series:
             )
         )
         index = table[name].astype(str).str.strip().map(by_name)
-    return pd.Series(values.to_numpy(dtype=float), index=index.to_numpy())
+    out = pd.Series(values.to_numpy(dtype=float), index=index.to_numpy())
+    known = set(communities["community_id"].astype(str))
+    unknown = [str(k) for k in out.index if str(k) not in known]
+    if unknown:
+        warnings.warn(
+            f"population table: {len(unknown)} row(s) match no community "
+            f"({', '.join(unknown[:5])}); their population is ignored",
+            RiskmapWarning,
+            stacklevel=4,
+        )
+    return out[[str(k) in known for k in out.index]]

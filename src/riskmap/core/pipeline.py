@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from riskmap.core.grid import Fishnet, build_fishnet, grid_from_polygons
 from riskmap.core.points import point_effect
 from riskmap.core.score import combine, hazard_part
 from riskmap.domain import RiskResult, load_level_styles
-from riskmap.errors import EmptyOverlapError, InputDataError
+from riskmap.errors import EmptyOverlapError, InputDataError, RiskmapWarning
 from riskmap.io.crs import choose_working_crs, describe_crs
 from riskmap.io.layers import HazardInput
 from riskmap.io.rasters import open_in_crs, sample_raster
@@ -70,6 +71,13 @@ def run_analysis(
     summary = summarise_communities(communities, cells, points)
     resources = inputs.resources.to_crs(crs) if inputs.resources is not None else None
     coverage = None
+    if resources is None and inputs.population is not None:
+        warnings.warn(
+            "population is only used by the emergency-resource coverage; "
+            "give --resources too, or leave out --population",
+            RiskmapWarning,
+            stacklevel=2,
+        )
     if resources is not None:
         report(steps - 1, steps, "emergency-resource coverage")
         coverage = add_coverage(
