@@ -200,6 +200,8 @@ def test_cli_exports_maps(sample, tmp_path, capsys):
         encoding="utf-8"
     )
     assert main([*args, "--basemap", "tianditu"]) == 2
+    assert main([*args, "--out", str(tmp_path / "quiet"), "-q"]) == 0
+    assert capsys.readouterr().err.count("export maps [") == 0
 
 
 def test_safe_stem_and_unique_stems():
