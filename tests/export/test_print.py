@@ -74,7 +74,7 @@ def test_pdf_has_selectable_title_and_level_names(one_pdf):
         assert style.name_zh in text
     assert "EPSG:4545" in text
     assert "Gauss-Krüger CM 108°E" in text
-    assert "比例尺 1:15 000" in text  # 2000 m x 1.12 does not fit 187 mm at 1:10 000
+    assert "比例尺 1∶15 000" in text  # 2000 m x 1.12 does not fit 187 mm at 1:10 000
     assert "张三" in text
     assert "甲滑坡点" in text
 

@@ -76,7 +76,9 @@ def require_cjk_font() -> CjkFont:
 
 def print_rc(font: CjkFont) -> dict[str, object]:
     """matplotlib rc settings: the CJK font, embedded as TrueType (selectable text)."""
-    return {
+    import matplotlib as mpl
+
+    rc: dict[str, object] = {
         "font.family": [font.family, "DejaVu Sans"],
         "pdf.fonttype": 42,
         "ps.fonttype": 42,
@@ -84,3 +86,8 @@ def print_rc(font: CjkFont) -> dict[str, object]:
         "hatch.linewidth": 0.5,
         "svg.fonttype": "none",
     }
+    if "text.language" in mpl.rcParams:
+        # one language for every text: otherwise the shaper picks alternate digit
+        # glyphs in some strings, and each alternate set embeds the font once more
+        rc["text.language"] = "zh-Hans"
+    return rc

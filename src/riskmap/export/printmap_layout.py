@@ -170,8 +170,9 @@ def nice_length(max_m: float) -> float:
 
 
 def format_scale(denom: int) -> str:
-    """'1:10 000' with thin grouping, as printed on Chinese maps."""
-    return f"1:{denom:,}".replace(",", " ")
+    """'1∶10 000' (U+2236 RATIO, as on Chinese maps; also avoids the CJK font's
+    contextual '1:2' digit forms, which cost a second embedded font subset)."""
+    return f"1\u2236{denom:,}".replace(",", " ")
 
 
 def text_width_mm(text: str, size_pt: float) -> float:

@@ -88,7 +88,7 @@ def draw_legend(
         )
         name = f"{row.style.name_zh}（{row.style.colour_zh}）"
         ax.text(2.5 * k + sw_w + 1.5 * k, y, name, va="center", fontsize=fs)
-        stats = f"{row.cells:,} 格  {row.area_m2 / 1e6:,.2f} km²"
+        stats = f"{row.cells:,} 格  {row.area_m2 / 1e6:,.2f} 平方千米"
         ax.text(w - 2 * k, y, stats, va="center", ha="right", fontsize=fs * 0.95)
         y -= line
     swatches = (2.5 * k, y + line - sw_h / 2, sw_w, top - (y + line - sw_h / 2))
