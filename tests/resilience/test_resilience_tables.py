@@ -236,3 +236,11 @@ def test_unreadable_ahp_matrix(tmp_path):
     ahp = _write(tmp_path, "ahp.csv", "")
     with pytest.raises(InputDataError, match="cannot read the AHP matrix"):
         run_resilience(table, ahp=ahp)
+
+
+def test_columns_outside_the_sheet_are_noted(tmp_path):
+    """A table column the sheet does not list is left out, and the notes say so."""
+    table = _write(tmp_path, "t.csv", "community,a,b,c,z\n甲,1,4,2,9\n乙,2,3,5,8\n")
+    res = run_resilience(table, sheet=_write(tmp_path, "s.csv", SHEET))
+    assert list(res.weights.index) == ["a", "b", "c"]
+    assert "columns not in the indicator sheet, ignored: z" in res.notes

@@ -91,6 +91,11 @@ def run_resilience(
     known = auto.auto_indicators(risk) if risk is not None else None
     values, filled = _fill(table.values, spec, known, table.source, notes)
     spec = _drop_constant(values, spec, filled, notes)
+    if spec.empty:
+        raise InputDataError(f"{table.source}: no indicator left to weigh")
+    extra = [str(c) for c in values.columns if c not in spec.index]
+    if extra:
+        notes.append(f"columns not in the indicator sheet, ignored: {', '.join(extra)}")
     values = values[spec.index]
     report(1, 4, "weights")
     weights, ahp_res = _weights(values, spec, ahp, alpha)
