@@ -3,70 +3,20 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("PyQt5")
 pytest.importorskip("pytestqt")
 
-from PyQt5.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PyQt5.QtCore import QEvent, QPoint, QPointF, Qt
 from PyQt5.QtGui import QMouseEvent, QWheelEvent
-from PyQt5.QtWidgets import QApplication, QMessageBox
+from PyQt5.QtWidgets import QApplication
 
-from riskmap.cli import main as cli_main
 from riskmap.gui import exports, workers
-from riskmap.gui.i18n import set_language
-from riskmap.gui.main_window import MainWindow
 from riskmap.resources import sample_dir
 
 LAYERS = sample_dir()
-
-
-@pytest.fixture(scope="module")
-def sample_result(tmp_path_factory) -> Path:
-    """The bundled sample computed once for all GUI tests."""
-    out = tmp_path_factory.mktemp("gui") / "result.gpkg"
-    assert (
-        cli_main(
-            [
-                "-q",
-                "compute",
-                "--communities",
-                str(LAYERS / "communities.geojson"),
-                "--hazard",
-                f"flood={LAYERS / 'flood_depth.tif'}",
-                "--hazard",
-                f"landslide={LAYERS / 'landslide.tif'}",
-                "--points",
-                str(LAYERS / "risk_points.geojson"),
-                "--resources",
-                str(LAYERS / "shelters.geojson"),
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
-    return out
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    """A main window with throw-away settings; dialogs are recorded, not shown."""
-    set_language("zh")
-    errors: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "critical", lambda parent, title, text: errors.append(text)
-    )
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.No)
-    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    win.errors = errors
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def test_open_the_sample_result(window, sample_result, tmp_path):
@@ -77,13 +27,16 @@ def test_open_the_sample_result(window, sample_result, tmp_path):
     assert {"cells", "boundary", "points", "resources"} <= set(kinds)
     assert window.summary.table.rowCount() == 5
     window.canvas.render_cache()
-    image = window.grab().toImage()
-    colours = {
-        image.pixelColor(x, y).name()
-        for x in range(0, image.width(), 7)
-        for y in range(0, image.height(), 7)
-    }
-    assert "#ff0000" in colours  # red cells are drawn
+    image = window.canvas.grab().toImage()
+    reds = sum(
+        1
+        for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2)
+        if (c := image.pixelColor(x, y)).red() > 230
+        and c.green() < 90
+        and c.blue() < 90
+    )
+    assert reds > 50  # level-1 cells are drawn red
     assert window.grab().save(str(tmp_path / "main_window.png"))
 
 
@@ -218,5 +171,40 @@ def test_switch_language(window):
     titles = [m.title() for m in window._menus.values()]
     assert "&File" in titles
     assert window.docks["panel.layers"].windowTitle() == "Layers"
+    assert window.ledger_table.buttons["restore"].text() == "Restore"
+    assert window.actions["tool_add"].text() == "Add risk point on the map"
     window.use_chinese()
     assert window.docks["panel.layers"].windowTitle() == "图层"
+
+
+def test_export_web_maps_from_the_dialog(window, sample_result, tmp_path, qtbot):
+    """The web-map dialog runs the same writer as ``riskmap export maps``."""
+    window.open_result(sample_result)
+    dialog = window.export_maps()
+    dialog.out.edit.setText(str(tmp_path / "maps"))
+    dialog.basemap.setCurrentText("none")
+    with qtbot.waitSignal(dialog.written, timeout=120_000) as signal:
+        dialog.start()
+    assert signal.args[0].endswith("index.html")
+    assert len(list((tmp_path / "maps").glob("*.html"))) == 6  # index + 5
+
+
+def test_export_print_from_the_dialog(window, sample_result, tmp_path, qtbot):
+    """The print dialog runs the same writer as ``riskmap export print --all``."""
+    pytest.importorskip("matplotlib")
+    from riskmap.export import fonts
+
+    if fonts.find_cjk_font() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    window.open_result(sample_result)
+    dialog = window.export_print()
+    out = tmp_path / "maps.pdf"
+    dialog.out.edit.setText(str(out))
+    dialog.dpi.setValue(72)
+    assert dialog.community.count() == 6  # all + the five sample communities
+    dialog.community.setCurrentIndex(1)
+    dialog.notice.setChecked(True)
+    with qtbot.waitSignal(dialog.written, timeout=180_000):
+        dialog.start()
+    assert out.read_bytes()[:5] == b"%PDF-"
+    assert list(tmp_path.glob("*_notice.md"))

@@ -17,18 +17,36 @@ class ActionSpec:
     text: str  # i18n key
     shortcut: str
     menu: str  # i18n key of the menu
-    slot: str  # method name on the main window
+    slot: str  # method name on the main window, or "ledger.<method>"
+    checkable: bool = False
 
 
 ACTIONS = (
     ActionSpec(
         "open_result", "act.open_result", "Ctrl+O", "menu.file", "ask_open_result"
     ),
+    ActionSpec(
+        "new_project", "act.new_project", "Ctrl+N", "menu.file", "ask_new_project"
+    ),
+    ActionSpec(
+        "open_project", "act.open_project", "Ctrl+P", "menu.file", "ask_open_project"
+    ),
     ActionSpec("open_sample", "act.open_sample", "", "menu.file", "open_sample"),
     ActionSpec("quit", "act.quit", "Ctrl+Q", "menu.file", "close"),
     ActionSpec("add_layer", "act.add_layer", "Ctrl+L", "menu.layer", "ask_add_layer"),
     ActionSpec("remove_layer", "act.remove_layer", "Del", "menu.layer", "remove_layer"),
     ActionSpec("zoom_full", "act.zoom_full", "Ctrl+F", "menu.view", "zoom_full"),
+    ActionSpec(
+        "tool_identify", "act.identify", "I", "menu.ledger", "use_identify", True
+    ),
+    ActionSpec("tool_add", "act.add_point", "A", "menu.ledger", "use_add_point", True),
+    ActionSpec("ledger_table", "act.ledger_table", "", "menu.ledger", "show_ledger"),
+    ActionSpec(
+        "ledger_import", "act.ledger_import", "", "menu.ledger", "ledger.show_import"
+    ),
+    ActionSpec(
+        "ledger_export", "act.ledger_export", "", "menu.ledger", "export_ledger"
+    ),
     ActionSpec("compute", "act.compute", "Ctrl+R", "menu.analysis", "show_compute"),
     ActionSpec(
         "export_geojson", "act.export_geojson", "", "menu.export", "export_geojson"
@@ -53,11 +71,22 @@ def build_menus(window: QMainWindow) -> dict[str, QAction]:
         action.setObjectName(spec.id)
         if spec.shortcut:
             action.setShortcut(spec.shortcut)
-        action.triggered.connect(getattr(window, spec.slot))
+        action.setCheckable(spec.checkable)
+        action.triggered.connect(_slot(window, spec.slot))
         menus[spec.menu].addAction(action)
         actions[spec.id] = action
     window._menus = menus  # kept for retranslation
     return actions
+
+
+def _slot(window: QMainWindow, path: str):
+    """The bound method named by *path* ("method" or "attribute.method")."""
+    target = window
+    *owners, name = path.split(".")
+    for owner in owners:
+        target = getattr(target, owner)
+    method = getattr(target, name)
+    return lambda *_: method()
 
 
 def retranslate_menus(window: QMainWindow, actions: dict[str, QAction]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -31,11 +30,16 @@ def run_export(parent: QWidget, action: Callable[[], Path]) -> Path | None:
     except RiskmapError as exc:
         show_error(parent, str(exc))
         return None
+    offer_folder(parent, out)
+    return out
+
+
+def offer_folder(parent: QWidget, out: Path) -> None:
+    """Say where the export went and offer to open its folder."""
     answer = QMessageBox.question(parent, "riskmap", tr("export.done", path=str(out)))
     if answer == QMessageBox.Yes:
         folder = out if out.is_dir() else out.parent
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-    return out
 
 
 def geojson_action(result_path: Path, out_dir: Path) -> Callable[[], Path]:
@@ -56,21 +60,3 @@ def gpkg_action(result_path: Path, out: Path) -> Callable[[], Path]:
         return out
 
     return run
-
-
-def kind_action(kind: str, result_path: Path, out_dir: Path) -> Callable[[], Path]:
-    """Web maps ("maps") or print maps ("print") of the result into *out_dir*."""
-
-    def run() -> Path:
-        exporter = _EXPORTERS[kind]
-        module = importlib.import_module(exporter[0])
-        return getattr(module, exporter[1])(result_path, out_dir)
-
-    return run
-
-
-# kind -> (module, function(result_path, out_dir) -> written path)
-_EXPORTERS = {
-    "maps": ("riskmap.gui.export_adapters", "web_maps"),
-    "print": ("riskmap.gui.export_adapters", "print_maps"),
-}

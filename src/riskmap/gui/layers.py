@@ -143,18 +143,18 @@ def result_layers(path: Path) -> tuple[list[MapLayer], CRS, object]:
             label = hazard["label_en"] if language() == "en" else hazard["label_zh"]
             layer.name, layer.opacity, layer.visible = label, 0.6, False
             layers.append(layer)
-    layers.append(_gdf_layer(tr("layer.cells"), "cells", path, result.cells, 0.75))
+    layers.append(gdf_layer(tr("layer.cells"), "cells", path, result.cells, 0.75))
     layers.append(
-        _gdf_layer(tr("layer.communities"), "boundary", path, result.communities)
+        gdf_layer(tr("layer.communities"), "boundary", path, result.communities)
     )
     for name in ("resources", "points"):
         gdf = getattr(result, name)
         if gdf is not None and len(gdf):
-            layers.append(_gdf_layer(tr(f"layer.{name}"), name, path, gdf))
+            layers.append(gdf_layer(tr(f"layer.{name}"), name, path, gdf))
     return layers, crs, result
 
 
-def _gdf_layer(name: str, kind: str, path: Path, gdf, opacity: float = 1.0) -> MapLayer:
+def gdf_layer(name: str, kind: str, path: Path, gdf, opacity: float = 1.0) -> MapLayer:
     """A layer from an in-memory GeoDataFrame of a result."""
     return MapLayer(
         name,

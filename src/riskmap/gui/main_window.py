@@ -12,6 +12,7 @@ from riskmap.errors import RiskmapError
 from riskmap.gui import exports
 from riskmap.gui.actions import build_menus, retranslate_menus
 from riskmap.gui.dialogs.compute_dialog import ComputeDialog
+from riskmap.gui.dialogs.export_dialogs import PrintDialog, WebMapDialog
 from riskmap.gui.errors import show_error
 from riskmap.gui.i18n import language, set_language, tr
 from riskmap.gui.layer_stack import LayerStack
@@ -21,11 +22,14 @@ from riskmap.gui.layers import (
     result_layers,
     vector_layer,
 )
+from riskmap.gui.ledger.controller import LedgerController
+from riskmap.gui.ledger.table import LedgerTable
+from riskmap.gui.project_actions import ProjectActions
 from riskmap.gui.widgets.details import DetailsPanel
 from riskmap.gui.widgets.layer_panel import LayerPanel
 from riskmap.gui.widgets.map_canvas import MapCanvas
 from riskmap.gui.widgets.summary import SummaryTable
-from riskmap.resources import sample_dir
+from riskmap.io.crs import choose_working_crs
 
 
 class MainWindow(QMainWindow):
@@ -39,7 +43,11 @@ class MainWindow(QMainWindow):
         self.layer_panel = LayerPanel(self.stack)
         self.details = DetailsPanel(self.stack)
         self.summary = SummaryTable()
+        self.ledger_table = LedgerTable()
+        self.ledger = LedgerController(self, self.ledger_table)
+        self.projects = ProjectActions(self)
         self.result_path: Path | None = None
+        self.export_dialogs: list = []
         self.crs: CRS | None = None
         self.dirty = False
         self._to_lonlat: Transformer | None = None
@@ -50,8 +58,11 @@ class MainWindow(QMainWindow):
                 ("panel.layers", self.layer_panel, Qt.LeftDockWidgetArea),
                 ("panel.details", self.details, Qt.RightDockWidgetArea),
                 ("panel.summary", self.summary, Qt.BottomDockWidgetArea),
+                ("panel.ledger", self.ledger_table, Qt.BottomDockWidgetArea),
             )
         }
+        self.tabifyDockWidget(self.docks["panel.summary"], self.docks["panel.ledger"])
+        self.docks["panel.summary"].raise_()
         self.coords, self.scale = QLabel(), QLabel()
         self.statusBar().addPermanentWidget(self.coords)
         self.statusBar().addPermanentWidget(self.scale)
@@ -71,9 +82,10 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         """Wire the widgets' signals."""
-        self.canvas.clicked.connect(
-            lambda x, y: self.details.identify(x, y, self.canvas.pick_tolerance())
-        )
+        self.canvas.clicked.connect(self._on_click)
+        self.ledger.changed.connect(self._show_ledger_points)
+        self.ledger.tool_changed.connect(self._on_tool)
+        self.ledger_table.selected.connect(self._select_point)
         self.canvas.moved.connect(self._show_coords)
         self.canvas.view_changed.connect(self._show_scale)
         self.layer_panel.zoom_requested.connect(self.canvas.zoom_to)
@@ -87,7 +99,7 @@ class MainWindow(QMainWindow):
         retranslate_menus(self, self.actions)
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(key))
-        for widget in (self.layer_panel, self.details, self.summary):
+        for widget in (self.layer_panel, self.details, self.summary, self.ledger_table):
             widget.retranslate()
         self.statusBar().showMessage(tr("status.ready"))
 
@@ -99,9 +111,11 @@ class MainWindow(QMainWindow):
         except RiskmapError as exc:
             show_error(self, tr("error.file", path=str(path), msg=str(exc)))
             return False
-        self.result_path, self.crs = Path(path), crs
-        self._to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        self.result_path = Path(path)
+        self._use_crs(crs)
         self.stack.replace_all(layers)
+        if self.ledger.project is not None:
+            self._show_ledger_points()
         self.summary.show_communities(result.communities)
         self.canvas.zoom_to(tuple(result.cells.total_bounds))
         self._remember_recent(str(path))
@@ -125,30 +139,27 @@ class MainWindow(QMainWindow):
             show_error(self, tr("error.file", path=str(path), msg=str(exc)))
             return False
         if self.crs is None:
-            self.crs = layer.gdf.crs
-            self._to_lonlat = Transformer.from_crs(
-                self.crs, "EPSG:4326", always_xy=True
-            )
+            self._use_crs(layer.gdf.crs)
         self.stack.add(layer)
         if len(self.stack.layers) == 1:
             self.canvas.zoom_full()
         return True
 
     def open_sample(self) -> None:
-        """Compute the bundled Bazhong sample (if needed) and open it."""
-        self.show_compute()
-        layers = sample_dir()
-        out = Path(QSettings().fileName()).parent / "riskmap-sample-result.gpkg"
-        self.compute_dialog.set_values(
-            str(layers / "communities.geojson"),
-            [
-                f"flood={layers / 'flood_depth.tif'}",
-                f"landslide={layers / 'landslide.tif'}",
-            ],
-            str(out),
-            str(layers / "risk_points.geojson"),
-        )
-        self.compute_dialog.start()
+        """Open the bundled Bazhong sample project and compute its risk levels."""
+        self.projects.open_sample()
+
+    def ask_new_project(self) -> None:
+        """Create a project from a communities file."""
+        self.projects.ask_new()
+
+    def ask_open_project(self) -> None:
+        """Open a riskmap project (GeoPackage)."""
+        self.projects.ask_open()
+
+    def open_project(self, path: str | Path) -> bool:
+        """Open a project: its communities and ledger on the map."""
+        return self.projects.open(path)
 
     def ask_open_result(self) -> None:
         """File dialog for a RESULT.gpkg."""
@@ -202,20 +213,92 @@ class MainWindow(QMainWindow):
             if path:
                 exports.run_export(self, exports.gpkg_action(result, Path(path)))
 
-    def export_maps(self) -> None:
-        """Export the interactive web maps."""
-        self._optional_export("maps")
+    def export_maps(self) -> WebMapDialog | None:
+        """Export the interactive web maps (dialog with progress)."""
+        return self._export_dialog(WebMapDialog)
 
-    def export_print(self) -> None:
-        """Export the printable PDF maps."""
-        self._optional_export("print")
+    def export_print(self) -> PrintDialog | None:
+        """Export the printable four-colour maps (dialog with progress)."""
+        return self._export_dialog(PrintDialog)
 
-    def _optional_export(self, kind: str) -> None:
-        """Exports provided by optional modules."""
+    def _export_dialog(self, kind):
+        """Show an export dialog for the open result; offer the folder when done."""
         result = self._need_result()
-        out = exports.ask_folder(self) if result else None
-        if out:
-            exports.run_export(self, exports.kind_action(kind, result, out))
+        if result is None:
+            return None
+        dialog = kind(result, self)
+        dialog.written.connect(lambda path: exports.offer_folder(self, Path(path)))
+        dialog.show()
+        self.export_dialogs.append(dialog)
+        return dialog
+
+    def export_ledger(self) -> None:
+        """Save the ledger as XLSX with Chinese headers."""
+        self.projects.export_ledger()
+
+    # --- ledger tools ---------------------------------------------------------------
+    def use_identify(self) -> None:
+        """Canvas clicks identify features."""
+        self.ledger.set_tool("identify")
+
+    def use_add_point(self) -> None:
+        """Canvas clicks add a risk point (needs an open project)."""
+        if self.ledger.project is None:
+            show_error(self, tr("ledger.no_project"))
+            self.ledger.set_tool("identify")
+            return
+        self.ledger.set_tool("add")
+
+    def show_ledger(self) -> None:
+        """Show the ledger table."""
+        self.docks["panel.ledger"].show()
+        self.docks["panel.ledger"].raise_()
+
+    def _on_click(self, x: float, y: float) -> None:
+        """A canvas click: a ledger tool when one is active, else identify."""
+        if self.crs is None or not self.ledger.handle_click(x, y, self.crs):
+            self.details.identify(x, y, self.canvas.pick_tolerance())
+
+    def _on_tool(self, tool: str) -> None:
+        """Check the active tool's action and say what a click does."""
+        self.actions["tool_identify"].setChecked(tool == "identify")
+        self.actions["tool_add"].setChecked(tool == "add")
+        hints = {"add": "ledger.add_hint", "move": "ledger.move_hint"}
+        self.statusBar().showMessage(tr(hints.get(tool, "status.ready")))
+
+    def _show_ledger_points(self) -> None:
+        """Replace the ledger layer on the map with the project's live points."""
+        if self.crs is None and self.ledger.project is not None:
+            self._use_crs(choose_working_crs(self.ledger.project.communities()))
+        layer = self.ledger.points_layer(self.crs) if self.crs else None
+        old = next(
+            (i for i, lyr in enumerate(self.stack.layers) if lyr.extra.get("ledger")),
+            None,
+        )
+        if old is not None:
+            self.stack.remove(old)
+        if layer is not None:
+            for other in self.stack.layers:
+                if other.kind == "points":  # the result's copy of the same ledger
+                    other.visible = False
+            self.stack.add(layer)
+        self.dirty = False
+
+    def _select_point(self, point_id: str) -> None:
+        """Show a ledger point chosen in the table in the details panel."""
+        layer = next(
+            (lyr for lyr in self.stack.layers if lyr.extra.get("ledger")), None
+        )
+        if layer is not None and len(layer.gdf):
+            hit = layer.gdf[layer.gdf["id"].astype(str) == point_id]
+            if not hit.empty:
+                point = hit.geometry.iloc[0]
+                self.details.identify(point.x, point.y, self.canvas.pick_tolerance())
+
+    def _use_crs(self, crs: CRS) -> None:
+        """Set the map CRS (and the lon/lat transformer of the status bar)."""
+        self.crs = crs
+        self._to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
     # --- language, settings, window events -----------------------------------------
     def use_chinese(self) -> None:
@@ -260,11 +343,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         """Ask about unsaved edits; save the layout."""
-        if (
-            self.dirty
-            and QMessageBox.question(self, "riskmap", tr("close.unsaved"))
-            != QMessageBox.Yes
-        ):
+        if (self.dirty or self.ledger.unsaved()) and QMessageBox.question(
+            self, "riskmap", tr("close.unsaved")
+        ) != QMessageBox.Yes:
             event.ignore()
             return
         self.settings.setValue("geometry", self.saveGeometry())

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from PyQt5.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QWidget
 
+from riskmap.commands.compute import inputs_from_args
 from riskmap.core.pipeline import AnalysisInputs
 from riskmap.errors import InputDataError
 from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
 from riskmap.gui.i18n import tr
 from riskmap.gui.workers import Task, analysis_task
-from riskmap.io.layers import (
-    load_communities,
-    load_hazard,
-    load_points,
-    parse_hazard_arg,
-)
-from riskmap.model import RiskModel, load_model
+from riskmap.model import RiskModel
 
 
 class ComputeDialog(TaskDialog):
@@ -27,10 +23,12 @@ class ComputeDialog(TaskDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.project = self.add_row("compute.project", PathField())
         self.communities = self.add_row("compute.communities", PathField())
         self.hazards = self.add_row("compute.hazards", QPlainTextEdit())
         self.hazards.setFixedHeight(70)
         self.points = self.add_row("compute.points", PathField())
+        self.resources = self.add_row("compute.resources", PathField())
         self.cell_size = self.add_row(
             "compute.cell_size",
             QDoubleSpinBox(minimum=1, maximum=100_000, value=100, decimals=1),
@@ -46,8 +44,13 @@ class ComputeDialog(TaskDialog):
         out: str,
         points: str = "",
         cell_size: float = 100.0,
+        *,
+        project: str = "",
+        resources: str = "",
     ) -> None:
         """Fill the form (used by the sample shortcut, the project and tests)."""
+        self.project.edit.setText(project)
+        self.resources.edit.setText(resources)
         self.communities.edit.setText(communities)
         self.hazards.setPlainText("\n".join(hazards))
         self.points.edit.setText(points)
@@ -55,28 +58,40 @@ class ComputeDialog(TaskDialog):
         self.cell_size.setValue(cell_size)
 
     def _inputs(self) -> tuple[AnalysisInputs, RiskModel]:
-        """Load and validate the form's inputs with the core loaders."""
-        for field, key in (
-            (self.communities, "compute.communities"),
-            (self.out, "compute.out"),
-        ):
-            if not field.text():
-                raise InputDataError(tr("compute.missing", what=tr(key)))
-        model = load_model(self.model.text() or None)
-        lines = [
+        """Load and validate the form's inputs exactly as ``riskmap compute`` does."""
+        if not (self.communities.text() or self.project.text()):
+            raise InputDataError(tr("compute.missing", what=tr("compute.communities")))
+        if not self.out.text():
+            raise InputDataError(tr("compute.missing", what=tr("compute.out")))
+        hazards = [
             h.strip() for h in self.hazards.toPlainText().splitlines() if h.strip()
         ]
-        inputs = AnalysisInputs(
-            communities=load_communities(self.communities.text()),
-            hazards=[load_hazard(parse_hazard_arg(h)) for h in lines],
-            points=load_points(self.points.text(), model)
-            if self.points.text()
-            else None,
+        args = argparse.Namespace(
+            project=_path(self.project.text()),
+            communities=_path(self.communities.text()),
+            id_field=None,
+            name_field=None,
+            hazard=hazards,
+            points=_path(self.points.text()),
+            resources=_path(self.resources.text()),
             cell_size=self.cell_size.value(),
+            grid=None,
+            grid_id_field=None,
+            model=_path(self.model.text()),
+            crs=None,
+            assume_crs=None,
+            memory_mb=256.0,
+            service_radius=None,
+            population=None,
         )
-        return inputs, model
+        return inputs_from_args(args)
 
     def make_task(self) -> Task:
         """Compute and write RESULT.gpkg."""
         inputs, model = self._inputs()
         return analysis_task(inputs, model, str(Path(self.out.text())))
+
+
+def _path(text: str) -> Path | None:
+    """A path from a form field (None when empty)."""
+    return Path(text) if text else None

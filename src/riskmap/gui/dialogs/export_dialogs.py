@@ -1,0 +1,115 @@
+"""Export dialogs for web maps and print maps: same writers as ``riskmap export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyogrio
+from PyQt5.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+
+from riskmap.errors import InputDataError
+from riskmap.export.printmap import write_print_maps
+from riskmap.export.webmap import write_web_maps
+from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
+from riskmap.gui.i18n import language, tr
+from riskmap.gui.workers import Task
+from riskmap.io.result import read_result
+
+
+def community_names(result_path: Path) -> list[str]:
+    """The community names of a RESULT.gpkg (without reading its cells)."""
+    table = pyogrio.read_dataframe(
+        result_path, layer="communities", columns=["community"], read_geometry=False
+    )
+    return [str(name) for name in table["community"]]
+
+
+class ExportDialog(TaskDialog):
+    """Common part: the result to export and where to write."""
+
+    out_mode = "folder"
+
+    def __init__(self, result_path: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.result_path = Path(result_path)
+        self.out = self.add_row("export.out", PathField(self.out_mode))
+
+    def _out(self) -> Path:
+        """The chosen output, or a message."""
+        if not self.out.text():
+            raise InputDataError(tr("compute.missing", what=tr("export.out")))
+        return Path(self.out.text())
+
+
+class WebMapDialog(ExportDialog):
+    """``riskmap export maps``: one offline HTML map per community plus index.html."""
+
+    title_key = "act.export_maps"
+
+    def __init__(self, result_path: Path, parent: QWidget | None = None):
+        super().__init__(result_path, parent)
+        self.basemap = self.add_row("export.basemap", QComboBox())
+        self.basemap.addItems(["hillshade", "none", "osm"])
+        self.retranslate()
+
+    def make_task(self) -> Task:
+        """Write the maps; the task returns index.html."""
+        out, source, basemap = self._out(), self.result_path, self.basemap.currentText()
+        lang = language()
+
+        def task(progress) -> str:
+            paths = write_web_maps(
+                read_result(source), out, basemap=basemap, lang=lang, progress=progress
+            )
+            return str(paths[0])
+
+        return task
+
+
+class PrintDialog(ExportDialog):
+    """``riskmap export print``: the four-colour map of every community as PDF/PNG."""
+
+    title_key = "act.export_print"
+    out_mode = "save"
+
+    def __init__(self, result_path: Path, parent: QWidget | None = None):
+        super().__init__(result_path, parent)
+        self.community = self.add_row("export.community", QComboBox())
+        self.community.addItem(tr("export.all_communities"), None)
+        for name in community_names(self.result_path):
+            self.community.addItem(name, name)
+        self.paper = self.add_row("export.paper", QComboBox())
+        self.paper.addItems(["A4", "A3"])
+        self.orientation = self.add_row("export.orientation", QComboBox())
+        self.orientation.addItems(["landscape", "portrait"])
+        self.dpi = self.add_row("export.dpi", QSpinBox(minimum=72, maximum=600))
+        self.dpi.setValue(300)
+        self.title = self.add_row("export.map_title", QLineEdit())
+        self.issuer = self.add_row("export.issuer", QLineEdit())
+        self.mono = self.add_row("export.mono", QCheckBox())
+        self.notice = self.add_row("export.notice", QCheckBox())
+        self.retranslate()
+
+    def make_task(self) -> Task:
+        """Write the PDF (or PNGs); the task returns the first file written."""
+        out, source = self._out(), self.result_path
+        chosen = self.community.currentData()
+        options = {
+            "communities": [chosen] if chosen else None,
+            "paper": self.paper.currentText(),
+            "orientation": self.orientation.currentText(),
+            "dpi": self.dpi.value(),
+            "title": self.title.text().strip() or None,
+            "issuer": self.issuer.text().strip() or None,
+            "mono": self.mono.isChecked(),
+            "notice": self.notice.isChecked(),
+            "lang": language(),
+        }
+
+        def task(progress) -> str:
+            paths = write_print_maps(
+                read_result(source), out, progress=progress, **options
+            )
+            return str(paths[0])
+
+        return task

@@ -1,0 +1,66 @@
+"""Fixtures of the desktop-app tests: the sample result and a main window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PyQt5")
+pytest.importorskip("pytestqt")
+
+from PyQt5.QtCore import QSettings
+from PyQt5.QtWidgets import QMessageBox
+
+from riskmap.cli import main as cli_main
+from riskmap.gui.i18n import set_language
+from riskmap.gui.main_window import MainWindow
+from riskmap.resources import sample_dir
+
+LAYERS = sample_dir()
+
+
+@pytest.fixture(scope="session")
+def sample_result(tmp_path_factory) -> Path:
+    """The bundled sample computed once for all GUI tests."""
+    out = tmp_path_factory.mktemp("gui") / "result.gpkg"
+    assert (
+        cli_main(
+            [
+                "-q",
+                "compute",
+                "--communities",
+                str(LAYERS / "communities.geojson"),
+                "--hazard",
+                f"flood={LAYERS / 'flood_depth.tif'}",
+                "--hazard",
+                f"landslide={LAYERS / 'landslide.tif'}",
+                "--points",
+                str(LAYERS / "risk_points.geojson"),
+                "--resources",
+                str(LAYERS / "shelters.geojson"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    return out
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    """A main window with throw-away settings; dialogs are recorded, not shown."""
+    set_language("zh")
+    errors: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda parent, title, text: errors.append(text)
+    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.No)
+    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    win.errors = errors
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win

@@ -1,0 +1,190 @@
+"""The ledger in the desktop app: project, click-to-add, edit, move, delete, import."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from PyQt5.QtCore import QPoint, Qt, QTimer
+from PyQt5.QtWidgets import QApplication, QDialogButtonBox
+
+from riskmap.commands.project import create_sample_project
+from riskmap.gui.i18n import set_language
+from riskmap.gui.ledger import point_form
+from riskmap.registry import Project
+from riskmap.resources import sample_dir
+
+LAYERS = sample_dir()
+
+
+@pytest.fixture
+def project_path(tmp_path):
+    """A fresh copy of the bundled sample project."""
+    path = tmp_path / "sample.gpkg"
+    create_sample_project(path).close()
+    return path
+
+
+@pytest.fixture
+def opened(window, project_path):
+    """The main window with the sample project open."""
+    assert window.open_project(project_path)
+    return window
+
+
+def _fill_and_save(form_fields: dict[str, str]) -> None:
+    """When the point form opens, fill it and press Save."""
+
+    def act() -> None:
+        form = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, point_form.PointForm) and w.isVisible()
+        )
+        for name, text in form_fields.items():
+            form.editors[name].set_text(text)
+        save = form.buttons.button(QDialogButtonBox.Save)
+        assert save.isEnabled(), form.validate()
+        save.click()
+
+    QTimer.singleShot(200, act)
+
+
+def test_open_project_shows_communities_and_ledger(opened):
+    """Opening a project shows its communities, its points and the ledger table."""
+    kinds = [layer.kind for layer in opened.stack.layers]
+    assert kinds.count("boundary") == 1
+    ledger = next(lyr for lyr in opened.stack.layers if lyr.extra.get("ledger"))
+    assert ledger.count == len(Project.open(opened.ledger.project.path).points())
+    assert opened.ledger_table.model.rowCount() == ledger.count
+
+
+def test_add_a_point_by_clicking_the_map(opened, qtbot):
+    """Add tool + click -> form -> Save: the point is in the project where clicked."""
+    before = len(opened.ledger.project.points())
+    opened.use_add_point()
+    assert opened.actions["tool_add"].isChecked()
+    opened.canvas.render_cache()
+    centre = QPoint(opened.canvas.width() // 2, opened.canvas.height() // 2)
+    world = opened.canvas.to_world(centre)
+    _fill_and_save({"name": "新发现滑坡", "type": "滑坡", "responsible": "王五"})
+    qtbot.mouseClick(opened.canvas, Qt.LeftButton, pos=centre)
+    points = opened.ledger.project.points()
+    assert len(points) == before + 1
+    new = points[points["name"] == "新发现滑坡"].to_crs(opened.crs)
+    assert (
+        new.geometry.iloc[0].distance(__import__("shapely").Point(world.x(), world.y()))
+        < 1.0
+    )  # metres
+    assert new["category"].iloc[0] == "地"  # filled from the point type
+    assert opened.ledger_table.model.rowCount() == before + 1
+
+
+def test_form_validates_inline(qtbot):
+    """A bad phone number and a missing name keep Save disabled, with messages."""
+    set_language("zh")
+    form = point_form.PointForm()
+    qtbot.addWidget(form)
+    save = form.buttons.button(QDialogButtonBox.Save)
+    assert not save.isEnabled()  # name and type are required
+    form.editors["name"].set_text("示例")
+    form.editors["type"].set_text("滑坡")
+    assert save.isEnabled()
+    form.editors["phone"].set_text("call me")
+    assert not save.isEnabled()
+    assert form.editors["phone"].error.text()
+    form.editors["phone"].set_text("13800000000")
+    assert save.isEnabled()
+
+
+def test_edit_delete_restore_and_move(opened, qtbot):
+    """Table actions call the registry; every change lands in the change log."""
+    project = opened.ledger.project
+    point_id = str(project.points()["id"].iloc[0])
+    opened.ledger_table.select_id(point_id)
+    _fill_and_save({"status": "已销号"})
+    opened.ledger_table.buttons["edit"].click()
+    assert project.get_point(point_id)["status"] == "已销号"
+    opened.ledger_table.select_id(point_id)
+    opened.ledger_table.buttons["delete"].click()
+    assert point_id not in set(project.points()["id"].astype(str))
+    opened.ledger_table.show_deleted.setChecked(True)
+    opened.ledger_table.select_id(point_id)
+    opened.ledger_table.buttons["restore"].click()
+    assert point_id in set(project.points()["id"].astype(str))
+    opened.ledger_table.select_id(point_id)
+    opened.ledger_table.buttons["move"].click()
+    centre = QPoint(opened.canvas.width() // 2, opened.canvas.height() // 2)
+    qtbot.mouseClick(opened.canvas, Qt.LeftButton, pos=centre)
+    moved = project.get_point(point_id)
+    world = opened.canvas.to_world(centre)
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(opened.crs, 4326, always_xy=True).transform(
+        world.x(), world.y()
+    )
+    assert moved["lon"] == pytest.approx(lon, abs=1e-6)
+    assert moved["lat"] == pytest.approx(lat, abs=1e-6)
+    actions = [entry["action"] for entry in project.history(point_id)]
+    assert {"edit", "delete", "restore", "move"} <= set(actions)
+
+
+def test_table_filters_and_search(opened):
+    """Category filter and free-text search narrow the table."""
+    table = opened.ledger_table
+    total = table.model.rowCount()
+    table.combos["category"].setCurrentText("地")
+    shown = table.model.frame
+    assert 0 < len(shown) < total
+    assert set(shown["category"]) == {"地"}
+    table.combos["category"].setCurrentIndex(0)
+    table.search.setText("示例滑坡点 01")
+    assert table.model.rowCount() == 1
+
+
+def test_import_dialog_previews_rejected_rows(opened, qtbot, tmp_path):
+    """The import dialog lists refused rows with reasons, then imports the rest."""
+    csv = tmp_path / "ledger.csv"
+    pd.DataFrame(
+        {
+            "名称": ["好点", "坏坐标", "缺类型"],
+            "类型": ["滑坡", "内涝点", ""],
+            "经度": [107.10, 999, 107.11],
+            "纬度": [31.56, 31.55, 31.57],
+        }
+    ).to_csv(csv, index=False)
+    before = len(opened.ledger.project.points())
+    dialog = opened.ledger.show_import()
+    dialog.path.edit.setText(str(csv))
+    dialog.coords.setCurrentText("gcj02")
+    report = dialog.preview()
+    assert dialog.rejected.rowCount() == 2
+    rows = {dialog.rejected.item(i, 0).text() for i in range(2)}
+    assert rows == {"3", "4"}  # spreadsheet row numbers (header is row 1)
+    assert len(report.accepted) == 1
+    with qtbot.waitSignal(dialog.written, timeout=30_000):
+        dialog.start()
+    assert len(opened.ledger.project.points()) == before + 1
+
+
+def test_unsaved_form_prompts_on_close(opened, qtbot, monkeypatch):
+    """An open point form with changes counts as unsaved edits."""
+    form = opened.ledger._open_form({})
+    form.show()
+    form.editors["name"].set_text("未保存")
+    assert opened.ledger.unsaved()
+    form.close()
+
+
+def test_sample_project_computes_from_the_gui(window, qtbot, monkeypatch, tmp_path):
+    """File → open sample: project opens, compute runs from it, levels appear."""
+    from riskmap.gui import project_actions
+
+    monkeypatch.setattr(project_actions, "app_data_dir", lambda: tmp_path)
+    window.open_sample()
+    dialog = window.compute_dialog
+    with qtbot.waitSignal(dialog.written, timeout=120_000):
+        pass
+    qtbot.waitUntil(lambda: window.result_path is not None, timeout=10_000)
+    kinds = {layer.kind for layer in window.stack.layers}
+    assert {"cells", "boundary", "points"} <= kinds
+    assert window.summary.table.rowCount() == 5
