@@ -185,3 +185,27 @@ def test_user_grid_cells_are_drawn_and_clickable(browser, tmp_path):
     )
     text = _click_cell(browser, pt.y, pt.x)
     assert cell["cell_id"] in text
+
+
+def test_bare_result_and_empty_community_load(browser, exported, tmp_path):
+    """No points, resources or coverage, and a community without cells: no errors."""
+    result, _ = exported
+    first = result.communities["community_id"].iloc[0]
+    bare = dataclasses.replace(
+        result,
+        communities=result.communities.iloc[:2],
+        cells=result.cells[result.cells["community_id"] == first],
+        points=None,
+        resources=None,
+        coverage=None,
+    )
+    paths = write_web_maps(bare, tmp_path, basemap="none", jobs=1)
+    for path in paths:
+        _open(browser, path)
+        assert browser.errors() == [], path.name
+    assert browser.evaluate("RM_CTX.cells.n") == 0
+    empty_layers = browser.evaluate("Object.keys(RM_CTX.layers)")
+    assert "隐患点" not in empty_layers
+    assert "社区边界" in empty_layers
+    _open(browser, paths[0])
+    assert browser.evaluate("RM_CTX.control._layers.length") == 1
