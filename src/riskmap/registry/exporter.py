@@ -63,18 +63,32 @@ def export_points(
 
 
 def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
-    """One sheet "风险隐患台账" with a frozen, bold header and sensible widths."""
+    """One sheet "风险隐患台账" with a frozen, bold header (streamed: write-only)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name="风险隐患台账", index=False)
-        sheet = writer.sheets["风险隐患台账"]
-        sheet.freeze_panes = "B2"
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            sheet.column_dimensions[cell.column_letter].width = max(
-                10, 2 * len(str(cell.value)) + 2
-            )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("风险隐患台账")
+    sheet.freeze_panes = "B2"
+    for i, name in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = max(10, 2 * len(name) + 2)
+    header = []
+    for name in table.columns:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    values = table.astype(object).where(table.notna(), None)
+    for row in values.itertuples(index=False, name=None):
+        sheet.append([_plain(v) for v in row])
+    book.save(path)
+
+
+def _plain(value: object) -> object:
+    """Python scalars for openpyxl (numpy numbers become int/float)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 @contextmanager
