@@ -188,3 +188,14 @@ def test_sample_project_computes_from_the_gui(window, qtbot, monkeypatch, tmp_pa
     kinds = {layer.kind for layer in window.stack.layers}
     assert {"cells", "boundary", "points"} <= kinds
     assert window.summary.table.rowCount() == 5
+
+
+def test_recent_menu_reopens_a_project(window, project_path):
+    """Opened projects are listed in File → Recent and reopen from there."""
+    assert window.open_path(project_path)
+    window.fill_recent_menu()
+    actions = window.recent_menu.actions()
+    assert actions[0].text() == str(project_path)
+    window.ledger.project = None
+    actions[0].trigger()
+    assert window.ledger.project is not None

@@ -1,4 +1,4 @@
-"""``riskmap gui [RESULT.gpkg]``: start the desktop app (needs the ``gui`` extra)."""
+"""``riskmap gui [PROJECT.gpkg | RESULT.gpkg]``: start the desktop app."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from riskmap.errors import InputDataError
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the gui sub-command."""
     p = sub.add_parser("gui", help="open the desktop app (桌面程序)")
-    p.add_argument("result", nargs="?", help="a RESULT.gpkg to open")
+    p.add_argument("path", nargs="?", help="a riskmap project or a RESULT.gpkg to open")
     p.set_defaults(func=run)
 
 
@@ -24,4 +24,4 @@ def run(args: argparse.Namespace) -> int:
             f"the desktop app needs PyQt5 ({exc}); install it with "
             "pip install 'riskmap[gui]'"
         ) from exc
-    return int(app.main([args.result] if args.result else []))
+    return int(app.main([args.path] if args.path else []))

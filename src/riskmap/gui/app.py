@@ -1,4 +1,4 @@
-"""Start the desktop app: ``riskmap gui [RESULT.gpkg]`` or ``riskmap-gui``."""
+"""Start the desktop app: ``riskmap gui [PATH]`` or ``riskmap-gui [PATH]``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow()
     window.show()
     if args:
-        window.open_result(args[0])
+        window.open_path(args[0])
     elif QMessageBox.question(window, "riskmap", tr("sample.ask")) == QMessageBox.Yes:
         window.open_sample()
     return app.exec_()

@@ -124,6 +124,7 @@ TEXTS.update(
 TEXTS.update(
     {
         "menu.ledger": ("台账(&R)", "Ledge&r"),
+        "menu.recent": ("最近打开", "Recent"),
         "act.new_project": ("新建项目…", "New project…"),
         "act.open_project": ("打开项目…", "Open project…"),
         "act.identify": ("查询要素", "Identify"),

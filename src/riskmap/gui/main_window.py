@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.coords)
         self.statusBar().addPermanentWidget(self.scale)
         self.actions = build_menus(self)
+        self.recent_menu = self._menus["menu.file"].addMenu(tr("menu.recent"))
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         self._connect()
         self.setAcceptDrops(True)
         self._restore_settings()
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
             + (f" — {self.result_path.name}" if self.result_path else "")
         )
         retranslate_menus(self, self.actions)
+        self.recent_menu.setTitle(tr("menu.recent"))
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(key))
         for widget in (self.layer_panel, self.details, self.summary, self.ledger_table):
@@ -160,6 +163,21 @@ class MainWindow(QMainWindow):
     def open_project(self, path: str | Path) -> bool:
         """Open a project: its communities and ledger on the map."""
         return self.projects.open(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a RESULT.gpkg as a result and anything else as a project."""
+        if self._is_result(Path(path)):
+            return self.open_result(path)
+        return self.open_project(path)
+
+    def fill_recent_menu(self) -> None:
+        """List the last opened projects and results in File → Recent."""
+        menu = self.recent_menu
+        menu.clear()
+        for path in self.settings.value("recent", [], list):
+            action = menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        menu.setEnabled(not menu.isEmpty())
 
     def ask_open_result(self) -> None:
         """File dialog for a RESULT.gpkg."""
