@@ -208,3 +208,15 @@ def test_export_print_from_the_dialog(window, sample_result, tmp_path, qtbot):
         dialog.start()
     assert out.read_bytes()[:5] == b"%PDF-"
     assert list(tmp_path.glob("*_notice.md"))
+
+
+def test_export_gpkg(window, sample_result, tmp_path, monkeypatch):
+    """The GeoPackage export writes a copy that opens as a result again."""
+    from PyQt5.QtWidgets import QFileDialog
+
+    window.open_result(sample_result)
+    out = tmp_path / "copy.gpkg"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.export_gpkg()
+    assert window.open_result(out)
+    assert window.summary.table.rowCount() == 5
