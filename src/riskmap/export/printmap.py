@@ -75,6 +75,7 @@ SHELTER_TYPES = ("避难场所", "应急避难场所", "避难所", "shelter")
 POINT_MARKERS = {"A": "o", "B": "s", "C": "s", "D": "s"}
 MONO_POINT_FILLS = {"A": "#000000", "B": "#FFFFFF", "C": "#9A9A9A", "D": "#FFFFFF"}
 TABLE_POINTS = 8
+MAX_COVER_NAMES = 60
 
 
 @dataclass(frozen=True)
@@ -399,7 +400,7 @@ def community_page(ctx: PrintContext, name: str) -> Figure:
     _draw_title(fig, layout, title, f"{cid} · 比例尺 {format_scale(plan.denom)}")
     ax = _map_axes(fig, layout, plan)
     _draw_context(ax, result.communities[result.communities["community"] != name])
-    _draw_levels(ax, cells, ctx)
+    _draw_levels(ax, cells, ctx, plan)
     _draw_hazard(ax, cells, ctx)
     _draw_coverage(ax, result.coverage, cid)
     _draw_boundary(ax, community, lw=1.6)
@@ -436,7 +437,7 @@ def cover_page(ctx: PrintContext, names: list[str]) -> Figure:
     sub = f"{len(names)} 个社区 · 比例尺 {format_scale(plan.denom)}"
     _draw_title(fig, layout, title, sub)
     ax = _map_axes(fig, layout, plan)
-    _draw_levels(ax, result.cells, ctx)
+    _draw_levels(ax, result.cells, ctx, plan)
     _draw_boundary(ax, result.communities, lw=1.2)
     _draw_community_names(ax, result.communities, layout.k)
     _draw_map_grid(ax, plan, layout.k)
@@ -530,9 +531,17 @@ def geometry_paths(geoms: np.ndarray) -> list[MplPath]:
     return paths
 
 
-def _draw_levels(ax: Axes, cells: gpd.GeoDataFrame, ctx: PrintContext) -> None:
-    """The grid cells filled by level (hatched greys with --mono)."""
+def _draw_levels(
+    ax: Axes, cells: gpd.GeoDataFrame, ctx: PrintContext, plan: MapPlan
+) -> None:
+    """The grid cells filled by level (hatched greys with --mono).
+
+    Cell edges are drawn only where a cell prints at least 1.5 mm wide; smaller
+    cells would turn the map into a grey mesh.
+    """
     edge = (0.25, 0.25, 0.25, 0.35) if ctx.options.mono else (1, 1, 1, 0.55)
+    cell_mm = float(ctx.result.info.get("cell_size_m") or 0) * 1000 / plan.denom
+    width = 0.15 if cell_mm >= 1.5 else 0.0
     for level, style in ctx.styles.items():
         sel = cells[cells["level"] == int(level)]
         if sel.empty:
@@ -541,8 +550,8 @@ def _draw_levels(ax: Axes, cells: gpd.GeoDataFrame, ctx: PrintContext) -> None:
         coll = PathCollection(
             geometry_paths(sel.geometry.to_numpy()),
             facecolors=fill["facecolor"],
-            edgecolors=[edge],
-            linewidths=0.15,
+            edgecolors=[edge] if width else "face",
+            linewidths=width,
             hatch=fill["hatch"],
             zorder=1,
         )
@@ -633,7 +642,9 @@ def _draw_context(ax: Axes, others: gpd.GeoDataFrame) -> None:
 
 
 def _draw_community_names(ax: Axes, frame: gpd.GeoDataFrame, k: float) -> None:
-    """Community names at their representative points (cover page)."""
+    """Community names at their representative points (cover page; up to 60)."""
+    if len(frame) > MAX_COVER_NAMES:
+        return
     for geom, name in zip(frame.geometry, frame["community"], strict=True):
         p = geom.representative_point()
         ax.text(
@@ -792,10 +803,7 @@ def _draw_inset(fig: Figure, ctx: PrintContext, target: gpd.GeoDataFrame) -> Non
     ax.set_yticks([])
     area = target.union_all()
     counties = ctx.counties
-    home = None
-    if counties is not None:
-        hits = counties[counties.contains(area.representative_point())]
-        home = hits if not hits.empty else None
+    home = None if counties is None else _home_counties(counties, area)
     if home is not None:
         _draw_boundary(ax, counties, lw=0.5)
         ax.add_collection(
@@ -808,6 +816,9 @@ def _draw_inset(fig: Figure, ctx: PrintContext, target: gpd.GeoDataFrame) -> Non
         )
         extent = home.total_bounds
         caption = f"位置示意：{'、'.join(str(n) for n in home.get('name', []))}"
+        if area.area > 0.3 * home.area.sum():  # a whole county: show the city
+            extent = counties.total_bounds
+            caption = "位置示意：全市各区县"
     else:
         _draw_boundary(ax, ctx.result.communities, lw=0.5)
         extent = ctx.result.communities.total_bounds
@@ -823,6 +834,16 @@ def _draw_inset(fig: Figure, ctx: PrintContext, target: gpd.GeoDataFrame) -> Non
     )
     _fit_extent(ax, extent, w / h)
     ax.set_title(caption, fontsize=6.5 * layout.k, pad=2)
+
+
+def _home_counties(counties: gpd.GeoDataFrame, area: object) -> gpd.GeoDataFrame | None:
+    """The counties holding *area* (each holding over 1 % of it), or None."""
+    hits = counties[counties.intersects(area)]
+    if hits.empty:
+        return None
+    share = hits.intersection(area).area / max(area.area, 1e-9)  # type: ignore[attr-defined]
+    hits = hits[share > 0.01]
+    return hits if not hits.empty and share.sum() > 0.5 else None
 
 
 def _fit_extent(ax: Axes, bounds: np.ndarray, aspect: float) -> None:
@@ -997,13 +1018,15 @@ def _draw_cover_table(fig: Figure, ctx: PrintContext) -> None:
     ax = mm_axes(fig, layout, layout.table)
     w, h = layout.table[2:]
     fs = 6.0 * layout.k
+    table = ctx.result.communities.sort_values(["max_level", "community"])
+    room = max(int(h / (fs * MM_PER_PT * 1.7)) - 2, 1)
     rows = []
-    for _, c in ctx.result.communities.iterrows():
+    for _, c in table.head(room).iterrows():
         top = ctx.styles[RiskLevel(int(c["max_level"]))].name_zh
         rows.append(
             [c["community"], top, *(int(c.get(f"cells_l{i}", 0)) for i in range(1, 5))]
         )
-    draw_table(
+    y = draw_table(
         ax,
         (0, h),
         w,
@@ -1012,6 +1035,9 @@ def _draw_cover_table(fig: Figure, ctx: PrintContext) -> None:
         [0.40, 0.20, 0.10, 0.10, 0.10, 0.10],
         size_pt=fs,
     )
+    if len(table) > room:
+        more = f"另有 {len(table) - room} 个社区，见各社区图幅"
+        ax.text(0, y - 0.8, more, fontsize=fs * 0.9, va="top")
 
 
 def _draw_footer(fig: Figure, ctx: PrintContext, plan: MapPlan) -> None:
