@@ -83,7 +83,13 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, *, iterations: int = 10) -> A
     wlon, wlat = lon.copy(), lat.copy()
     for _ in range(iterations):
         glon, glat = wgs84_to_gcj02(wlon, wlat)
-        wlon, wlat = wlon - (glon - lon), wlat - (glat - lat)
+        dlon, dlat = glon - lon, glat - lat
+        wlon, wlat = wlon - dlon, wlat - dlat
+        if (
+            max(np.max(np.abs(dlon), initial=0), np.max(np.abs(dlat), initial=0))
+            < 1e-10
+        ):
+            break  # converged: 1e-10 degrees is about 0.01 mm
     return wlon, wlat
 
 

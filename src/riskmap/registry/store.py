@@ -481,8 +481,8 @@ def damaged_file_errors(path: Path) -> Iterator[None]:
         yield
     except sqlite3.DatabaseError as exc:
         raise InputDataError(
-            f"{path}: cannot read or write the project ({exc}); check that the file "
-            "is writable, or restore a backup if it is damaged"
+            f"{path}: cannot read or write the project ({exc}); close other programs "
+            "writing it, check that it is writable, or restore a backup if damaged"
         ) from exc
 
 
