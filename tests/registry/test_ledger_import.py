@@ -12,7 +12,7 @@ import shapely
 from riskmap.errors import InputDataError
 from riskmap.io.chinacoords import gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from riskmap.registry import Project, export_points, preview_import
-from riskmap.registry.store import metres_between
+from riskmap.registry.geometry import metres_between
 
 HEADER = ["名称", "类型", "风险等级", "经度", "纬度", "责任人", "电话", "L", "E", "C",
           "备注"]  # fmt: skip

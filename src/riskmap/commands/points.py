@@ -13,7 +13,7 @@ from riskmap.io.chinacoords import parse_degrees, to_wgs84
 from riskmap.progress import StderrProgress
 from riskmap.registry import Project, export_points
 from riskmap.registry.exporter import FORMATS
-from riskmap.registry.store import damaged_file_errors
+from riskmap.registry.projectfile import damaged_file_errors
 
 COORDS_HELP = "wgs84 | cgcs2000 | gcj02 (AMap/Tencent) | bd09 (Baidu) | EPSG:XXXX"
 LIST_COLUMNS = ("id", "name", "type", "level", "status", "responsible", "community_id")

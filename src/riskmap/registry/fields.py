@@ -265,3 +265,18 @@ def _check_lec(lec: list, rules: PointRules) -> None:
         if float(value) not in allowed:
             table = "/".join(f"{v:g}" for v in allowed)
             raise ValueError(f"LEC {name}={value:g} is not one of {table}")
+
+
+def edit_method(changes: dict[str, Any]) -> dict[str, Any]:
+    """An edit's assessment method: new LS or LEC inputs re-derive the level; a bare
+    level switches to the direct method."""
+    if "level_method" in changes:
+        return {}
+    keys = set(changes)
+    for method, inputs in (
+        ("ls", {"ls_l", "ls_s"}),
+        ("lec", {"lec_l", "lec_e", "lec_c"}),
+    ):
+        if keys & inputs:
+            return {"level_method": method, "level": None}
+    return {"level_method": "direct"} if "level" in keys else {}

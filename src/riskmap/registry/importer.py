@@ -28,8 +28,9 @@ from riskmap.io.vectors import LAT_ALIASES, LON_ALIASES, TABLE_SUFFIXES, find_co
 from riskmap.progress import ProgressCallback
 from riskmap.registry.fields import FIELD_NAMES, clean_record, header_aliases
 from riskmap.registry.levels import load_point_rules
+from riskmap.registry.projectfile import CRS
 from riskmap.registry.schema import from_blobs
-from riskmap.registry.store import CRS, DUPLICATE_M
+from riskmap.registry.store import DUPLICATE_M
 
 if TYPE_CHECKING:
     from riskmap.registry.store import Project

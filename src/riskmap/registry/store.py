@@ -6,9 +6,7 @@ who, when, before and after; deletes are soft.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,21 +18,22 @@ import numpy as np
 import shapely
 
 from riskmap.errors import InputDataError, MissingFileError
-from riskmap.io.layers import ID_ALIASES, NAME_ALIASES, parse_hazard_arg
-from riskmap.io.vectors import find_column
 from riskmap.registry import schema
-from riskmap.registry.fields import FIELD_NAMES, clean_record
-
-CRS = "EPSG:4326"
-HOW_TO_CREATE = (
-    "create one with: riskmap project new PROJECT.gpkg --communities BOUNDARIES.geojson"
+from riskmap.registry.fields import FIELD_NAMES, clean_record, edit_method
+from riskmap.registry.geometry import check_lonlat, metres_between
+from riskmap.registry.projectfile import (
+    CRS,
+    HOW_TO_CREATE,
+    check_project,
+    connect,
+    create_file,
+    damaged_file_errors,
+    initial_settings,
+    normalise_communities,
+    now_iso,
 )
+
 DUPLICATE_M = 10.0
-
-
-def now_iso() -> str:
-    """The current UTC time as ISO text (seconds)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Project:
@@ -65,18 +64,8 @@ class Project:
                 f"{path}: already exists; riskmap never overwrites a project, "
                 "choose another name or open it"
             )
-        comms = _normalise_communities(communities, id_field, name_field)
-        settings = _initial_settings(path, hazards or {}, model)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent
-        )
-        os.close(fd)
-        try:
-            _write_new(Path(tmp), comms, settings)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        comms = normalise_communities(communities, id_field, name_field)
+        create_file(path, comms, initial_settings(path, hazards or {}, model))
         return cls.open(path)
 
     @classmethod
@@ -85,9 +74,9 @@ class Project:
         path = Path(path)
         if not path.is_file():
             raise MissingFileError(f"{path}: no such project file; {HOW_TO_CREATE}")
-        conn = _connect(path)
+        conn = connect(path)
         try:
-            _check_project(conn, path)
+            check_project(conn, path)
             project = cls(path, conn)
             with damaged_file_errors(path):
                 conn.execute("PRAGMA journal_mode = WAL")  # readers never block writers
@@ -307,7 +296,7 @@ class Project:
             raise InputDataError(f"field(s) {', '.join(bad)} cannot be edited")
         merged = {k: v for k, v in old.items() if k in FIELD_NAMES and k not in bad}
         merged.pop("id"), merged.pop("community_id"), merged.pop("deleted")
-        merged.update(_method_for(changes))
+        merged.update(edit_method(changes))
         merged.update(changes)
         values = self.checked_record(merged)
         diff = {k: v for k, v in values.items() if old.get(k) != v}
@@ -432,199 +421,6 @@ class Project:
         return out
 
 
-def _method_for(changes: dict[str, Any]) -> dict[str, Any]:
-    """An edit's assessment method: new LS or LEC inputs re-derive the level; a bare
-    level switches to the direct method."""
-    if "level_method" in changes:
-        return {}
-    keys = set(changes)
-    for method, inputs in (
-        ("ls", {"ls_l", "ls_s"}),
-        ("lec", {"lec_l", "lec_e", "lec_c"}),
-    ):
-        if keys & inputs:
-            return {"level_method": method, "level": None}
-    return {"level_method": "direct"} if "level" in keys else {}
-
-
-def metres_between(lon, lat, lon0, lat0) -> np.ndarray:
-    """Approximate ground distance in metres (equirectangular; fine below 1 km)."""
-    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
-    k = np.cos(np.radians((lat + np.asarray(lat0, float)) / 2))
-    dx = (lon - lon0) * 111320.0 * k
-    dy = (lat - lat0) * 110574.0
-    return np.hypot(dx, dy)
-
-
-def check_lonlat(lon: float, lat: float) -> None:
-    """WGS84 degrees in range, or an InputDataError."""
-    if not (
-        np.isfinite(lon)
-        and np.isfinite(lat)
-        and -180 <= lon <= 180
-        and -90 <= lat <= 90
-    ):
-        raise InputDataError(
-            f"coordinates lon={lon}, lat={lat} are not longitude/latitude degrees"
-        )
-
-
 def _json(value: Any) -> str | None:
     """JSON text for the change log."""
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
-
-
-@contextmanager
-def damaged_file_errors(path: Path) -> Iterator[None]:
-    """Turn SQLite errors (damaged or read-only file) into one clear input error."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        raise InputDataError(
-            f"{path}: cannot read or write the project ({exc}); close other programs "
-            "writing it, check that it is writable, or restore a backup if damaged"
-        ) from exc
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    """Open an existing SQLite file read-write, WAL, durable commits."""
-    try:
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None,
-            timeout=30, check_same_thread=False,
-        )  # fmt: skip
-    except sqlite3.Error as exc:
-        raise InputDataError(
-            f"{path}: not a readable GeoPackage/SQLite file ({exc}); "
-            f"if it is a damaged project, restore a backup; otherwise {HOW_TO_CREATE}"
-        ) from exc
-    return conn
-
-
-def _check_project(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse corrupt files and GeoPackages that are not riskmap projects."""
-    try:
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        app = (
-            conn.execute(
-                "SELECT value FROM riskmap_settings WHERE key = 'app'"
-            ).fetchone()
-            if "riskmap_settings" in tables
-            else None
-        )
-    except sqlite3.Error as exc:
-        raise InputDataError(
-            f"{path}: the file is damaged or not a GeoPackage ({exc}); restore a "
-            f"backup, or {HOW_TO_CREATE}"
-        ) from exc
-    if check != "ok":
-        raise InputDataError(
-            f"{path}: the project file is damaged ({check}); restore a backup"
-        )
-    if app is None or json.loads(app[0]) != schema.APP or "points" not in tables:
-        raise InputDataError(f"{path}: not a riskmap project; {HOW_TO_CREATE}")
-
-
-def _normalise_communities(
-    gdf: gpd.GeoDataFrame | None, id_field: str | None, name_field: str | None
-) -> gpd.GeoDataFrame | None:
-    """Polygons in EPSG:4326 with community_id and community columns."""
-    if gdf is None:
-        return None
-    if gdf.crs is None:
-        raise InputDataError("communities have no CRS; give the layer one")
-    id_col = id_field or find_column(gdf.columns, ID_ALIASES)
-    name_col = name_field or find_column(gdf.columns, NAME_ALIASES)
-    for col, option in ((id_field, "--id-field"), (name_field, "--name-field")):
-        if col and col not in gdf.columns:
-            raise InputDataError(f"communities have no field {col!r} ({option})")
-    out = gdf.to_crs(CRS).reset_index(drop=True)
-    ids = (
-        out[id_col].astype(str)
-        if id_col
-        else [f"C{i + 1:03d}" for i in range(len(out))]
-    )
-    out = out.assign(community_id=list(ids))
-    out["community"] = out[name_col].astype(str) if name_col else out["community_id"]
-    if out["community_id"].duplicated().any():
-        raise InputDataError("community ids are not unique; choose another --id-field")
-    return out
-
-
-def _initial_settings(path: Path, hazards: dict[str, str], model) -> dict[str, Any]:
-    """Settings of a new project: hazard and model paths relative to the project."""
-    stored = {}
-    for name, text in hazards.items():
-        spec = parse_hazard_arg(f"{name}={text}")
-        if not spec.path.exists():
-            raise MissingFileError(f"hazard {name!r}: {spec.path}: file not found")
-        stored[name] = {"path": _relative(spec.path, path), "field": spec.field}
-    return {
-        "app": schema.APP,
-        "schema_version": schema.SCHEMA_VERSION,
-        "created_at": now_iso(),
-        "hazards": stored,
-        "model": _relative(Path(model), path) if model else None,
-    }
-
-
-def _relative(target: Path, project: Path) -> str:
-    """*target* relative to the project's folder, or absolute where impossible."""
-    try:
-        return os.path.relpath(target.resolve(), project.resolve().parent)
-    except ValueError:  # another drive on Windows
-        return str(target.resolve())
-
-
-def _write_new(tmp: Path, comms: gpd.GeoDataFrame | None, settings: dict) -> None:
-    """Write a complete new project into *tmp* (then renamed into place)."""
-    tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(tmp, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN")
-        schema.create_schema(conn)
-        for key, value in settings.items():
-            conn.execute(
-                "INSERT INTO riskmap_settings VALUES (?, ?)",
-                (key, json.dumps(value, ensure_ascii=False)),
-            )
-        if comms is not None:
-            _insert_communities(conn, comms)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
-def _insert_communities(conn: sqlite3.Connection, comms: gpd.GeoDataFrame) -> None:
-    """Store community polygons and their other attributes (as JSON)."""
-    extra = [
-        c
-        for c in comms.columns
-        if c not in ("community_id", "community", comms.geometry.name)
-    ]
-    blobs = schema.to_blobs(comms.geometry.values)
-    rows = []
-    for i, blob in enumerate(blobs):
-        attrs = {c: _plain(comms[c].iloc[i]) for c in extra}
-        rows.append((blob, comms["community_id"].iloc[i], comms["community"].iloc[i],
-                     json.dumps(attrs, ensure_ascii=False, default=str)))  # fmt: skip
-    conn.executemany(
-        "INSERT INTO communities (geom, community_id, community, attributes) "
-        "VALUES (?, ?, ?, ?)",
-        rows,
-    )
-    minx, miny, maxx, maxy = comms.total_bounds
-    conn.execute(
-        "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? "
-        "WHERE table_name='communities'",
-        (float(minx), float(miny), float(maxx), float(maxy)),
-    )
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-friendly scalar (numpy numbers become Python numbers)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

@@ -1,0 +1,202 @@
+"""The project file itself: open and check it, create a new one atomically.
+
+Kept apart from ``store.Project`` (the ledger operations) so each stays small.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from riskmap.errors import InputDataError, MissingFileError
+from riskmap.io.layers import ID_ALIASES, NAME_ALIASES, parse_hazard_arg
+from riskmap.io.vectors import find_column
+from riskmap.registry import schema
+
+CRS = "EPSG:4326"
+HOW_TO_CREATE = (
+    "create one with: riskmap project new PROJECT.gpkg --communities BOUNDARIES.geojson"
+)
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO text (seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@contextmanager
+def damaged_file_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite errors (damaged or read-only file) into one clear input error."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise InputDataError(
+            f"{path}: cannot read or write the project ({exc}); close other programs "
+            "writing it, check that it is writable, or restore a backup if damaged"
+        ) from exc
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open an existing SQLite file read-write, WAL, durable commits."""
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None,
+            timeout=30, check_same_thread=False,
+        )  # fmt: skip
+    except sqlite3.Error as exc:
+        raise InputDataError(
+            f"{path}: not a readable GeoPackage/SQLite file ({exc}); "
+            f"if it is a damaged project, restore a backup; otherwise {HOW_TO_CREATE}"
+        ) from exc
+    return conn
+
+
+def check_project(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse corrupt files and GeoPackages that are not riskmap projects."""
+    try:
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        app = (
+            conn.execute(
+                "SELECT value FROM riskmap_settings WHERE key = 'app'"
+            ).fetchone()
+            if "riskmap_settings" in tables
+            else None
+        )
+    except sqlite3.Error as exc:
+        raise InputDataError(
+            f"{path}: the file is damaged or not a GeoPackage ({exc}); restore a "
+            f"backup, or {HOW_TO_CREATE}"
+        ) from exc
+    if check != "ok":
+        raise InputDataError(
+            f"{path}: the project file is damaged ({check}); restore a backup"
+        )
+    if app is None or json.loads(app[0]) != schema.APP or "points" not in tables:
+        raise InputDataError(f"{path}: not a riskmap project; {HOW_TO_CREATE}")
+
+
+def normalise_communities(
+    gdf: gpd.GeoDataFrame | None, id_field: str | None, name_field: str | None
+) -> gpd.GeoDataFrame | None:
+    """Polygons in EPSG:4326 with community_id and community columns."""
+    if gdf is None:
+        return None
+    if gdf.crs is None:
+        raise InputDataError("communities have no CRS; give the layer one")
+    id_col = id_field or find_column(gdf.columns, ID_ALIASES)
+    name_col = name_field or find_column(gdf.columns, NAME_ALIASES)
+    for col, option in ((id_field, "--id-field"), (name_field, "--name-field")):
+        if col and col not in gdf.columns:
+            raise InputDataError(f"communities have no field {col!r} ({option})")
+    out = gdf.to_crs(CRS).reset_index(drop=True)
+    ids = (
+        out[id_col].astype(str)
+        if id_col
+        else [f"C{i + 1:03d}" for i in range(len(out))]
+    )
+    out = out.assign(community_id=list(ids))
+    out["community"] = out[name_col].astype(str) if name_col else out["community_id"]
+    if out["community_id"].duplicated().any():
+        raise InputDataError("community ids are not unique; choose another --id-field")
+    return out
+
+
+def initial_settings(path: Path, hazards: dict[str, str], model) -> dict[str, Any]:
+    """Settings of a new project: hazard and model paths relative to the project."""
+    stored = {}
+    for name, text in hazards.items():
+        spec = parse_hazard_arg(f"{name}={text}")
+        if not spec.path.exists():
+            raise MissingFileError(f"hazard {name!r}: {spec.path}: file not found")
+        stored[name] = {"path": _relative(spec.path, path), "field": spec.field}
+    return {
+        "app": schema.APP,
+        "schema_version": schema.SCHEMA_VERSION,
+        "created_at": now_iso(),
+        "hazards": stored,
+        "model": _relative(Path(model), path) if model else None,
+    }
+
+
+def _relative(target: Path, project: Path) -> str:
+    """*target* relative to the project's folder, or absolute where impossible."""
+    try:
+        return os.path.relpath(target.resolve(), project.resolve().parent)
+    except ValueError:  # another drive on Windows
+        return str(target.resolve())
+
+
+def create_file(path: Path, comms: gpd.GeoDataFrame | None, settings: dict) -> None:
+    """Write a new project to a temporary sibling, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    try:
+        write_new(Path(tmp), comms, settings)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def write_new(tmp: Path, comms: gpd.GeoDataFrame | None, settings: dict) -> None:
+    """Write a complete new project into *tmp* (then renamed into place)."""
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN")
+        schema.create_schema(conn)
+        for key, value in settings.items():
+            conn.execute(
+                "INSERT INTO riskmap_settings VALUES (?, ?)",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+        if comms is not None:
+            _insert_communities(conn, comms)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _insert_communities(conn: sqlite3.Connection, comms: gpd.GeoDataFrame) -> None:
+    """Store community polygons and their other attributes (as JSON)."""
+    extra = [
+        c
+        for c in comms.columns
+        if c not in ("community_id", "community", comms.geometry.name)
+    ]
+    blobs = schema.to_blobs(comms.geometry.values)
+    rows = []
+    for i, blob in enumerate(blobs):
+        attrs = {c: _plain(comms[c].iloc[i]) for c in extra}
+        rows.append((blob, comms["community_id"].iloc[i], comms["community"].iloc[i],
+                     json.dumps(attrs, ensure_ascii=False, default=str)))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO communities (geom, community_id, community, attributes) "
+        "VALUES (?, ?, ?, ?)",
+        rows,
+    )
+    minx, miny, maxx, maxy = comms.total_bounds
+    conn.execute(
+        "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? "
+        "WHERE table_name='communities'",
+        (float(minx), float(miny), float(maxx), float(maxy)),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly scalar (numpy numbers become Python numbers)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
