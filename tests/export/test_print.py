@@ -203,3 +203,17 @@ def test_missing_cjk_font_says_how_to_install_one(tmp_path, monkeypatch):
     with pytest.raises(InputDataError, match="fonts-noto-cjk"):
         write_print_maps(synthetic_result(), tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+@needs_poppler
+def test_english_page_texts(tmp_path):
+    """lang="en": English title, level names, table headings and scale-bar unit."""
+    out = tmp_path / "en.pdf"
+    write_print_maps(synthetic_result(), out, communities=["A"], lang="en", dpi=DPI)
+    text = _text(out)
+    assert f"{NAME_A} — public-safety risk map" in text
+    for style in load_level_styles().values():
+        assert style.name_en in text
+    assert "Highest-level risk points" in text
+    assert "1 000 m" in text or "500 m" in text
+    assert "公共安全风险四色图" not in text

@@ -10,6 +10,7 @@ arrow and the CRS/date/issuer notes. ``--all`` adds a cover page of the whole ci
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ from riskmap.export.printmap_scalebar import (
     mm_axes,
     scalebar_length,
 )
+from riskmap.export.printmap_text import columns, tr
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class
 from riskmap.resources import sample_dir
 
@@ -191,7 +193,7 @@ def _context(result: RiskResult, options: PrintOptions) -> PrintContext:
         font=font,
         options=options,
         counties=_load_counties(result),
-        ramp=_hazard_ramp(result, options.mono),
+        ramp=_hazard_ramp(result, options.mono, options.lang),
         crs_note=crs_note(result.info.get("crs")),
         data_date=created,
         print_date=today,
@@ -226,7 +228,9 @@ def _load_counties(result: RiskResult) -> gpd.GeoDataFrame | None:
         return None
 
 
-def _hazard_ramp(result: RiskResult, mono: bool) -> tuple[str, HazardRamp] | None:
+def _hazard_ramp(
+    result: RiskResult, mono: bool, lang: str = "zh"
+) -> tuple[str, HazardRamp] | None:
     """The hazard drawn as contours: the first raster hazard with cell means."""
     for hazard in result.info.get("hazards", []):
         column = f"{hazard.get('name')}_mean"
@@ -241,7 +245,7 @@ def _hazard_ramp(result: RiskResult, mono: bool) -> tuple[str, HazardRamp] | Non
         if not ticks:
             continue
         cmap = _ramp_cmap(mono)
-        label = hazard.get("label_zh") or hazard.get("name")
+        label = hazard.get(f"label_{lang}") or hazard.get("name")
         return column, HazardRamp(str(label), str(hazard.get("unit", "")), ticks, cmap)
     return None
 
@@ -285,7 +289,9 @@ def _save(pdf: PdfPages, fig: Figure) -> None:
 def _pdf_metadata(ctx: PrintContext, names: list[str]) -> dict[str, str]:
     """Title/author/subject of the PDF document."""
     title = ctx.options.title or (
-        f"{names[0]}公共安全风险四色图" if len(names) == 1 else "社区公共安全风险四色图"
+        tr(ctx.options.lang, "title", name=names[0])
+        if len(names) == 1
+        else tr(ctx.options.lang, "doc_title")
     )
     return {
         "Title": title,
@@ -396,8 +402,10 @@ def community_page(ctx: PrintContext, name: str) -> Figure:
     points = _subset(result.points, cid)
     plan = plan_map(tuple(community.total_bounds), layout)
     fig = Figure(figsize=layout.inches)
-    title = ctx.options.title or f"{name}公共安全风险四色图"
-    _draw_title(fig, layout, title, f"{cid} · 比例尺 {format_scale(plan.denom)}")
+    lang = ctx.options.lang
+    title = ctx.options.title or tr(lang, "title", name=name)
+    sub = tr(lang, "subtitle", cid=cid, scale=format_scale(plan.denom))
+    _draw_title(fig, layout, title, sub)
     ax = _map_axes(fig, layout, plan)
     _draw_context(ax, result.communities[result.communities["community"] != name])
     _draw_levels(ax, cells, ctx, plan)
@@ -422,6 +430,7 @@ def community_page(ctx: PrintContext, name: str) -> Figure:
         _symbol_entries(ctx, markers, result.coverage is not None),
         mono=ctx.options.mono,
         k=layout.k,
+        lang=ctx.options.lang,
     )
     _draw_summary(fig, ctx, cells, points)
     _draw_footer(fig, ctx, plan)
@@ -433,8 +442,9 @@ def cover_page(ctx: PrintContext, names: list[str]) -> Figure:
     result, layout = ctx.result, ctx.layout
     plan = plan_map(tuple(result.communities.total_bounds), layout)
     fig = Figure(figsize=layout.inches)
-    title = ctx.options.title or "社区公共安全风险四色图（总图）"
-    sub = f"{len(names)} 个社区 · 比例尺 {format_scale(plan.denom)}"
+    lang = ctx.options.lang
+    title = ctx.options.title or tr(lang, "cover_title")
+    sub = tr(lang, "cover_sub", n=len(names), scale=format_scale(plan.denom))
     _draw_title(fig, layout, title, sub)
     ax = _map_axes(fig, layout, plan)
     _draw_levels(ax, result.cells, ctx, plan)
@@ -453,9 +463,10 @@ def cover_page(ctx: PrintContext, names: list[str]) -> Figure:
         layout.legend[2:],
         _level_rows(ctx, result.cells),
         None,
-        [SymbolEntry("社区边界", "line", {"color": "#202020", "lw": 1.2})],
+        [SymbolEntry(tr(lang, "boundary"), "line", {"color": "#202020", "lw": 1.2})],
         mono=ctx.options.mono,
         k=layout.k,
+        lang=ctx.options.lang,
     )
     _draw_cover_table(fig, ctx)
     _draw_footer(fig, ctx, plan)
@@ -511,24 +522,22 @@ def _map_axes(fig: Figure, layout: PageLayout, plan: MapPlan) -> Axes:
 
 
 def geometry_paths(geoms: np.ndarray) -> list[MplPath]:
-    """One matplotlib path per (multi)polygon, holes included."""
-    paths = []
-    for geom in geoms:
-        verts, codes = [], []
-        for poly in shapely.get_parts(geom):
-            if not isinstance(poly, shapely.Polygon) or poly.is_empty:
-                continue
-            for ring in (poly.exterior, *poly.interiors):
-                xy = np.asarray(ring.coords)
-                verts.append(xy)
-                codes.append(
-                    [MplPath.MOVETO]
-                    + [MplPath.LINETO] * (len(xy) - 2)
-                    + [MplPath.CLOSEPOLY]
-                )
-        if verts:
-            paths.append(MplPath(np.concatenate(verts), np.concatenate(codes)))
-    return paths
+    """One matplotlib path per (multi)polygon, holes included (vectorised)."""
+    geoms = np.asarray(geoms, dtype=object)
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    parts, owner = parts[keep], owner[keep]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    if len(xy) == 0:
+        return []
+    codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+    starts = np.flatnonzero(np.r_[True, ring_of[1:] != ring_of[:-1]])
+    codes[starts] = MplPath.MOVETO
+    codes[np.r_[starts[1:], len(xy)] - 1] = MplPath.CLOSEPOLY
+    geom_of = owner[ring_part[ring_of]]
+    bounds = np.flatnonzero(np.r_[True, geom_of[1:] != geom_of[:-1], True])
+    return [MplPath(xy[a:b], codes[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def _draw_levels(
@@ -815,14 +824,15 @@ def _draw_inset(fig: Figure, ctx: PrintContext, target: gpd.GeoDataFrame) -> Non
             )
         )
         extent = home.total_bounds
-        caption = f"位置示意：{'、'.join(str(n) for n in home.get('name', []))}"
+        where = "、".join(str(n) for n in home.get("name", []))
+        caption = tr(ctx.options.lang, "inset", where=where)
         if area.area > 0.3 * home.area.sum():  # a whole county: show the city
             extent = counties.total_bounds
-            caption = "位置示意：全市各区县"
+            caption = tr(ctx.options.lang, "inset_city")
     else:
         _draw_boundary(ax, ctx.result.communities, lw=0.5)
         extent = ctx.result.communities.total_bounds
-        caption = "位置示意：全部社区范围"
+        caption = tr(ctx.options.lang, "inset_all")
     ax.add_collection(
         PathCollection(
             geometry_paths(np.array([area])),
@@ -876,6 +886,7 @@ def _symbol_entries(
     ctx: PrintContext, classes: set[str], coverage: bool
 ) -> list[SymbolEntry]:
     """Legend entries for the point classes on the page, the boundary, coverage."""
+    lang = ctx.options.lang
     entries = []
     for code in ("A", "B", "C", "D"):
         if code not in classes:
@@ -883,7 +894,9 @@ def _symbol_entries(
         cls = SYMBOL_CLASSES[code]
         face = MONO_POINT_FILLS[code] if ctx.options.mono else cls.color
         label = (
-            f"{cls.name_zh}（数字为风险等级）" if code != "D" else "应急避难场所等资源"
+            tr(lang, "point_class", name=cls.name(lang))
+            if code != "D"
+            else tr(lang, "resources")
         )
         entries.append(
             SymbolEntry(
@@ -898,14 +911,14 @@ def _symbol_entries(
                 },
             )
         )
-    entries.append(SymbolEntry("社区边界", "line", {"color": "#202020", "lw": 1.6}))
-    entries.append(
-        SymbolEntry("相邻社区", "line", {"color": "#888888", "lw": 0.6, "ls": "--"})
-    )
+    boundary = {"color": "#202020", "lw": 1.6}
+    entries.append(SymbolEntry(tr(lang, "boundary"), "line", boundary))
+    neighbours = {"color": "#888888", "lw": 0.6, "ls": "--"}
+    entries.append(SymbolEntry(tr(lang, "neighbours"), "line", neighbours))
     if coverage:
         entries.append(
             SymbolEntry(
-                "避难场所服务范围外",
+                tr(lang, "uncovered"),
                 "patch",
                 {
                     "facecolor": "none",
@@ -930,16 +943,17 @@ def _draw_summary(
     ax = mm_axes(fig, layout, layout.table)
     w, h = layout.table[2:]
     fs = 6.2 * layout.k
+    lang = ctx.options.lang
     rows = _level_rows(ctx, cells)
     total = sum(r.area_m2 for r in rows) or 1.0
     y = draw_table(
         ax,
         (0, h),
         w,
-        ["等级", "网格数", "面积 km²", "占比"],
+        columns(lang, "level_head"),
         [
             [
-                r.style.name_zh,
+                r.style.name(lang),
                 f"{r.cells:,}",
                 f"{r.area_m2 / 1e6:.2f}",
                 f"{100 * r.area_m2 / total:.1f}%",
@@ -953,7 +967,7 @@ def _draw_summary(
     ax.text(
         0,
         y,
-        "最高等级风险点 Highest-level risk points",
+        tr(lang, "top_points"),
         fontsize=fs,
         weight="bold",
         va="top",
@@ -963,15 +977,13 @@ def _draw_summary(
     room = int((y - fs * MM_PER_PT * 1.7) / (fs * MM_PER_PT * 1.7))
     shown = table[: max(min(room, TABLE_POINTS), 0)]
     if not shown:
-        ax.text(
-            0, y, "（无登记风险点 no registered risk points）", fontsize=fs, va="top"
-        )
+        ax.text(0, y, tr(lang, "no_points"), fontsize=fs, va="top")
         return
     y = draw_table(
         ax,
         (0, y),
         w,
-        ["名称", "类型", "等级", "责任人"],
+        columns(lang, "points_head"),
         [row for row, _ in shown],
         [0.40, 0.18, 0.18, 0.24],
         size_pt=fs,
@@ -980,7 +992,7 @@ def _draw_summary(
         ax.text(
             0,
             y - 0.8,
-            f"另有 {len(table) - len(shown)} 处，见台账",
+            tr(lang, "more_points", n=len(table) - len(shown)),
             fontsize=fs * 0.9,
             va="top",
         )
@@ -997,7 +1009,7 @@ def _top_points(
     rows = []
     for _, p in frame.iterrows():
         level = int(p["_lv"]) if np.isfinite(p["_lv"]) else None
-        name = ctx.styles[RiskLevel(level)].name_zh if level else EMPTY
+        name = ctx.styles[RiskLevel(level)].name(ctx.options.lang) if level else EMPTY
         rows.append(
             (
                 [
@@ -1022,7 +1034,7 @@ def _draw_cover_table(fig: Figure, ctx: PrintContext) -> None:
     room = max(int(h / (fs * MM_PER_PT * 1.7)) - 2, 1)
     rows = []
     for _, c in table.head(room).iterrows():
-        top = ctx.styles[RiskLevel(int(c["max_level"]))].name_zh
+        top = ctx.styles[RiskLevel(int(c["max_level"]))].name(ctx.options.lang)
         rows.append(
             [c["community"], top, *(int(c.get(f"cells_l{i}", 0)) for i in range(1, 5))]
         )
@@ -1030,13 +1042,13 @@ def _draw_cover_table(fig: Figure, ctx: PrintContext) -> None:
         ax,
         (0, h),
         w,
-        ["社区", "最高等级", "红", "橙", "黄", "蓝"],
+        columns(ctx.options.lang, "cover_head"),
         rows,
         [0.40, 0.20, 0.10, 0.10, 0.10, 0.10],
         size_pt=fs,
     )
     if len(table) > room:
-        more = f"另有 {len(table) - room} 个社区，见各社区图幅"
+        more = tr(ctx.options.lang, "more_communities", n=len(table) - room)
         ax.text(0, y - 0.8, more, fontsize=fs * 0.9, va="top")
 
 
@@ -1047,11 +1059,13 @@ def _draw_footer(fig: Figure, ctx: PrintContext, plan: MapPlan) -> None:
     k = layout.k
     bx, by, _, bh = plan.bar_rect
     x0, y0 = bx - layout.footer[0], by - layout.footer[1]
-    draw_scalebar(ax, x0, y0, plan.bar_m, plan.denom, height=bh, k=k)
+    lang = ctx.options.lang
+    unit = tr(lang, "metres")
+    draw_scalebar(ax, x0, y0, plan.bar_m, plan.denom, height=bh, k=k, unit=unit)
     ax.text(
         x0,
         y0 + bh + 1.2 * k,
-        f"比例尺 {format_scale(plan.denom)}",
+        tr(lang, "scale", scale=format_scale(plan.denom)),
         fontsize=7 * k,
         va="bottom",
     )
@@ -1059,13 +1073,12 @@ def _draw_footer(fig: Figure, ctx: PrintContext, plan: MapPlan) -> None:
     w, h = layout.footer[2:]
     left = 0.36 * w
     issuer = ctx.options.issuer or "________________"
+    info = ctx.result.info
     lines = [
         ctx.crs_note,
-        f"数据日期：{ctx.data_date}    打印日期：{ctx.print_date}    "
-        f"编制/发布单位：{issuer}",
-        f"风险模型：{ctx.result.info.get('model_summary_zh', EMPTY)}",
-        f"字体：{ctx.font.family}    "
-        f"制图：riskmap {ctx.result.info.get('riskmap_version', '')}",
+        tr(lang, "dates", data=ctx.data_date, printed=ctx.print_date, issuer=issuer),
+        tr(lang, "model", model=info.get(f"model_summary_{lang}", EMPTY)),
+        tr(lang, "font", font=ctx.font.family, version=info.get("riskmap_version", "")),
     ]
     for i, text in enumerate(lines):
         ax.text(

@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 
 from riskmap.domain import LevelStyle
 from riskmap.export.printmap_layout import MM_PER_PT, text_width_mm
+from riskmap.export.printmap_text import tr
 
 # Grey tints for --mono, darkest for level 1; the hatches come from levels.toml.
 MONO_FILLS = {1: "#BDBDBD", 2: "#D4D4D4", 3: "#EBEBEB", 4: "#FFFFFF"}
@@ -67,7 +68,7 @@ def draw_legend(
     *,
     mono: bool,
     k: float,
-    title: str = "图例 Legend",
+    lang: str = "zh",
 ) -> tuple[float, float, float, float]:
     """Draw the legend; return the level swatches' box (x, y, w, h) in panel mm."""
     w, h = size
@@ -75,7 +76,15 @@ def draw_legend(
     line = fs * MM_PER_PT * 1.75
     y = h - 0.5 * line
     ax.add_patch(Rectangle((0, 0), w, h, facecolor="white", edgecolor="black", lw=0.6))
-    ax.text(w / 2, y, title, ha="center", va="center", fontsize=fs * 1.2, weight="bold")
+    ax.text(
+        w / 2,
+        y,
+        tr(lang, "legend"),
+        ha="center",
+        va="center",
+        fontsize=fs * 1.2,
+        weight="bold",
+    )
     y -= 1.2 * line
     sw_w, sw_h = 9.0 * k, line * 0.8
     top = y + sw_h / 2
@@ -86,14 +95,20 @@ def draw_legend(
                 (2.5 * k, y - sw_h / 2), sw_w, sw_h, edgecolor="black", lw=0.4, **fill
             )
         )
-        name = f"{row.style.name_zh}（{row.style.colour_zh}）"
+        colour = row.style.colour_en if lang == "en" else row.style.colour_zh
+        name = tr(lang, "level", name=row.style.name(lang), colour=colour)
         ax.text(2.5 * k + sw_w + 1.5 * k, y, name, va="center", fontsize=fs)
-        stats = f"{row.cells:,} 格  {row.area_m2 / 1e6:,.2f} 平方千米"
+        stats = tr(
+            lang,
+            "level_stats",
+            cells=f"{row.cells:,}",
+            area=f"{row.area_m2 / 1e6:,.2f}",
+        )
         ax.text(w - 2 * k, y, stats, va="center", ha="right", fontsize=fs * 0.95)
         y -= line
     swatches = (2.5 * k, y + line - sw_h / 2, sw_w, top - (y + line - sw_h / 2))
     if ramp is not None:
-        y = _draw_ramp(ax, w, y, ramp, fs, line, k)
+        y = _draw_ramp(ax, w, y, ramp, fs, line, k, lang)
     for entry in symbols:
         _draw_symbol(ax, 2.5 * k + sw_w / 2, y, sw_w, sw_h, entry)
         ax.text(2.5 * k + sw_w + 1.5 * k, y, entry.label, va="center", fontsize=fs)
@@ -102,10 +117,18 @@ def draw_legend(
 
 
 def _draw_ramp(
-    ax: Axes, w: float, y: float, ramp: HazardRamp, fs: float, line: float, k: float
+    ax: Axes,
+    w: float,
+    y: float,
+    ramp: HazardRamp,
+    fs: float,
+    line: float,
+    k: float,
+    lang: str,
 ) -> float:
     """The hazard contour ramp: a colour strip with its values and unit."""
-    ax.text(2.5 * k, y, f"{ramp.label}（{ramp.unit}）等值线", va="center", fontsize=fs)
+    label = tr(lang, "ramp", label=ramp.label, unit=ramp.unit)
+    ax.text(2.5 * k, y, label, va="center", fontsize=fs)
     y -= line * 0.9
     x0, x1 = 2.5 * k, w - 4 * k
     values = list(ramp.values)

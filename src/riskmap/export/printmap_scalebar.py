@@ -44,6 +44,7 @@ def draw_scalebar(
     *,
     height: float,
     k: float,
+    unit: str = " 米",
 ) -> float:
     """Draw a black/white bar of *length_m* at (x, y) mm; return its length in mm."""
     bar_mm = length_m * 1000.0 / denom
@@ -62,7 +63,7 @@ def draw_scalebar(
     fs = 6.5 * k
     for i, frac in enumerate((0.0, 0.5, 1.0)):
         value = length_m * frac
-        label = _metres(value) + (" 米" if i == 2 else "")
+        label = _metres(value) + (unit if i == 2 else "")
         ax.text(
             x + bar_mm * frac, y - 0.8 * k, label, ha="center", va="top", fontsize=fs
         )
