@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import InputDataError, ModelError
 from riskmap.export.atomic import atomic_path
 from riskmap.export.filenames import path_inside, unique_stems
+from riskmap.export.webmap_html import preload_assets
 from riskmap.export.webmap_index import render_index
 from riskmap.export.webmap_page import (
     RESOURCE_REACH_M,
@@ -142,8 +144,7 @@ def _render_all(tasks, paths, options, jobs, progress) -> None:
             _render_one(task, path, options)
         _report(progress, len(tasks), total, "index.html")
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
         futures = [
             pool.submit(_render_one, t, p, options)
             for t, p in zip(tasks, paths, strict=True)
@@ -151,6 +152,17 @@ def _render_all(tasks, paths, options, jobs, progress) -> None:
         for k, future in enumerate(as_completed(futures), 1):
             _report(progress, k, total, future.result().name)
     _report(progress, len(tasks), total, "index.html")
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork (workers start at once) unless other threads run, e.g. in the GUI."""
+    if (
+        threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        preload_assets()  # read once here, inherited by every forked worker
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _report(progress: ProgressCallback | None, done: int, total: int, msg: str) -> None:

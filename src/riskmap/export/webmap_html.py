@@ -63,6 +63,14 @@ def _asset(name: str) -> str:
     )
 
 
+def preload_assets() -> None:
+    """Read Leaflet and riskmap's runtime now (before worker processes fork)."""
+    _leaflet()
+    _asset("webmap.css")
+    _asset("webmap.js")
+    import folium  # noqa: F401  (so forked workers need not import it)
+
+
 def inline_head(title: str) -> str:
     """The <head> additions: title, inlined Leaflet, riskmap's CSS and runtime."""
     js, css = _leaflet()
