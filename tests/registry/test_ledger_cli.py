@@ -127,3 +127,16 @@ def test_compute_without_communities_or_project(tmp_path, capsys):
     """compute needs one of --communities and --project."""
     assert main(["compute", "--out", str(tmp_path / "r.gpkg")]) == 2
     assert "--project" in capsys.readouterr().err
+
+
+def test_project_set_and_info(cli_project, tmp_path, capsys):
+    """`project set` replaces the hazards; `project info` shows them."""
+    tif = tmp_path / "depth.tif"
+    tif.write_bytes(b"placeholder")
+    assert main(["project", "set", str(cli_project), "--hazard", f"flood={tif}",
+                 "--user", "li", "-q"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["project", "info", str(cli_project)]) == 0
+    out = capsys.readouterr().out
+    assert f"hazard flood: {tif.resolve()}" in out
+    assert main(["-q", "project", "set", str(cli_project)]) == 2

@@ -174,3 +174,27 @@ def test_communities_round_trip(project, communities):
     assert comms["名称"].tolist() == ["示例社区甲", "示例社区乙"]
     assert shapely.equals(comms.geometry.values, communities.geometry.values).all()
     assert isinstance(comms, gpd.GeoDataFrame)
+
+
+def test_update_settings_is_logged(tmp_path, project):
+    """New hazards and model replace the old ones, relative paths, one log entry."""
+    tif = tmp_path / "slide.tif"
+    tif.write_bytes(b"placeholder")
+    model = tmp_path / "model.toml"
+    model.write_text("", encoding="utf-8")
+    project.update_settings(hazards={"landslide": str(tif)}, model=model, user="li")
+    assert project.settings["hazards"] == {"landslide": str(tif.resolve())}
+    assert project.settings["model"] == str(model.resolve())
+    entry = project.history()[-1]
+    assert (entry["action"], entry["user"]) == ("settings", "li")
+    assert entry["before"] == {"hazards": {}, "model": None}
+    assert entry["after"]["hazards"] == {
+        "landslide": {"path": "slide.tif", "field": None}
+    }
+
+
+def test_add_with_a_taken_id_is_refused(project):
+    """A given id that exists already is an input error, not a database error."""
+    _add(project, id="YH-1")
+    with pytest.raises(InputDataError, match="already in the project"):
+        _add(project, "别的点", lon=106.78, id="YH-1")

@@ -43,6 +43,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_quiet(new)
     new.set_defaults(func=run_new)
+    upd = actions.add_parser("set", help="replace a project's hazards and/or model")
+    upd.add_argument("path", type=Path, help="PROJECT.gpkg")
+    upd.add_argument(
+        "--hazard", action="append", default=None, metavar="NAME=PATH[:FIELD]",
+        help="the new hazard list (replaces the old one); repeat",
+    )  # fmt: skip
+    upd.add_argument("--model", type=Path, help="risk model TOML")
+    upd.add_argument("--user", help="who makes the change (default: login)")
+    add_quiet(upd)
+    upd.set_defaults(func=run_set)
     info = actions.add_parser("info", help="show a project's settings and counts")
     info.add_argument("path", type=Path, help="PROJECT.gpkg")
     info.set_defaults(func=run_info)
@@ -75,8 +85,16 @@ def create_project(
 ) -> Project:
     """Create a project from file paths (as the CLI names them)."""
     comms = load_communities(communities, id_field, name_field) if communities else None
+    specs = _hazard_specs(hazards or [])
+    if model is not None and not Path(model).is_file():
+        raise MissingFileError(f"--model {model}: file not found")
+    return Project.create(path, comms, hazards=specs, model=model)
+
+
+def _hazard_specs(texts: list[str]) -> dict[str, str]:
+    """NAME=PATH[:FIELD] options as {name: "PATH[:FIELD]"}."""
     specs = {}
-    for text in hazards or []:
+    for text in texts:
         name, sep, rest = text.partition("=")
         if not sep or not name.strip() or not rest:
             raise InputDataError(
@@ -84,9 +102,7 @@ def create_project(
                 "or NAME=PATH:FIELD (zones)"
             )
         specs[name.strip()] = rest
-    if model is not None and not Path(model).is_file():
-        raise MissingFileError(f"--model {model}: file not found")
-    return Project.create(path, comms, hazards=specs, model=model)
+    return specs
 
 
 def create_sample_project(path: str | Path) -> Project:
@@ -115,6 +131,22 @@ def run_new(args: argparse.Namespace) -> int:
             name_field=args.name_field, hazards=args.hazard, model=args.model,
         )  # fmt: skip
     with project:
+        if not getattr(args, "quiet", False):
+            print(describe(project))
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    """Entry point of ``riskmap project set``."""
+    if args.hazard is None and args.model is None:
+        raise InputDataError("nothing to set: give --hazard NAME=PATH and/or --model")
+    if args.model is not None and not args.model.is_file():
+        raise MissingFileError(f"--model {args.model}: file not found")
+    hazards = _hazard_specs(args.hazard) if args.hazard is not None else None
+    with Project.open(args.path) as project:
+        project.update_settings(
+            hazards=hazards, model=args.model, user=args.user or current_user()
+        )
         if not getattr(args, "quiet", False):
             print(describe(project))
     return 0

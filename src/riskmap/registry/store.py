@@ -160,6 +160,28 @@ class Project:
             "created_at": self._setting("created_at"),
         }
 
+    def update_settings(
+        self,
+        *,
+        hazards: dict[str, str] | None = None,
+        model: str | Path | None = None,
+        user: str,
+    ) -> None:
+        """Replace the hazards (name -> "PATH[:FIELD]") and/or the model; logged."""
+        new = initial_settings(self.path, hazards or {}, model)
+        before, after = {}, {}
+        if hazards is not None:
+            before["hazards"], after["hazards"] = (
+                self._setting("hazards"),
+                new["hazards"],
+            )
+        if model is not None:
+            before["model"], after["model"] = self._setting("model"), new["model"]
+        with self.transaction():
+            for key, value in after.items():
+                self._set_setting(key, value)
+            self._log(user, "settings", None, before, after)
+
     def hazard_args(self) -> list[str]:
         """The hazards as ``compute --hazard`` arguments (NAME=PATH[:FIELD])."""
         return [f"{name}={spec}" for name, spec in self.settings["hazards"].items()]
@@ -244,6 +266,11 @@ class Project:
             raise InputDataError(
                 f"duplicate: {dup} has the same name and type within {DUPLICATE_M:g} m"
             )
+        taken = self.conn.execute(
+            "SELECT 1 FROM points WHERE id = ?", (values.get("id"),)
+        ).fetchone()
+        if taken:
+            raise InputDataError(f"id {values['id']!r} is already in the project")
         with self.transaction():
             ids = self.insert_records(
                 [values], np.array([geom]), user=user, action="add"
