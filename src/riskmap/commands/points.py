@@ -23,14 +23,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the points sub-command and its actions."""
     p = sub.add_parser("points", help="the risk-point ledger of a project (隐患台账)")
     actions = p.add_subparsers(dest="points_command", required=True, metavar="ACTION")
-    add = _action(actions, "add", "add one point", run_add)
+    add = _action(actions, "add", "add one point (新增)", run_add)
     _location(add, required=True)
     add.add_argument("--name", required=True, help="名称")
     add.add_argument("--type", required=True, help="类型, e.g. 滑坡, 内涝点, 危房")
     add.add_argument("--level", help="风险等级 1-4 (or 红/橙/黄/蓝); default by type")
     _set_option(add)
     imp = _action(
-        actions, "import", "import a CSV/XLSX/GeoJSON/SHP/GPKG ledger", run_import
+        actions,
+        "import",
+        "import a CSV/XLSX/GeoJSON/SHP/GPKG ledger (导入)",
+        run_import,
     )
     imp.add_argument("file", type=Path, help="ledger file")
     imp.add_argument("--coords", required=True, help=f"coordinates: {COORDS_HELP}")
@@ -38,20 +41,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument(
         "--dry-run", action="store_true", help="validate only, write nothing"
     )
-    lst = _action(actions, "list", "print the ledger", run_list)
+    lst = _action(actions, "list", "print the ledger (列表)", run_list)
     lst.add_argument("--include-deleted", action="store_true")
-    edit = _action(actions, "edit", "change fields or move a point", run_edit)
+    edit = _action(actions, "edit", "change fields or move a point (修改)", run_edit)
     edit.add_argument("id", help="point id")
     _set_option(edit)
     _location(edit, required=False)
-    for name, func in (("delete", run_delete), ("restore", run_restore)):
-        act = _action(actions, name, f"{name} a point (soft delete)", func)
+    for name, func, text in (
+        ("delete", run_delete, "soft-delete a point (删除, can be restored)"),
+        ("restore", run_restore, "restore a deleted point (恢复)"),
+    ):
+        act = _action(actions, name, text, func)
         act.add_argument("id", help="point id")
-    exp = _action(actions, "export", "export the ledger", run_export)
+    exp = _action(actions, "export", "export the ledger (导出)", run_export)
     exp.add_argument("--format", choices=FORMATS, help="default: from --out's suffix")
     exp.add_argument("--out", required=True, type=Path, help="output file")
     exp.add_argument("--include-deleted", action="store_true")
-    hist = _action(actions, "history", "print the change log", run_history)
+    hist = _action(actions, "history", "print the change log (修改记录)", run_history)
     hist.add_argument("id", nargs="?", help="only this point")
 
 
