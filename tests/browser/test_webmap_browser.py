@@ -209,3 +209,20 @@ def test_bare_result_and_empty_community_load(browser, exported, tmp_path):
     assert "社区边界" in empty_layers
     _open(browser, paths[0])
     assert browser.evaluate("RM_CTX.control._layers.length") == 1
+
+
+def test_hazard_legend_follows_its_layer(browser, exported):
+    """A hazard's legend shows only while its overlay is on the map."""
+    _, paths = exported
+    _open(browser, paths[1])
+    shown = "document.getElementById('rm-legend-hz1').style.display !== 'none'"
+    assert (
+        browser.evaluate("document.getElementById('rm-legend-hz0').style.display") == ""
+    )
+    assert browser.evaluate(shown) is False
+    browser.evaluate("RM_CTX.layers['滑坡易发性'].addTo(RM_CTX.map); null")
+    time.sleep(0.1)
+    assert browser.evaluate(shown) is True
+    assert "极高" in browser.evaluate(
+        "document.getElementById('rm-legend-hz1').textContent"
+    )
