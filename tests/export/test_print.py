@@ -75,8 +75,11 @@ def test_pdf_has_selectable_title_and_level_names(one_pdf):
     assert "EPSG:4545" in text
     assert "Gauss-Krüger CM 108°E" in text
     assert "比例尺 1∶15 000" in text  # 2000 m x 1.12 does not fit 187 mm at 1:10 000
-    assert "张三" in text
+    assert "张三" in text  # summary table: the responsible person
     assert "甲滑坡点" in text
+    assert "洪水淹没水深（m）等值线" in text  # the hazard ramp with its unit
+    assert "位置示意：平昌县" in text  # the inset's county from the bundled sample
+    assert "数据日期：2026-06-01" in text
 
 
 @needs_poppler

@@ -414,12 +414,7 @@ def community_page(ctx: PrintContext, name: str) -> Figure:
     _draw_boundary(ax, community, lw=1.6)
     markers = _draw_points(ax, ctx, plan, points, _shelters(result, plan.window))
     _draw_map_grid(ax, plan, layout.k)
-    draw_north_arrow(
-        mm_axes(fig, layout, layout.map),
-        layout.map[2] - 8 * layout.k,
-        layout.map[3] - 16 * layout.k,
-        9 * layout.k,
-    )
+    _draw_north(fig, layout)
     _draw_inset(fig, ctx, community)
     legend_ax = mm_axes(fig, layout, layout.legend)
     draw_legend(
@@ -451,12 +446,7 @@ def cover_page(ctx: PrintContext, names: list[str]) -> Figure:
     _draw_boundary(ax, result.communities, lw=1.2)
     _draw_community_names(ax, result.communities, layout.k)
     _draw_map_grid(ax, plan, layout.k)
-    draw_north_arrow(
-        mm_axes(fig, layout, layout.map),
-        layout.map[2] - 8 * layout.k,
-        layout.map[3] - 16 * layout.k,
-        9 * layout.k,
-    )
+    _draw_north(fig, layout)
     _draw_inset(fig, ctx, result.communities)
     draw_legend(
         mm_axes(fig, layout, layout.legend),
@@ -471,6 +461,20 @@ def cover_page(ctx: PrintContext, names: list[str]) -> Figure:
     _draw_cover_table(fig, ctx)
     _draw_footer(fig, ctx, plan)
     return fig
+
+
+def north_arrow_box(layout: PageLayout) -> Rect:
+    """Where the north arrow sits in the map frame (mm from the frame's corner)."""
+    k = layout.k
+    return (layout.map[2] - 14 * k, layout.map[3] - 17 * k, 12 * k, 16 * k)
+
+
+def _draw_north(fig: Figure, layout: PageLayout) -> None:
+    """The north arrow in the top-right corner of the map frame."""
+    x, y, w, _ = north_arrow_box(layout)
+    draw_north_arrow(
+        mm_axes(fig, layout, layout.map), x + w / 2, y + layout.k, 9 * layout.k
+    )
 
 
 def _subset(frame: gpd.GeoDataFrame | None, cid: str) -> gpd.GeoDataFrame | None:
@@ -732,6 +736,7 @@ def _draw_points(
     obstacles = [(ax_ - half, ay - half, 2 * half, 2 * half) for ax_, ay in anchors]
     sizes = [(text_width_mm(m.label, fs), fs * MM_PER_PT * 1.25) for m in marks]
     frame = (0.0, 0.0, ctx.layout.map[2], ctx.layout.map[3])
+    obstacles.append(north_arrow_box(ctx.layout))
     boxes = place_labels(anchors, sizes, frame, gap=half + 0.4, obstacles=obstacles)
     for m in marks:
         cls = SYMBOL_CLASSES[m.cls]
