@@ -10,6 +10,7 @@ import pytest
 from tests.browser.sample_result import PAYLOAD, exported_sample
 
 from riskmap.cli import main
+from riskmap.commands import demo
 from riskmap.errors import ExportError, InputDataError
 from riskmap.export.filenames import path_inside, safe_stem, unique_stems
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class, short_label
@@ -234,3 +235,12 @@ def test_point_symbols_follow_gbt_35649():
     assert point_class("不明", "人") == "C"
     assert short_label("物资储备点") == "物资"
     assert short_label("shelter") == "shel"
+
+
+def test_demo_writes_the_maps(one, sample, tmp_path):
+    """``riskmap demo`` has a step that writes the web maps under out/maps."""
+    _, gpkg = sample
+    step = next(s for s in demo.EXPORT_STEPS if s.__name__ == "_maps_step")
+    paths = step(one, gpkg, tmp_path, True)
+    assert [p.name for p in paths] == ["index.html", "示例社区一_江口上游_虚构.html"]
+    assert all(p.parent == tmp_path / "maps" for p in paths)

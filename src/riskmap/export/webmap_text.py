@@ -24,7 +24,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer_tianditu_labels": ("天地图注记（在线）", "Tianditu labels (online)"),
     "layer_communities": ("社区", "Communities"),
     "layer_uncovered": ("避难场所服务范围外", "Not covered by shelters"),
-    "layer_hazard": ("灾害图层", "Hazard layers"),
     "legend_levels": ("风险等级（网格数）", "Risk level (cells)"),
     "legend_symbols": ("符号（GB/T 35649 类别色）", "Symbols (GB/T 35649 colours)"),
     "legend_badge": (
