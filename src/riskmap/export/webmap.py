@@ -29,6 +29,7 @@ from riskmap.export.webmap_page import (
     PageOptions,
     render_community,
 )
+from riskmap.export.webmap_text import LANGS
 from riskmap.model import RiskModel, load_model
 from riskmap.progress import ProgressCallback
 from riskmap.resources import sample_dir
@@ -87,7 +88,7 @@ def _options(basemap, dem, key, lang, info) -> PageOptions:
             "the tianditu basemap needs your key: pass --tianditu-key KEY "
             "(free at https://console.tianditu.gov.cn)"
         )
-    if lang not in ("zh", "en"):
+    if lang not in LANGS:
         raise InputDataError(f"unknown language {lang!r}; use zh or en")
     if dem is not None and not Path(dem).is_file():
         raise InputDataError(f"DEM {dem} not found; pass an existing GeoTIFF to --dem")

@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from riskmap.export.webmap_geometry import (
+    SCALE,
     dissolve_levels,
     encode_lines,
     encode_polygons,
@@ -54,7 +55,7 @@ def cells_spec(
     """Everything the browser needs to draw and identify the cells of one community."""
     size = float(info.get("cell_size_m") or 0)
     spec = _attributes(cells, info, model, lang)
-    spec["scale"], spec["origin"] = 1_000_000, list(origin_ll)
+    spec["scale"], spec["origin"] = SCALE, list(origin_ll)
     fish = fishnet_origin(cells, size) if info.get("grid") == "fishnet" else None
     locator = (
         lattice_locator(tuple(cells.total_bounds), cells.crs, size, fish)

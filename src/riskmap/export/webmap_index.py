@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from riskmap.domain import RiskLevel, RiskResult
-from riskmap.export.webmap_geometry import encode_polygons, to_lonlat
+from riskmap.export.webmap_geometry import SCALE, encode_polygons, to_lonlat
 from riskmap.export.webmap_html import build_page, esc
 from riskmap.export.webmap_text import tr
 
@@ -74,7 +74,7 @@ def render_index(result: RiskResult, files: list[str], options: PageOptions) -> 
         "overview": True,
         "center": [(s + n) / 2, (w + e) / 2],
         "bounds": [[s, w], [n, e]],
-        "scale": 1_000_000,
+        "scale": SCALE,
         "origin": list(origin),
         "text": {"layer_communities": tr("layer_communities", options.lang)},
         "levels": {

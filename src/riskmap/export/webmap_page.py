@@ -12,7 +12,7 @@ import numpy as np
 from riskmap.domain import LevelStyle, RiskLevel
 from riskmap.errors import RiskmapWarning
 from riskmap.export.webmap_cells import cells_spec, summary_text, uncovered_spec
-from riskmap.export.webmap_geometry import encode_polygons, to_lonlat
+from riskmap.export.webmap_geometry import SCALE, encode_polygons, to_lonlat
 from riskmap.export.webmap_html import (
     build_page,
     hazard_legend,
@@ -80,7 +80,7 @@ def render_community(layers: CommunityLayers, options: PageOptions) -> str:
         "levels": _level_specs(options.styles, lang),
         "symbols": {k: {"color": v} for k, v in _symbol_colours().items()},
         "boundary": {
-            "scale": 1_000_000,
+            "scale": SCALE,
             "origin": list(origin),
             "polys": encode_polygons(to_lonlat([geom], layers.boundary.crs)[0], origin),
         },

@@ -53,7 +53,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_map": ("地图", "Map"),
     "open_map": ("打开地图", "Open map"),
     "total": ("合计", "Total"),
-    "no_cells": ("无网格", "no cells"),
 }
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
