@@ -49,7 +49,7 @@ def build_result(folder: Path, cell_size: float = 200.0) -> tuple[RiskResult, Pa
 
 
 def build_grid_result(folder: Path, size: float = 400.0) -> RiskResult:
-    """The sample's first community on a user management grid (网格) of *size* m."""
+    """The first community on a user grid (网格) of *size* m, with a zone hazard."""
     layers = sample_dir()
     community = gpd.read_file(layers / "communities.geojson").iloc[[0]]
     metric = community.to_crs("EPSG:4545")
@@ -65,9 +65,20 @@ def build_grid_result(folder: Path, size: float = 400.0) -> RiskResult:
     grid = grid[grid.intersects(metric.geometry.iloc[0])]
     grid.to_file(folder / "grid.gpkg", driver="GPKG")
     community.to_file(folder / "community.geojson", driver="GeoJSON")
+    centre = metric.geometry.iloc[0].centroid
+    zones = gpd.GeoDataFrame(
+        {"等级": ["高", "中"]},
+        geometry=[
+            centre.buffer(500),
+            centre.buffer(1200).difference(centre.buffer(500)),
+        ],
+        crs="EPSG:4545",
+    )
+    zones.to_file(folder / "zones.gpkg", driver="GPKG")
     args = sample_args(folder, 100.0, quiet=True)
     args.communities = folder / "community.geojson"
     args.grid, args.grid_id_field = folder / "grid.gpkg", "网格编码"
+    args.hazard = [*args.hazard, f"flood_zone={folder / 'zones.gpkg'}:等级"]
     return compute_cmd.compute(args)
 
 

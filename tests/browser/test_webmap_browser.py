@@ -171,12 +171,15 @@ def test_clicking_a_fishnet_cell_opens_its_details(browser, exported):
 
 
 def test_user_grid_cells_are_drawn_and_clickable(browser, tmp_path):
-    """A management grid is sent cell by cell; clicking a cell shows its grid code."""
+    """A user grid is sent cell by cell and clicks show the grid code; zone overlay."""
     result = build_grid_result(tmp_path)
     paths = write_web_maps(result, tmp_path / "maps", basemap="none", jobs=1)
     _open(browser, paths[1])
     assert browser.errors() == []
     assert browser.evaluate("RM_CTX.cells.locator.kind") == "features"
+    assert "洪水风险区" in browser.evaluate("Object.keys(RM_CTX.layers)")
+    zone_legend = "document.getElementById('rm-legend-hz2').textContent"
+    assert browser.evaluate(zone_legend) == "洪水风险区中高"
     cell = result.cells.loc[result.cells.geometry.area.idxmax()]
     pt = gpd.GeoSeries([cell.geometry.centroid], crs=result.cells.crs)
     pt = pt.to_crs("EPSG:4326").iloc[0]

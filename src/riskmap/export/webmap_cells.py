@@ -201,8 +201,10 @@ def uncovered_spec(coverage: gpd.GeoDataFrame | None, cid: str, origin_ll) -> li
 
 
 def summary_text(community: dict, info: dict, lang: str) -> str:
-    """'N cells of S m' for the title panel."""
+    """'N cells of S m' (or 'N management-grid cells') for the title panel."""
     size = info.get("cell_size_m")
+    if info.get("grid") != "fishnet":
+        return tr("cells_grid", lang, n=community.get("cells_n", 0))
     return tr(
         "cells_total",
         lang,

@@ -23,6 +23,7 @@ from riskmap.export.webmap_html import (
 from riskmap.export.webmap_items import point_items, resource_items
 from riskmap.export.webmap_raster import hazard_overlay, hillshade_overlay
 from riskmap.export.webmap_text import tr
+from riskmap.export.webmap_zones import zone_parts
 from riskmap.model import RiskModel
 
 RESOURCE_REACH_M = 1000.0  # resources this close to a community are drawn on its map
@@ -93,7 +94,7 @@ def render_community(layers: CommunityLayers, options: PageOptions) -> str:
         "points": point_items(layers.points, _hazard_labels(layers.info, lang), lang),
         "resources": resource_items(layers.resources, lang),
         "base": _basemap(options, bbox),
-        "hazards": _hazard_overlays(layers.info, options, bbox),
+        "hazards": _hazard_overlays(layers.info, options, bbox, origin),
     }
     spec["panels"] = _panels(layers, spec, name, options)
     return build_page(spec, tr("title", lang, name=name))
@@ -156,38 +157,55 @@ def _basemap(options: PageOptions, bbox) -> dict:
     return {"kind": "none"}
 
 
-def _hazard_overlays(info: dict, options: PageOptions, bbox) -> list[dict]:
-    """Each raster hazard as a classed, semi-transparent image with its legend."""
+def _hazard_overlays(info: dict, options: PageOptions, bbox, origin) -> list[dict]:
+    """Each hazard as a semi-transparent classed overlay with its own legend.
+
+    Rasters become an image; zone layers become polygons coloured by class.
+    """
     out = []
     lang = options.lang
     for i, hz in enumerate(info.get("hazards", [])):
-        if hz.get("kind") != "raster":
-            continue
         path = Path(hz.get("path") or "")
         if not path.is_file():
             warnings.warn(
-                f"hazard raster {path} not found; the web map leaves its overlay out",
+                f"hazard layer {path} not found; the web map leaves its overlay out",
                 RiskmapWarning,
                 stacklevel=2,
             )
             continue
         rule = options.model.hazards.get(hz["name"]) if options.model else None
-        made = hazard_overlay(path, rule, bbox, lang)
-        if made is None:
-            continue
-        overlay, classes = made
         label = hz.get("label_en" if lang == "en" else "label_zh") or hz["name"]
-        out.append(
-            {
-                "label": label,
-                "url": overlay.url,
-                "bounds": overlay.bounds,
-                "legend": hazard_legend(label, hz.get("unit") or "", classes),
-                "legend_id": f"rm-legend-hz{i}",
-                "on": i == 0,
-            }
+        layer = _hazard_layer(hz, path, rule, bbox, origin, lang)
+        if layer is None:
+            continue
+        layer.update(
+            label=label,
+            legend=hazard_legend(label, hz.get("unit") or "", layer.pop("classes")),
+            legend_id=f"rm-legend-hz{i}",
+            on=not out,
         )
+        out.append(layer)
     return out
+
+
+def _hazard_layer(hz: dict, path: Path, rule, bbox, origin, lang) -> dict | None:
+    """The drawable part of one hazard: an image (raster) or class polygons (zones)."""
+    if hz.get("kind") == "zones":
+        made = zone_parts(path, hz.get("field") or "", rule, bbox, origin)
+        if made is None:
+            return None
+        parts, classes = made
+        return {"kind": "zones", "parts": parts, "classes": classes}
+    raster = hazard_overlay(path, rule, bbox, lang)
+    if raster is None:
+        return None
+    overlay, classes = raster
+    return {
+        "kind": "image",
+        "url": overlay.url,
+        "bounds": overlay.bounds,
+        "classes": classes,
+    }
 
 
 def _counts(row: dict, prefix: str) -> dict[int, int]:

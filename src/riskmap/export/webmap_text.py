@@ -12,6 +12,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_date": ("数据日期", "Data date"),
     "offline": ("离线地图，无需网络", "Offline map: needs no network"),
     "cells_total": ("网格单元 {n} 个，边长 {size} m", "{n} cells of {size} m"),
+    "cells_grid": ("管理网格单元 {n} 个", "{n} management-grid cells"),
     "layer_levels": ("风险等级（网格）", "Risk level (cells)"),
     "layer_gridlines": ("网格线", "Grid lines"),
     "layer_boundary": ("社区边界", "Community boundary"),

@@ -38,6 +38,10 @@
     var ctx = spec;
     ctx.map = map;
     ctx.canvas = L.canvas({ padding: 0.5, tolerance: 0 });
+    /* Hazards and the basemap image sit in their own panes, always under the cells. */
+    map.createPane("rmBase").style.zIndex = 250;
+    map.createPane("rmHazards").style.zIndex = 350;
+    ctx.hazardCanvas = L.canvas({ padding: 0.5, pane: "rmHazards" });
     ctx.legendLinks = [];
     map.attributionControl.setPrefix("Leaflet");
     return ctx;
@@ -285,7 +289,8 @@
   function baseLayers(ctx, base) {
     var t = ctx.text, out = {};
     if (base.kind === "image") {
-      out[t.layer_hillshade] = L.imageOverlay(base.url, base.bounds, { opacity: 1, interactive: false });
+      out[t.layer_hillshade] = L.imageOverlay(base.url, base.bounds, {
+        opacity: 1, interactive: false, pane: "rmBase" });
     } else if (base.kind === "tiles") {
       out[t[base.label]] = L.tileLayer(base.url, { maxZoom: base.max, attribution: "&copy; OpenStreetMap" });
     } else if (base.kind === "tianditu") {
@@ -296,6 +301,16 @@
     }
     out[t.layer_none] = L.layerGroup();
     return out;
+  }
+
+  function zonesLayer(ctx, hz, enc) {
+    var group = L.featureGroup();
+    hz.parts.forEach(function (part) {
+      group.addLayer(L.polygon(RM.polygons(part.polys, enc), {
+        renderer: ctx.hazardCanvas, stroke: false, fillColor: part.color, fillOpacity: 0.6,
+        interactive: false }));
+    });
+    return group;
   }
 
   function addLegends(ctx, spec) {
@@ -315,7 +330,8 @@
     var bases = baseLayers(ctx, spec.base);
     bases[Object.keys(bases)[0]].addTo(map);
     spec.hazards.forEach(function (hz) {
-      var layer = L.imageOverlay(hz.url, hz.bounds, { opacity: 0.6, interactive: false });
+      var layer = hz.kind === "zones" ? zonesLayer(ctx, hz, spec.boundary)
+        : L.imageOverlay(hz.url, hz.bounds, { opacity: 0.6, interactive: false, pane: "rmHazards" });
       overlays[hz.label] = layer;
       if (hz.on) { layer.addTo(map); }
       ctx.hazardLayers = (ctx.hazardLayers || []).concat([[layer, hz.legend_id]]);
