@@ -223,3 +223,20 @@ def test_import_from_another_project_skips_deleted(tmp_path, project, communitie
     report = project.import_file(tmp_path / "other.gpkg", "wgs84", user="u")
     assert (report.imported, report.rejected) == (1, [])
     assert project.points()["id"].tolist() == [keep]
+
+
+def test_swapped_without_a_project_uses_the_china_box(tmp_path):
+    """With no communities the study area is China: swapped rows are caught there,
+    and a valid point elsewhere in China is accepted."""
+    path = tmp_path / "l.csv"
+    path.write_text(
+        "名称,类型,纬度,经度\n甲,危房,106.72,31.87\n乙,危房,39.9,116.4\n"
+        "丙,危房,95,200\n",
+        encoding="utf-8",
+    )
+    report = preview_import(path, "wgs84")
+    reasons = dict(report.rejected)
+    assert sorted(reasons) == [2, 4]
+    assert "swapped" in reasons[2]
+    assert "out of range" in reasons[4]
+    assert report.accepted["name"].tolist() == ["乙"]

@@ -237,55 +237,69 @@ def _map_columns(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str]]:
 def _coordinates(
     raw: _Rows, rejected: dict[int, str], project
 ) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 lon/lat per row (NaN where rejected: unreadable, out of range, swapped)."""
+    """WGS84 lon/lat per row; rows with unreadable, missing, out-of-range or swapped
+    coordinates are rejected (and get NaN)."""
+    x, y = _parse_xy(raw, rejected)
+    has_xy = ~(np.isnan(x) | np.isnan(y))
+    lon, lat = _to_wgs84(x, y, raw.coords)
+    valid = has_xy & _degrees_ok(lon, lat)
+    geographic = not raw.coords.startswith("EPSG")
+    if geographic:
+        valid &= _degrees_ok(x, y)
+    swapped = np.zeros(len(x), dtype=bool)
+    if geographic:
+        box = _study_box(project)
+        outside = has_xy & ~(valid & _in_box(lon, lat, box))
+        slon, slat = _to_wgs84(y, x, raw.coords)
+        swapped = outside & _degrees_ok(y, x) & _in_box(slon, slat, box)
+    for i in np.flatnonzero(swapped):
+        rejected[int(i)] = (
+            f"longitude/latitude look swapped (经纬度颠倒): {raw.x[i]}, {raw.y[i]} "
+            "lies in the study area only when swapped; swap the two columns"
+        )
+    for i in np.flatnonzero(has_xy & ~valid & ~swapped):
+        rejected[int(i)] = f"coordinates out of range ({raw.x[i]}, {raw.y[i]})"
+    bad = ~valid | swapped
+    lon[bad], lat[bad] = np.nan, np.nan
+    return lon, lat
+
+
+def _parse_xy(raw: _Rows, rejected: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Decimal x/y per row (decimal or DMS text); NaN where unreadable or missing."""
     n = len(raw.rows)
     x, y = np.full(n, np.nan), np.full(n, np.nan)
     for i in range(n):
         try:
             x[i], y[i] = parse_degrees(raw.x[i]), parse_degrees(raw.y[i])
         except InputDataError as exc:
+            x[i] = y[i] = np.nan
             rejected[i] = f"unreadable coordinate: {exc}"
     for i in np.flatnonzero(np.isnan(x) | np.isnan(y)):
         rejected.setdefault(int(i), "missing coordinate (经度/纬度)")
-    geographic = not raw.coords.startswith("EPSG")
-    if geographic:
-        bad = ~np.isnan(x) & ((np.abs(x) > 180) | (np.abs(y) > 90))
-        swapped_ok = bad & (np.abs(y) <= 180) & (np.abs(x) <= 90)
-        for i in np.flatnonzero(bad & ~swapped_ok):
-            rejected[int(i)] = f"coordinates out of range (lon={x[i]}, lat={y[i]})"
-    ok = np.array([i not in rejected for i in range(n)])
-    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    return x, y
+
+
+def _to_wgs84(
+    x: np.ndarray, y: np.ndarray, coords: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """to_wgs84 that leaves NaN rows NaN and never warns about them."""
+    lon, lat = np.full(len(x), np.nan), np.full(len(x), np.nan)
+    ok = ~(np.isnan(x) | np.isnan(y))
     if ok.any():
-        lon[ok], lat[ok] = to_wgs84(x[ok], y[ok], raw.coords)
-    _check_swapped(raw, x, y, lon, lat, ok, rejected, project)
+        with np.errstate(all="ignore"):
+            lon[ok], lat[ok] = to_wgs84(x[ok], y[ok], coords)
     return lon, lat
 
 
-def _check_swapped(raw, x, y, lon, lat, ok, rejected, project) -> None:
-    """Reject rows outside the study area that land inside it with lat/lon swapped."""
-    box = _study_box(project)
-    inside = _in_box(lon, lat, box)
-    out_of_range = ~np.isfinite(lon) | (np.abs(lon) > 180) | (np.abs(lat) > 90)
-    for i in np.flatnonzero(ok & out_of_range):
-        rejected[int(i)] = (
-            f"coordinates out of range after conversion ({raw.x[i]}, {raw.y[i]})"
+def _degrees_ok(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """True where lon/lat are finite degrees in range."""
+    with np.errstate(invalid="ignore"):
+        return (
+            np.isfinite(lon)
+            & np.isfinite(lat)
+            & (np.abs(lon) <= 180)
+            & (np.abs(lat) <= 90)
         )
-    if raw.coords.startswith("EPSG"):
-        return
-    candidates = np.flatnonzero(~inside & ~np.isnan(x) & ~np.isnan(y))
-    candidates = [
-        i for i in candidates if i not in rejected or "out of range" in rejected[i]
-    ]
-    if not candidates:
-        return
-    idx = np.array(candidates)
-    slon, slat = to_wgs84(y[idx], x[idx], raw.coords)
-    for i, hit in zip(idx, _in_box(slon, slat, box), strict=True):
-        if hit:
-            rejected[int(i)] = (
-                f"longitude/latitude look swapped (经纬度颠倒): {raw.x[i]}, {raw.y[i]} "
-                "lies in the study area only when swapped; swap the two columns"
-            )
 
 
 def _study_box(project) -> tuple[float, float, float, float]:
