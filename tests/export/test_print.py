@@ -23,7 +23,8 @@ from riskmap.domain import load_level_styles
 from riskmap.errors import InputDataError
 from riskmap.export import fonts
 from riskmap.export.gpkg import write_result
-from riskmap.export.printmap import community_plan, write_print_maps
+from riskmap.export.printmap import write_print_maps
+from riskmap.export.printmap_context import community_plan
 from riskmap.export.printmap_layout import page_layout
 
 pytestmark = [needs_cjk]

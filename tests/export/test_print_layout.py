@@ -104,13 +104,13 @@ def test_inset_counties_hold_the_community_or_none():
     import geopandas as gpd
     import shapely
 
-    from riskmap.export.printmap import _home_counties
+    from riskmap.export.printmap_frame import home_counties
     from riskmap.resources import sample_dir
 
     counties = gpd.read_file(sample_dir() / "bazhong_counties.geojson").to_crs(
         "EPSG:4545"
     )
     inside = shapely.box(420_000, 3_496_000, 422_000, 3_497_000)
-    assert list(_home_counties(counties, inside)["name"]) == ["平昌县"]
+    assert list(home_counties(counties, inside)["name"]) == ["平昌县"]
     far = shapely.box(800_000, 3_000_000, 802_000, 3_001_000)
-    assert _home_counties(counties, far) is None
+    assert home_counties(counties, far) is None
