@@ -129,12 +129,12 @@ def validate_record(record: dict[str, Any]) -> dict[str, str]:
 
 
 def clean_record(
-    record: dict[str, Any], rules: PointRules | None = None, *, partial: bool = False
+    record: dict[str, Any], rules: PointRules | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Stored values and error messages for *record*.
+    """Stored values and error messages for a whole *record*.
 
-    Unknown keys are errors. The level is derived (LEC, LS, direct or the type's
-    default). With *partial* (an edit), required fields may be absent.
+    Unknown keys are errors. Category and status get defaults; the level is derived
+    (LEC, LS, direct or the type's default).
     """
     rules = rules or load_point_rules()
     values: dict[str, Any] = {}
@@ -149,11 +149,10 @@ def clean_record(
         except ValueError as exc:
             errors[key] = f"{field.label_zh} {field.name}: {exc}"
     for field in FIELDS:
-        wanted = field.required and (not partial or field.name in record)
-        if wanted and values.get(field.name) is None and field.name not in errors:
+        missing = values.get(field.name) is None and field.name not in errors
+        if field.required and missing:
             errors[field.name] = f"{field.label_zh} {field.name}: required (必填)"
-    if not partial:
-        _fill_derived(values, rules, errors)
+    _fill_derived(values, rules, errors)
     return values, errors
 
 
