@@ -171,6 +171,8 @@ def test_all_makes_cover_maps_and_notices(tmp_path):
     assert "主要位于社区西部" in note
     assert "| 甲滑坡点 | 滑坡 | 重大风险 | 张三 | — |" in note  # no phone -> —
     assert note.index("近避难场所") < note.index("远避难场所")
+    assert "红色、橙色网格中 50% 不在避难场所服务半径内" in note
+    assert "避难场所容量为常住人口的 25%" in note
     for stage in ("【预防】", "【准备】", "【响应】", "【恢复】"):
         assert stage in note
     assert (tmp_path / "maps" / f"{NAME_B}_notice.md").exists()

@@ -110,6 +110,8 @@ def synthetic_result(two: bool = False, coverage: bool = False) -> RiskResult:
     )
     cov = None
     if coverage:
+        comms[0]["red_orange_uncovered_share"] = 0.5
+        comms[0]["capacity_ratio"] = 0.25
         cov = gpd.GeoDataFrame(
             {
                 "community_id": ["A"],

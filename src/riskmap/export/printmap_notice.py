@@ -103,7 +103,7 @@ def build_notice(
         _level_section(cells, style, entry, template, words),
         _cells_section(cells, row.geometry, styles),
         _points_section(result.points, hot, str(row["community_id"]), styles, template),
-        _shelter_section(result.resources, hot if not hot.empty else cells),
+        _shelter_section(result.resources, hot if not hot.empty else cells, row),
         _duties_section(entry, template, style),
     ]
     return Notice(
@@ -236,7 +236,7 @@ def _points_section(
 
 
 def _shelter_section(
-    resources: gpd.GeoDataFrame | None, target: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame | None, target: gpd.GeoDataFrame, community: pd.Series
 ) -> Section:
     """四、就近避难场所: the shelters nearest the red/orange cells."""
     section = Section("四、就近避难场所")
@@ -270,7 +270,22 @@ def _shelter_section(
     section.blocks.append(
         Table(["名称", "直线距离", "容量", "地址"], rows, [0.3, 0.18, 0.17, 0.35])
     )
+    coverage = _coverage_sentence(community)
+    if coverage:
+        section.blocks.append(coverage)
     return section
+
+
+def _coverage_sentence(community: pd.Series) -> str:
+    """Shelter coverage of the community, when the result carries it."""
+    parts = []
+    share = pd.to_numeric(community.get("red_orange_uncovered_share"), errors="coerce")
+    if pd.notna(share):
+        parts.append(f"红色、橙色网格中 {100 * share:.0f}% 不在避难场所服务半径内")
+    ratio = pd.to_numeric(community.get("capacity_ratio"), errors="coerce")
+    if pd.notna(ratio):
+        parts.append(f"避难场所容量为常住人口的 {100 * ratio:.0f}%")
+    return f"本社区{'；'.join(parts)}。" if parts else ""
 
 
 def _duties_section(entry: dict, template: dict, style: LevelStyle) -> Section:
