@@ -223,3 +223,46 @@ def test_english_page_texts(tmp_path):
     assert "Highest-level risk points" in text
     assert "1 000 m" in text or "500 m" in text
     assert "公共安全风险四色图" not in text
+
+
+def test_labels_on_a_crowded_page_do_not_overlap():
+    """Forty points in a 400 m square: the drawn labels' real extents never overlap."""
+    import geopandas as gpd
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from riskmap.export.fonts import print_rc, require_cjk_font
+    from riskmap.export.printmap import _context, community_page
+    from riskmap.export.printmap_context import PrintOptions
+
+    result = synthetic_result()
+    rng = np.random.default_rng(7)
+    n = 40
+    pts = gpd.GeoDataFrame(
+        {
+            "name": [f"示例隐患点 {i:02d}" for i in range(n)],
+            "type": ["滑坡"] * n,
+            "level": rng.integers(1, 5, n),
+            "community_id": ["A"] * n,
+        },
+        geometry=gpd.points_from_xy(
+            X0 + 800 + rng.uniform(0, 400, n), 3_496_300 + rng.uniform(0, 400, n)
+        ),
+        crs="EPSG:4545",
+    )
+    result.points = pts
+    with mpl.rc_context(print_rc(require_cjk_font())):
+        fig = community_page(_context(result, PrintOptions()), NAME_A)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        labels = [
+            t.get_window_extent(renderer)
+            for ax in fig.axes
+            for t in ax.texts
+            if t.get_text().startswith("示例隐患点")
+        ]
+    assert 5 <= len(labels) < n  # some placed, the rest left out for lack of room
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
