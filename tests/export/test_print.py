@@ -201,6 +201,8 @@ def test_unknown_community_is_a_one_line_input_error(tmp_path, capsys):
     assert "丙社区" in err
     assert NAME_A in err
     assert not (tmp_path / "x.pdf").exists()
+    with pytest.raises(InputDataError, match="no community chosen"):
+        write_print_maps(synthetic_result(), tmp_path / "x.pdf", communities=[])
 
 
 def test_missing_cjk_font_says_how_to_install_one(tmp_path, monkeypatch):

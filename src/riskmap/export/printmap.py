@@ -119,8 +119,12 @@ def select_communities(result: RiskResult, wanted: list[str] | None) -> list[str
     """Community names to print (by name or id); an InputDataError for unknown ones."""
     table = result.communities
     names = [str(n) for n in table["community"]]
+    if not names:
+        raise InputDataError("the result has no communities to print")
     if wanted is None:
         return names
+    if not wanted:
+        raise InputDataError("no community chosen; name one with --community or --all")
     by_id = dict(zip(table["community_id"].astype(str), names, strict=True))
     chosen = []
     for item in wanted:
