@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _inherit_quiet(sub: argparse._SubParsersAction) -> None:
-    """Let ``--quiet`` also follow the sub-command (``riskmap compute ... --quiet``)."""
+    """Let ``--quiet`` also follow any sub-command (``riskmap export maps ... -q``)."""
     for parser in sub.choices.values():
         if not any("--quiet" in a.option_strings for a in parser._actions):
             parser.add_argument(
@@ -54,6 +54,9 @@ def _inherit_quiet(sub: argparse._SubParsersAction) -> None:
                 default=argparse.SUPPRESS,
                 help="no progress output",
             )
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _inherit_quiet(action)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

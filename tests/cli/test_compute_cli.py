@@ -331,3 +331,21 @@ def test_management_grid_replaces_the_fishnet(tmp_path, communities_gpkg, flood_
     assert cells["cell_id"].tolist() == ["511923001001", "511923001002"]
     ref = exactextract.exact_extract(str(flood_tif), cells, ["mean"], output="pandas")
     np.testing.assert_allclose(cells["flood_mean"], ref["mean"], rtol=1e-6)
+
+
+def test_quiet_may_follow_any_sub_command(
+    tmp_path, communities_gpkg, flood_tif, capsys
+):
+    """``-q`` also works after nested sub-commands (``riskmap export geojson -q``)."""
+    out = tmp_path / "r.gpkg"
+    args = ["compute", "--communities", str(communities_gpkg)]
+    args += ["--hazard", f"flood={flood_tif}", "--out", str(out), "-q"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert (
+        main(["export", "geojson", str(out), "--out", str(tmp_path / "gj"), "-q"]) == 0
+    )
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ""
+    assert (tmp_path / "gj" / "cells.geojson").exists()
