@@ -8,6 +8,7 @@ import pytest
 
 from riskmap.cli import main
 from riskmap.io.result import read_result
+from riskmap.registry import Project
 from riskmap.resources import sample_dir
 
 LAYERS = sample_dir()
@@ -23,8 +24,15 @@ def test_demo_runs_on_the_bundled_sample(tmp_path, capsys):
     assert result.points is not None
     assert result.resources is not None
     assert (out / "geojson" / "cells.geojson").exists()
+    assert (out / "geojson" / "coverage.geojson").exists()
+    assert len(list((out / "maps").glob("*.html"))) == 6  # index + 5 communities
+    assert (out / "resilience" / "scores.csv").exists()
+    assert (out / "ledger.xlsx").exists()
+    with Project.open(out / "project.gpkg") as project:
+        assert len(project.points()) == len(result.points)
     printed = capsys.readouterr().out
     assert "result.gpkg" in printed
+    assert main(["-q", "demo", "--out", str(out), "--cell-size", "500"]) == 0  # rerun
 
 
 def test_whole_city_at_500_m(tmp_path):

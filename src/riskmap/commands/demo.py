@@ -124,9 +124,29 @@ def _print_step(
     )
 
 
+def _project_step(
+    result: RiskResult, result_path: Path, out: Path, quiet: bool
+) -> list[Path]:
+    """The sample as a riskmap project (ledger + change log) and its XLSX ledger."""
+    import os
+
+    from riskmap.commands.project import create_sample_project
+    from riskmap.registry import export_points
+
+    path, fresh = out / "project.gpkg", out / ".project-new.gpkg"
+    fresh.unlink(missing_ok=True)
+    with create_sample_project(fresh) as project:
+        ledger = export_points(project, out / "ledger.xlsx", "xlsx")
+    for suffix in ("-wal", "-shm"):  # the closed project has checkpointed its WAL
+        Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+    os.replace(fresh, path)
+    return [path, ledger]
+
+
 # Exports the demo runs after compute: (result, result path, out dir, quiet) -> paths
 EXPORT_STEPS: tuple[Callable[[RiskResult, Path, Path, bool], list[Path]], ...] = (
     _geojson_step,
+    _project_step,
     _maps_step,
     _resilience_step,
     _print_step,
