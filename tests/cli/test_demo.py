@@ -35,7 +35,7 @@ def test_demo_runs_on_the_bundled_sample(tmp_path, capsys):
     assert main(["-q", "demo", "--out", str(out), "--cell-size", "500"]) == 0  # rerun
 
 
-def test_whole_city_at_500_m(tmp_path):
+def test_whole_city_at_500_m(tmp_path, capsys):
     """All five counties: cell areas add up to each county's area (12,301 km²)."""
     counties = gpd.read_file(LAYERS / "bazhong_counties.geojson")
     out = str(tmp_path / "city.gpkg")
@@ -56,6 +56,7 @@ def test_whole_city_at_500_m(tmp_path):
         ]
     )
     assert code == 0
+    assert "outside every hazard raster" in capsys.readouterr().err
     result = read_result(out)
     area = result.cells.groupby("community")["area_m2"].sum()
     expected = counties.to_crs("EPSG:4545").set_index("name").area
@@ -68,3 +69,9 @@ def test_whole_city_at_500_m(tmp_path):
     assert no_data["南江县"]
     assert no_data["恩阳区"]
     assert not no_data["平昌县"]
+    # ... and say so: those cells are flagged, not passed off as low risk
+    flagged = ~result.cells.groupby("community")["hazard_data"].any()
+    assert flagged["南江县"]
+    assert not flagged["平昌县"]
+    per_county = result.communities.set_index("community")["cells_no_hazard_data"]
+    assert per_county["南江县"] == (result.cells["community"] == "南江县").sum()

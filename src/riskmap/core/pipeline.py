@@ -67,6 +67,7 @@ def run_analysis(
         severities[hazard.name] = _add_hazard(cells, points, hazard, model, crs, inputs)
     report(steps - 2, steps, "risk points")
     _add_points_and_levels(cells, points, severities, model)
+    _flag_hazard_data(cells, inputs.hazards)
     report(steps - 1, steps, "community summary")
     summary = summarise_communities(communities, cells, points)
     resources = inputs.resources.to_crs(crs) if inputs.resources is not None else None
@@ -226,6 +227,31 @@ def _add_points_and_levels(cells, points, severities, model: RiskModel) -> None:
         points["radius_m"] = [model.point_rule(t).radius for t in points["type"]]
 
 
+def _flag_hazard_data(cells: gpd.GeoDataFrame, hazards: list[HazardInput]) -> None:
+    """Mark cells that no hazard describes, and warn: their level rests on points.
+
+    A cell outside every hazard raster's data (e.g. beyond the DEM) scores 0 for
+    hazards, so without this flag it would look like a safe, low-risk cell.
+    Zone layers count as data everywhere (outside a zone is "not in that zone").
+    """
+    known = np.zeros(len(cells), dtype=bool)
+    for hazard in hazards:
+        if hazard.kind == "zones":
+            known[:] = True
+        else:
+            known |= cells[f"{hazard.name}_mean"].notna().to_numpy()
+    cells["hazard_data"] = known
+    missing = int((~known).sum())
+    if hazards and missing:
+        warnings.warn(
+            f"{missing:,} of {len(cells):,} cells ({missing / len(cells):.1%}) lie "
+            "outside every hazard raster's data; their level comes from risk points "
+            "only (cells field hazard_data = false; 无灾害数据)",
+            RiskmapWarning,
+            stacklevel=3,
+        )
+
+
 def summarise_communities(communities, cells, points) -> gpd.GeoDataFrame:
     """Cells, area and points per level, and the highest level, per community."""
     out = communities[["community_id", "community", "geometry"]].copy()
@@ -246,6 +272,9 @@ def summarise_communities(communities, cells, points) -> gpd.GeoDataFrame:
         out[f"area_l{lv}_m2"] = areas[lv].reindex(out.index).fillna(0.0)
     out["area_m2"] = cells.groupby("community_id")["area_m2"].sum().reindex(out.index)
     out["max_level"] = cells.groupby("community_id")["level"].min().reindex(out.index)
+    if "hazard_data" in cells:
+        no_data = (~cells["hazard_data"]).groupby(cells["community_id"]).sum()
+        out["cells_no_hazard_data"] = no_data.reindex(out.index).fillna(0).astype(int)
     _count_points(out, points)
     return out.reset_index()
 
