@@ -37,13 +37,6 @@ def register(fmt: argparse._SubParsersAction) -> None:
         type=int,
         help="worker processes (default: one per core, up to 2, from 20,000 cells)",
     )
-    p.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="no progress output",
-    )
     p.set_defaults(func=run)
 
 

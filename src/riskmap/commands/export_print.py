@@ -45,13 +45,6 @@ def register(fmt: argparse._SubParsersAction) -> None:
         action="store_true",
         help="add a warning notice page (预警通报) and <community>_notice.md",
     )
-    p.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="no progress output",
-    )
     p.set_defaults(func=run)
 
 

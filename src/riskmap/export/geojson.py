@@ -6,9 +6,9 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from riskmap.atomic import atomic_path
 from riskmap.domain import RiskResult
 from riskmap.errors import ExportError
-from riskmap.export.atomic import atomic_path
 
 
 def write_geojson(result: RiskResult, out_dir: str | Path) -> list[Path]:

@@ -11,9 +11,9 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from riskmap.atomic import atomic_path
 from riskmap.domain import RiskResult
 from riskmap.errors import ExportError
-from riskmap.export.atomic import atomic_path
 
 
 @contextmanager

@@ -20,9 +20,9 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from riskmap.atomic import atomic_path
 from riskmap.domain import RiskLevel, RiskResult, load_level_styles
 from riskmap.errors import ExportError, InputDataError
-from riskmap.export.atomic import atomic_path
 from riskmap.export.filenames import path_inside, safe_stem
 from riskmap.export.fonts import print_rc, require_cjk_font
 from riskmap.export.printmap_context import (

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from riskmap.atomic import atomic_path
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import InputDataError, ModelError
-from riskmap.export.atomic import atomic_path
 from riskmap.export.filenames import path_inside, unique_stems
 from riskmap.export.webmap_html import preload_assets
 from riskmap.export.webmap_index import render_index

@@ -6,16 +6,13 @@ leaves half a file or destroys an earlier one.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from riskmap.errors import ExportError, InputDataError
+from riskmap.atomic import atomic_path
+from riskmap.errors import InputDataError
 from riskmap.registry.fields import FIELDS
 
 if TYPE_CHECKING:
@@ -47,7 +44,7 @@ def export_points(
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise InputDataError(f"export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    with _atomic(out) as tmp:
+    with atomic_path(out) as tmp:
         if fmt == "geojson":
             points = project.points(include_deleted=include_deleted)
             if not include_deleted:
@@ -89,22 +86,3 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
 def _plain(value: object) -> object:
     """Python scalars for openpyxl (numpy numbers become int/float)."""
     return value.item() if hasattr(value, "item") else value
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary sibling of *path*, renamed onto it when the block succeeds."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
-                                    dir=path.parent)  # fmt: skip
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc}") from exc
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

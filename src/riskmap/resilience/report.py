@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 
+from riskmap.atomic import atomic_path
 from riskmap.domain import load_level_styles
-from riskmap.errors import ExportError
 from riskmap.resilience.index import ResilienceResult
 from riskmap.resilience.topsis import LEVEL_NAMES
 
@@ -27,25 +23,6 @@ WEIGHT_COLUMNS = [
     "label",
 ]
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "SimHei")
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Write to a temporary sibling, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(
-        prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
-    )
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_resilience(res: ResilienceResult, out_dir: str | Path) -> list[Path]:
@@ -81,14 +58,14 @@ def consistency_table(res: ResilienceResult) -> pd.DataFrame:
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
     """UTF-8 CSV with a BOM, so that Excel shows the Chinese text."""
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.6g")
     return path
 
 
 def _gpkg(res: ResilienceResult, path: Path) -> Path:
     """Layer ``resilience`` (communities with scores) plus tables weights, ahp."""
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         if res.communities is not None:
             pyogrio.write_dataframe(
                 res.communities, tmp, layer="resilience", driver="GPKG"
@@ -104,7 +81,7 @@ def _gpkg(res: ResilienceResult, path: Path) -> Path:
 def _xlsx(res: ResilienceResult, path: Path) -> Path:
     """Sheets weights, scores, consistency, indicators, sensitivity, ahp_matrix,
     summary."""
-    with _atomic(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         weights_table(res).to_excel(xl, sheet_name="weights", index=False)
         res.scores.to_excel(xl, sheet_name="scores", index=False)
         consistency_table(res).to_excel(xl, sheet_name="consistency", index=False)
@@ -122,7 +99,7 @@ def _xlsx(res: ResilienceResult, path: Path) -> Path:
 
 def _text(res: ResilienceResult, path: Path) -> Path:
     """A short text summary: method, CR, and one line per community."""
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         tmp.write_text("\n".join(summary_lines(res)) + "\n", encoding="utf-8")
     return path
 
@@ -164,7 +141,7 @@ def _map(res: ResilienceResult, path: Path) -> Path:
     ax.legend(handles=_legend(styles, zh), loc="lower right", fontsize=8)
     ax.set_title(_title(res, zh), fontsize=10)
     ax.set_axis_off()
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", bbox_inches="tight")
     plt.close(fig)
     return path

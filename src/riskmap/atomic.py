@@ -45,7 +45,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp_path
         _fsync(tmp_path)
-        os.replace(tmp_path, path)
+        try:
+            os.replace(tmp_path, path)
+        except OSError as exc:
+            raise ExportError(f"cannot write {path}: {exc}") from exc
     finally:
         for leftover in (tmp_path, Path(f"{tmp_path}-wal"), Path(f"{tmp_path}-shm")):
             leftover.unlink(missing_ok=True)
