@@ -36,9 +36,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary file path next to *path*; rename it onto *path* on success."""
     path = Path(path)
     _prepare_parent(path)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent
-    )
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent
+        )
+    except OSError as exc:
+        raise ExportError(f"cannot write in {path.parent}: {exc}") from exc
     os.close(fd)
     os.unlink(tmp)  # writers such as GDAL want to create the file themselves
     tmp_path = Path(tmp)
@@ -59,7 +62,10 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     """Yield a temporary folder next to *path*; it replaces *path* on success."""
     path = Path(path)
     _prepare_parent(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    except OSError as exc:
+        raise ExportError(f"cannot write in {path.parent}: {exc}") from exc
     try:
         yield tmp
         if path.exists():

@@ -76,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RiskmapError as exc:
         sys.stderr.write(f"riskmap: error: {exc}\n")
         return EXIT_INPUT
+    except OSError as exc:  # disk full, permission denied, a vanished file ...
+        sys.stderr.write(f"riskmap: error: {exc} (check the path, space and rights)\n")
+        return EXIT_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("riskmap: interrupted\n")
         return 130

@@ -349,3 +349,27 @@ def test_quiet_may_follow_any_sub_command(
     assert captured.out == ""
     assert captured.err == ""
     assert (tmp_path / "gj" / "cells.geojson").exists()
+
+
+def test_unwritable_outputs_exit_2(
+    tmp_path, communities_gpkg, flood_tif, capsys, monkeypatch
+):
+    """A folder that is a file, or a full disk, is a one-line error, not a traceback."""
+    out = tmp_path / "r.gpkg"
+    args = ["-q", "compute", "--communities", str(communities_gpkg)]
+    assert main([*args, "--hazard", f"flood={flood_tif}", "--out", str(out)]) == 0
+    (tmp_path / "a_file").write_text("x")
+    bad = tmp_path / "a_file" / "gj"
+    assert main(["-q", "export", "geojson", str(out), "--out", str(bad)]) == 2
+    assert "a_file" in capsys.readouterr().err
+
+    def full_disk(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    from riskmap.commands import export_cmd
+
+    monkeypatch.setattr(export_cmd, "write_geojson", full_disk)
+    assert main(["-q", "export", "geojson", str(out), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err
+    assert "Traceback" not in err
