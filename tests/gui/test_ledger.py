@@ -199,3 +199,17 @@ def test_recent_menu_reopens_a_project(window, project_path):
     window.ledger.project = None
     actions[0].trigger()
     assert window.ledger.project is not None
+
+
+def test_broken_or_foreign_project_gives_an_error_dialog(
+    window, tmp_path, sample_result
+):
+    """A damaged file or a RESULT.gpkg opened as a project: a dialog, no crash."""
+    bad = tmp_path / "damaged.gpkg"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    assert not window.open_project(bad)
+    assert not window.open_project(sample_result)
+    assert len(window.errors) == 2
+    assert "damaged.gpkg" in window.errors[0]
+    assert "riskmap project new" in window.errors[1]
+    assert window.ledger.project is None
