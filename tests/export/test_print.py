@@ -268,3 +268,16 @@ def test_labels_on_a_crowded_page_do_not_overlap():
     for i, a in enumerate(labels):
         for b in labels[i + 1 :]:
             assert not a.overlaps(b), (a, b)
+
+
+@needs_poppler
+def test_cells_without_hazard_data_are_marked(tmp_path):
+    """Cells no hazard describes get a dotted overlay and their own legend entry."""
+    result = synthetic_result()
+    result.cells["hazard_data"] = result.cells["flood_mean"] > 0.5
+    out = tmp_path / "nodata.pdf"
+    write_print_maps(result, out, communities=[NAME_A], dpi=DPI)
+    assert "无灾害数据" in _text(out)
+    plain = tmp_path / "plain.pdf"
+    write_print_maps(synthetic_result(), plain, communities=[NAME_A], dpi=DPI)
+    assert "无灾害数据" not in _text(plain)

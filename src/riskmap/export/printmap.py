@@ -36,6 +36,7 @@ from riskmap.export.printmap_context import (
 )
 from riskmap.export.printmap_frame import (
     MONO_POINT_FILLS,
+    NO_DATA_STYLE,
     POINT_MARKERS,
     community_rows,
     display_text,
@@ -47,6 +48,7 @@ from riskmap.export.printmap_frame import (
     draw_inset,
     draw_levels,
     draw_map_grid,
+    draw_no_hazard_data,
     draw_north,
     draw_points,
     draw_title,
@@ -295,6 +297,7 @@ def community_page(ctx: PrintContext, name: str) -> Figure:
     draw_levels(ax, cells, ctx, plan)
     draw_hazard(ax, cells, ctx)
     draw_coverage(ax, result.coverage, cid)
+    no_data = draw_no_hazard_data(ax, cells)
     draw_boundary(ax, community, lw=1.6)
     markers = draw_points(ax, ctx, plan, points, resources_in(result, plan.window))
     draw_map_grid(ax, plan, layout.k)
@@ -306,7 +309,7 @@ def community_page(ctx: PrintContext, name: str) -> Figure:
         layout.legend[2:],
         _level_rows(ctx, cells),
         ctx.ramp[1] if ctx.ramp else None,
-        _symbol_entries(ctx, markers, result.coverage is not None),
+        _symbol_entries(ctx, markers, result.coverage is not None, no_data),
         mono=ctx.options.mono,
         k=layout.k,
         lang=ctx.options.lang,
@@ -361,9 +364,9 @@ def _level_rows(ctx: PrintContext, cells: gpd.GeoDataFrame) -> list[LevelRow]:
 
 
 def _symbol_entries(
-    ctx: PrintContext, classes: set[str], coverage: bool
+    ctx: PrintContext, classes: set[str], coverage: bool, no_data: bool = False
 ) -> list[SymbolEntry]:
-    """Legend entries for the point classes on the page, the boundary, coverage."""
+    """Legend entries: point classes on the page, boundary, coverage, no-data cells."""
     lang = ctx.options.lang
     entries = []
     for code in ("A", "B", "C", "D"):
@@ -407,6 +410,8 @@ def _symbol_entries(
                 },
             )
         )
+    if no_data:
+        entries.append(SymbolEntry(tr(lang, "no_hazard_data"), "patch", NO_DATA_STYLE))
     return entries
 
 

@@ -226,6 +226,27 @@ def draw_coverage(ax: Axes, coverage: gpd.GeoDataFrame | None, cid: str) -> None
     ax.add_collection(coll, autolim=False)
 
 
+NO_DATA_STYLE = {"facecolor": "none", "edgecolor": "#555555", "hatch": "..", "lw": 0.0}
+
+
+def draw_no_hazard_data(ax: Axes, cells: gpd.GeoDataFrame) -> bool:
+    """Dot the cells no hazard describes (their level rests on points); True if any."""
+    if "hazard_data" not in cells:
+        return False
+    blank = cells[~cells["hazard_data"].astype(bool)]
+    if blank.empty:
+        return False
+    geoms = shapely.union_all(blank.geometry.to_numpy(), grid_size=0.01)
+    coll = PathCollection(geometry_paths(np.array([geoms], dtype=object)), zorder=2)
+    coll.set_facecolor("none")
+    coll.set_edgecolor(NO_DATA_STYLE["edgecolor"])
+    coll.set_linewidth(0.0)
+    coll.set_hatch(NO_DATA_STYLE["hatch"])
+    coll.set_hatchcolor(NO_DATA_STYLE["edgecolor"])
+    ax.add_collection(coll, autolim=False)
+    return True
+
+
 def draw_boundary(ax: Axes, frame: gpd.GeoDataFrame, lw: float) -> None:
     """Community boundary lines."""
     coll = PathCollection(

@@ -19,6 +19,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "boundary": ("社区边界", "Community boundary"),
     "neighbours": ("相邻社区", "Neighbouring community"),
     "uncovered": ("避难场所服务范围外", "Outside shelter service radius"),
+    "no_hazard_data": (
+        "无灾害数据（等级仅依据隐患点）",
+        "No hazard data (level from risk points only)",
+    ),
     "inset": ("位置示意：{where}", "Location: {where}"),
     "inset_city": ("位置示意：全市各区县", "Location: all counties"),
     "inset_all": ("位置示意：全部社区范围", "Location: all communities"),
