@@ -15,7 +15,7 @@ from riskmap import __version__
 from riskmap.commands import compute, demo, export_cmd, gui, points, project, resilience
 from riskmap.errors import RiskmapError, RiskmapWarning
 
-COMMANDS = (compute, export_cmd, demo, gui, resilience, project, points)
+COMMANDS = (project, points, compute, export_cmd, resilience, demo, gui)
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 
 
