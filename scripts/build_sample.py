@@ -275,7 +275,7 @@ def _record(n, kind, category, r, c, depth, slope, profile, rng) -> dict:
     people = int(rng.integers(5, 90)) if category != "人" else int(rng.integers(1, 400))
     return {
         "point_id": f"YH-2026-11-{n:04d}",
-        "name": f"示例{kind}点 {n:02d}",
+        "name": f"示例{kind.removesuffix('点')}点 {n:02d}",
         "category": category,
         "type": kind,
         "level": level,
