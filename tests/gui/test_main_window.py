@@ -220,3 +220,14 @@ def test_export_gpkg(window, sample_result, tmp_path, monkeypatch):
     window.export_gpkg()
     assert window.open_result(out)
     assert window.summary.table.rowCount() == 5
+
+
+def test_results_open_in_the_background(window, sample_result, qtbot):
+    """Reading and drawing a result runs in a worker; the window then shows it."""
+    window.open_result_in_background(sample_result)
+    assert window.result_path is None  # not yet: the worker is reading
+    qtbot.waitUntil(lambda: window.result_path == sample_result, timeout=60_000)
+    cells = window.stack.find("cells")
+    assert cells is not None
+    assert window.canvas._painters[id(cells)]._paths is not None  # built off-thread
+    assert window.summary.table.rowCount() == 5

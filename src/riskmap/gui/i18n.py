@@ -125,6 +125,7 @@ TEXTS.update(
     {
         "menu.ledger": ("台账(&R)", "Ledge&r"),
         "menu.recent": ("最近打开", "Recent"),
+        "status.opening": ("正在打开 {path}…", "Opening {path}…"),
         "act.new_project": ("新建项目…", "New project…"),
         "act.open_project": ("打开项目…", "Open project…"),
         "act.identify": ("查询要素", "Identify"),

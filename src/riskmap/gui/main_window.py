@@ -19,16 +19,17 @@ from riskmap.gui.layer_stack import LayerStack
 from riskmap.gui.layers import (
     RASTER_SUFFIXES,
     raster_layer,
-    result_layers,
     vector_layer,
 )
 from riskmap.gui.ledger.controller import LedgerController
 from riskmap.gui.ledger.table import LedgerTable
 from riskmap.gui.project_actions import ProjectActions
+from riskmap.gui.result_view import ResultView, load_result_view
 from riskmap.gui.widgets.details import DetailsPanel
 from riskmap.gui.widgets.layer_panel import LayerPanel
 from riskmap.gui.widgets.map_canvas import MapCanvas
 from riskmap.gui.widgets.summary import SummaryTable
+from riskmap.gui.workers import TaskWorker, start_worker
 from riskmap.io.crs import choose_working_crs
 
 
@@ -108,22 +109,41 @@ class MainWindow(QMainWindow):
 
     # --- opening data -------------------------------------------------------------
     def open_result(self, path: str | Path) -> bool:
-        """Show a RESULT.gpkg: its hazards, cells, boundaries, points, summary."""
+        """Show a RESULT.gpkg now (blocking): hazards, cells, boundaries, summary."""
         try:
-            layers, crs, result = result_layers(Path(path))
+            view = load_result_view(Path(path))
         except RiskmapError as exc:
             show_error(self, tr("error.file", path=str(path), msg=str(exc)))
             return False
-        self.result_path = Path(path)
-        self._use_crs(crs)
-        self.stack.replace_all(layers)
+        self._show_result(view)
+        return True
+
+    def open_result_in_background(self, path: str | Path) -> TaskWorker:
+        """Read the result and build its drawing in a worker; the window stays live."""
+        worker = TaskWorker(lambda progress: load_result_view(Path(path), progress))
+        worker.progress.connect(
+            lambda done, total, msg: self.statusBar().showMessage(msg)
+        )
+        worker.finished.connect(lambda _: self._show_result(worker.value))
+        worker.failed.connect(
+            lambda msg: show_error(self, tr("error.file", path=str(path), msg=msg))
+        )
+        self.statusBar().showMessage(tr("status.opening", path=str(path)))
+        self.loading = (worker, start_worker(worker))
+        return worker
+
+    def _show_result(self, view: ResultView) -> None:
+        """Put a loaded result on the map and in the summary."""
+        self.result_path = view.path
+        self._use_crs(view.crs)
+        self.stack.replace_all(view.layers)
+        self.canvas.adopt_painters(view.painters)
         if self.ledger.project is not None:
             self._show_ledger_points()
-        self.summary.show_communities(result.communities)
-        self.canvas.zoom_to(tuple(result.cells.total_bounds))
-        self._remember_recent(str(path))
+        self.summary.show_communities(view.result.communities)
+        self.canvas.zoom_to(tuple(view.result.cells.total_bounds))
+        self._remember_recent(str(view.path))
         self.retranslate()
-        return True
 
     def add_layer_file(self, path: str | Path) -> bool:
         """Add a vector or raster file as a layer; errors go to a dialog."""
@@ -167,7 +187,8 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path) -> bool:
         """Open a RESULT.gpkg as a result and anything else as a project."""
         if self._is_result(Path(path)):
-            return self.open_result(path)
+            self.open_result_in_background(path)
+            return True
         return self.open_project(path)
 
     def fill_recent_menu(self) -> None:
@@ -185,7 +206,7 @@ class MainWindow(QMainWindow):
             self, tr("act.open_result"), "", "GeoPackage (*.gpkg)"
         )
         if path:
-            self.open_result(path)
+            self.open_result_in_background(path)
 
     def ask_add_layer(self) -> None:
         """File dialog for any layer."""
@@ -208,7 +229,7 @@ class MainWindow(QMainWindow):
         """Open the compute dialog (results open on the map when done)."""
         if not hasattr(self, "compute_dialog"):
             self.compute_dialog = ComputeDialog(self)
-            self.compute_dialog.written.connect(self.open_result)
+            self.compute_dialog.written.connect(self.open_result_in_background)
         self.compute_dialog.show()
 
     def _need_result(self) -> Path | None:
@@ -380,7 +401,7 @@ class MainWindow(QMainWindow):
         for url in event.mimeData().urls():
             path = Path(url.toLocalFile())
             if path.suffix.lower() == ".gpkg" and self._is_result(path):
-                self.open_result(path)
+                self.open_result_in_background(path)
             else:
                 self.add_layer_file(path)
 

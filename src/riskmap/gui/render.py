@@ -37,6 +37,12 @@ class LayerPainter:
         self._paths: list[tuple[QPainterPath, QBrush, QPen]] | None = None
         self._image: QImage | None = None
 
+    def prepare(self) -> LayerPainter:
+        """Build the paths now (safe in a worker thread: no QObject is made)."""
+        if self.layer.kind not in ("raster", "points", "resources"):
+            self._build_paths()
+        return self
+
     def paint(self, painter: QPainter, units_per_pixel: float) -> None:
         """Draw the layer; *painter* already maps world to screen."""
         painter.setOpacity(self.layer.opacity)

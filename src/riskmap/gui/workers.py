@@ -33,6 +33,7 @@ class TaskWorker(QObject):
     def __init__(self, task: Task):
         super().__init__()
         self.task = task
+        self.value: object = None  # what the task returned, once finished
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -56,6 +57,7 @@ class TaskWorker(QObject):
         except Exception:  # noqa: BLE001 - a bug: report it instead of killing Qt
             self.failed.emit(traceback.format_exc())
         else:
+            self.value = written
             self.finished.emit(str(written))
 
 

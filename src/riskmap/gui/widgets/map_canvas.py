@@ -67,6 +67,12 @@ class MapCanvas(QWidget):
         """Fit every layer."""
         self.zoom_to(self.stack.extent())
 
+    def adopt_painters(self, painters: list[LayerPainter]) -> None:
+        """Use painters prepared in a worker (their paths are already built)."""
+        for painter in painters:
+            self._painters[id(painter.layer)] = painter
+        self.refresh()
+
     def refresh(self) -> None:
         """Forget painters of removed layers and render again soon."""
         alive = {id(layer) for layer in self.stack.layers}
