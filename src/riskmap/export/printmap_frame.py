@@ -202,6 +202,15 @@ def draw_hazard(ax: Axes, cells: gpd.GeoDataFrame, ctx: PrintContext) -> None:
     )
 
 
+def add_paths(ax: Axes, geoms: np.ndarray, zorder: float, **style) -> None:
+    """Draw polygons as one PathCollection (hatched in *style*'s colour if asked)."""
+    hatch_colour = style.pop("hatchcolor", style.get("edgecolors"))
+    coll = PathCollection(geometry_paths(geoms), zorder=zorder, **style)
+    if style.get("hatch"):
+        coll.set_hatchcolor(hatch_colour)
+    ax.add_collection(coll, autolim=False)
+
+
 def draw_coverage(ax: Axes, coverage: gpd.GeoDataFrame | None, cid: str) -> None:
     """Hatch the community's area that no shelter covers (when coverage exists)."""
     if coverage is None or coverage.empty:
@@ -211,19 +220,11 @@ def draw_coverage(ax: Axes, coverage: gpd.GeoDataFrame | None, cid: str) -> None
         & (coverage["resource_type"] == "shelter")
         & (coverage["status"] == "uncovered")
     ]
-    if sel.empty:
-        return
-    coll = PathCollection(
-        geometry_paths(sel.geometry.to_numpy()),
-        facecolors="none",
-        edgecolors="#5A2A82",
-        linewidths=0.8,
-        linestyles="--",
-        hatch="\\\\",
-        zorder=3,
-    )
-    coll.set_hatchcolor("#5A2A82")
-    ax.add_collection(coll, autolim=False)
+    if not sel.empty:
+        add_paths(
+            ax, sel.geometry.to_numpy(), 3, facecolors="none", edgecolors="#5A2A82",
+            linewidths=0.8, linestyles="--", hatch="\\\\",
+        )  # fmt: skip
 
 
 NO_DATA_STYLE = {"facecolor": "none", "edgecolor": "#555555", "hatch": "..", "lw": 0.0}
@@ -236,42 +237,30 @@ def draw_no_hazard_data(ax: Axes, cells: gpd.GeoDataFrame) -> bool:
     blank = cells[~cells["hazard_data"].astype(bool)]
     if blank.empty:
         return False
-    geoms = shapely.union_all(blank.geometry.to_numpy(), grid_size=0.01)
-    coll = PathCollection(geometry_paths(np.array([geoms], dtype=object)), zorder=2)
-    coll.set_facecolor("none")
-    coll.set_edgecolor(NO_DATA_STYLE["edgecolor"])
-    coll.set_linewidth(0.0)
-    coll.set_hatch(NO_DATA_STYLE["hatch"])
-    coll.set_hatchcolor(NO_DATA_STYLE["edgecolor"])
-    ax.add_collection(coll, autolim=False)
+    merged = shapely.union_all(blank.geometry.to_numpy(), grid_size=0.01)
+    add_paths(
+        ax, np.array([merged], dtype=object), 2, facecolors="none",
+        edgecolors=NO_DATA_STYLE["edgecolor"], linewidths=0.0,
+        hatch=NO_DATA_STYLE["hatch"],
+    )  # fmt: skip
     return True
 
 
 def draw_boundary(ax: Axes, frame: gpd.GeoDataFrame, lw: float) -> None:
     """Community boundary lines."""
-    coll = PathCollection(
-        geometry_paths(frame.geometry.to_numpy()),
-        facecolors="none",
-        edgecolors="#202020",
+    add_paths(
+        ax, frame.geometry.to_numpy(), 4, facecolors="none", edgecolors="#202020",
         linewidths=lw,
-        zorder=4,
-    )
-    ax.add_collection(coll, autolim=False)
+    )  # fmt: skip
 
 
 def draw_context(ax: Axes, others: gpd.GeoDataFrame) -> None:
     """Neighbouring communities as grey dashed outlines."""
-    if others.empty:
-        return
-    coll = PathCollection(
-        geometry_paths(others.geometry.to_numpy()),
-        facecolors="#F4F4F4",
-        edgecolors="#888888",
-        linewidths=0.6,
-        linestyles="--",
-        zorder=0,
-    )
-    ax.add_collection(coll, autolim=False)
+    if not others.empty:
+        add_paths(
+            ax, others.geometry.to_numpy(), 0, facecolors="#F4F4F4",
+            edgecolors="#888888", linewidths=0.6, linestyles="--",
+        )  # fmt: skip
 
 
 def draw_community_names(ax: Axes, frame: gpd.GeoDataFrame, k: float) -> None:

@@ -7,6 +7,7 @@ Values are sent as plain text; the browser escapes them before display
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import geopandas as gpd
@@ -44,19 +45,23 @@ def _fields(row: dict, labels: dict[str, str], lang: str) -> list[list[str]]:
     return out
 
 
+def lonlat_rows(frame: gpd.GeoDataFrame | None) -> Iterator[tuple[dict, object]]:
+    """(attributes, lon/lat point) of each feature with a geometry."""
+    if frame is None or len(frame) == 0:
+        return
+    frame = frame.to_crs("EPSG:4326")
+    records = frame.drop(columns="geometry").to_dict("records")
+    for row, geom in zip(records, frame.geometry, strict=True):
+        if geom is not None and not geom.is_empty:
+            yield row, geom
+
+
 def point_items(
     points: gpd.GeoDataFrame | None, hazard_labels: dict[str, str], lang: str
 ) -> list[dict]:
     """Risk points as symbols: GB/T 35649 class colour, short label, level badge."""
-    if points is None or len(points) == 0:
-        return []
-    frame = points.to_crs("EPSG:4326")
     items = []
-    for row, geom in zip(
-        frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=False
-    ):
-        if geom is None or geom.is_empty:
-            continue
+    for row, geom in lonlat_rows(points):
         level = row.get("level")
         items.append(
             {
@@ -76,15 +81,8 @@ def point_items(
 
 def resource_items(resources: gpd.GeoDataFrame | None, lang: str) -> list[dict]:
     """Shelters, depots and medical points as class-D (green) symbols."""
-    if resources is None or len(resources) == 0:
-        return []
-    frame = resources.to_crs("EPSG:4326")
     items = []
-    for row, geom in zip(
-        frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=False
-    ):
-        if geom is None or geom.is_empty:
-            continue
+    for row, geom in lonlat_rows(resources):
         items.append(
             {
                 "lat": round(geom.y, 6),
