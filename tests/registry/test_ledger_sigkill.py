@@ -22,7 +22,7 @@ import pytest
 
 from riskmap.registry import Project
 
-ROWS = 3000
+ROWS = 10_000
 KILLS = 10
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork"), reason="needs fork and SIGKILL (POSIX)"
