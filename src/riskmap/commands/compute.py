@@ -110,6 +110,18 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def compute_args(**values: object) -> argparse.Namespace:
+    """Compute's arguments with every option at its CLI default, then *values*.
+
+    The demo and the GUI build their runs with this, so they stay in step with
+    the command's options.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    add_input_arguments(parser)
+    defaults = {a.dest: a.default for a in parser._actions}
+    return argparse.Namespace(**{**defaults, "quiet": False, **values})
+
+
 def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
     """Load and validate every input named by *args*."""
     project = apply_project(args)
@@ -128,9 +140,7 @@ def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
         project.close()
     grid = read_vector(args.grid, assume_crs=args.assume_crs) if args.grid else None
     resources = (
-        load_resources(args.resources, args.assume_crs)
-        if getattr(args, "resources", None)
-        else None
+        load_resources(args.resources, args.assume_crs) if args.resources else None
     )
     inputs = AnalysisInputs(
         communities=communities,
@@ -142,8 +152,8 @@ def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
         crs=parse_crs(args.crs) if args.crs else None,
         budget_mb=args.memory_mb,
         resources=resources,
-        service_radius=parse_service_radius(getattr(args, "service_radius", None)),
-        population=getattr(args, "population", None),
+        service_radius=parse_service_radius(args.service_radius),
+        population=args.population,
     )
     return inputs, model
 

@@ -47,20 +47,12 @@ def sample_args(out: Path, cell_size: float, quiet: bool) -> argparse.Namespace:
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
         raise MissingFileError(f"bundled sample data missing: {', '.join(missing)}")
-    return argparse.Namespace(
+    return compute_cmd.compute_args(
         communities=layers / SAMPLE["communities"],
-        id_field=None,
-        name_field=None,
         hazard=[f"{k}={layers / v}" for k, v in SAMPLE["hazards"].items()],
         points=layers / SAMPLE["points"],
         resources=layers / SAMPLE["resources"],
         cell_size=cell_size,
-        grid=None,
-        grid_id_field=None,
-        model=None,
-        crs=None,
-        assume_crs=None,
-        memory_mb=256.0,
         out=out / "result.gpkg",
         quiet=quiet,
     )

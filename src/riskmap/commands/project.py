@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 
 from riskmap.errors import InputDataError, MissingFileError
-from riskmap.io.layers import load_communities
+from riskmap.io.layers import load_communities, parse_hazard_arg
 from riskmap.model import RiskModel
 from riskmap.registry import Project
 from riskmap.resources import sample_dir
@@ -93,16 +93,7 @@ def create_project(
 
 def _hazard_specs(texts: list[str]) -> dict[str, str]:
     """NAME=PATH[:FIELD] options as {name: "PATH[:FIELD]"}."""
-    specs = {}
-    for text in texts:
-        name, sep, rest = text.partition("=")
-        if not sep or not name.strip() or not rest:
-            raise InputDataError(
-                f"--hazard {text!r}: write NAME=PATH (raster) "
-                "or NAME=PATH:FIELD (zones)"
-            )
-        specs[name.strip()] = rest
-    return specs
+    return {parse_hazard_arg(text).name: text.partition("=")[2] for text in texts}
 
 
 def create_sample_project(path: str | Path) -> Project:
@@ -176,9 +167,9 @@ def describe(project: Project) -> str:
 
 def apply_project(args: argparse.Namespace) -> Project | None:
     """Fill compute's hazards and model from ``--project`` unless given explicitly."""
-    path = getattr(args, "project", None)
+    path = args.project
     if path is None:
-        if getattr(args, "communities", None) is None:
+        if args.communities is None:
             raise InputDataError("compute needs --communities PATH or --project FILE")
         return None
     project = Project.open(path)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from PyQt5.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QWidget
 
-from riskmap.commands.compute import inputs_from_args
+from riskmap.commands.compute import compute_args, inputs_from_args
 from riskmap.core.pipeline import AnalysisInputs
 from riskmap.errors import InputDataError
 from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
@@ -66,23 +65,14 @@ class ComputeDialog(TaskDialog):
         hazards = [
             h.strip() for h in self.hazards.toPlainText().splitlines() if h.strip()
         ]
-        args = argparse.Namespace(
+        args = compute_args(
             project=_path(self.project.text()),
             communities=_path(self.communities.text()),
-            id_field=None,
-            name_field=None,
             hazard=hazards,
             points=_path(self.points.text()),
             resources=_path(self.resources.text()),
             cell_size=self.cell_size.value(),
-            grid=None,
-            grid_id_field=None,
             model=_path(self.model.text()),
-            crs=None,
-            assume_crs=None,
-            memory_mb=256.0,
-            service_radius=None,
-            population=None,
         )
         return inputs_from_args(args)
 
