@@ -15,8 +15,8 @@ from pathlib import Path
 
 from riskmap.commands import compute as compute_cmd
 from riskmap.commands.demo import sample_args
-from riskmap.export.fonts import require_cjk_font
 from riskmap.export.printmap import write_print_maps
+from riskmap.fonts import require_cjk_font
 
 TARGET_S = 10.0
 

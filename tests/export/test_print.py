@@ -18,10 +18,10 @@ from tests.export.test_print_helpers import (
     synthetic_result,
 )
 
+from riskmap import fonts
 from riskmap.cli import main
 from riskmap.domain import load_level_styles
 from riskmap.errors import InputDataError
-from riskmap.export import fonts
 from riskmap.export.gpkg import write_result
 from riskmap.export.printmap import write_print_maps
 from riskmap.export.printmap_context import community_plan
@@ -233,9 +233,9 @@ def test_labels_on_a_crowded_page_do_not_overlap():
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from riskmap.export.fonts import print_rc, require_cjk_font
     from riskmap.export.printmap import _context, community_page
     from riskmap.export.printmap_context import PrintOptions
+    from riskmap.fonts import print_rc, require_cjk_font
 
     result = synthetic_result()
     rng = np.random.default_rng(7)

@@ -11,7 +11,7 @@ import shapely
 from pyproj import CRS
 
 from riskmap.domain import RiskResult
-from riskmap.export.fonts import find_cjk_font
+from riskmap.fonts import find_cjk_font
 
 SIZE = 100.0
 X0, Y0 = 420_000.0, 3_496_000.0  # south-west corner of community A (EPSG:4545)

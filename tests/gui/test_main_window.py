@@ -192,7 +192,7 @@ def test_export_web_maps_from_the_dialog(window, sample_result, tmp_path, qtbot)
 def test_export_print_from_the_dialog(window, sample_result, tmp_path, qtbot):
     """The print dialog runs the same writer as ``riskmap export print --all``."""
     pytest.importorskip("matplotlib")
-    from riskmap.export import fonts
+    from riskmap import fonts
 
     if fonts.find_cjk_font() is None:
         pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")

@@ -100,8 +100,8 @@ def _print_step(
     import warnings
 
     from riskmap.errors import RiskmapWarning
-    from riskmap.export.fonts import INSTALL_HINT, find_cjk_font
     from riskmap.export.printmap import write_print_maps
+    from riskmap.fonts import INSTALL_HINT, find_cjk_font
     from riskmap.progress import StderrProgress
 
     if find_cjk_font() is None:

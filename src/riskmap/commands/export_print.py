@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from riskmap.export.fonts import require_cjk_font
 from riskmap.export.printmap import write_print_maps
+from riskmap.fonts import require_cjk_font
 from riskmap.io.result import read_result
 from riskmap.progress import StderrProgress
 

@@ -24,7 +24,6 @@ from riskmap.atomic import atomic_path
 from riskmap.domain import RiskLevel, RiskResult, load_level_styles
 from riskmap.errors import ExportError, InputDataError
 from riskmap.export.filenames import path_inside, safe_stem
-from riskmap.export.fonts import print_rc, require_cjk_font
 from riskmap.export.printmap_context import (
     MapPlan,
     PrintContext,
@@ -72,6 +71,7 @@ from riskmap.export.printmap_notice import (
 from riskmap.export.printmap_scalebar import draw_scalebar, mm_axes
 from riskmap.export.printmap_text import columns, tr
 from riskmap.export.symbols import SYMBOL_CLASSES
+from riskmap.fonts import print_rc, require_cjk_font
 
 ProgressFn = Callable[[int, int, str], None]
 TABLE_POINTS = 8

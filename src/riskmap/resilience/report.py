@@ -10,6 +10,7 @@ import pyogrio
 
 from riskmap.atomic import atomic_path
 from riskmap.domain import load_level_styles
+from riskmap.fonts import find_cjk_font
 from riskmap.resilience.index import ResilienceResult
 from riskmap.resilience.topsis import LEVEL_NAMES
 
@@ -22,7 +23,6 @@ WEIGHT_COLUMNS = [
     "combined_w",
     "label",
 ]
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "SimHei")
 
 
 def write_resilience(res: ResilienceResult, out_dir: str | Path) -> list[Path]:
@@ -122,16 +122,25 @@ def summary_lines(res: ResilienceResult) -> list[str]:
 
 def _map(res: ResilienceResult, path: Path) -> Path:
     """A choropleth PNG of the resilience levels, labelled with names and closeness."""
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    font = find_cjk_font()
+    zh = font is not None
+    rc = {"font.sans-serif": [font.family, "DejaVu Sans"]} if font else {}
+    with mpl.rc_context({**rc, "axes.unicode_minus": False}):
+        _draw_map(res, path, zh)
+    return path
 
-    zh = _use_cjk_font(plt)
+
+def _draw_map(res: ResilienceResult, path: Path, zh: bool) -> None:
+    """Draw and save the choropleth (the caller sets the fonts; no pyplot state)."""
+    from matplotlib.figure import Figure
+
     styles = load_level_styles()
     gdf = res.communities
     colours = [styles[int(lv)].color for lv in gdf["level"]]
-    fig, ax = plt.subplots(figsize=(8, 7), dpi=120)
+    fig = Figure(figsize=(8, 7), dpi=120)
+    ax = fig.subplots()
     gdf.plot(ax=ax, color=colours, edgecolor="#333333", linewidth=0.8)
     names = gdf["community"] if zh else gdf.get("community_id", gdf["community"])
     for geom, name, c in zip(gdf.geometry, names, gdf["closeness"], strict=True):
@@ -143,8 +152,6 @@ def _map(res: ResilienceResult, path: Path) -> Path:
     ax.set_axis_off()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return path
 
 
 def _legend(styles, zh: bool) -> list:
@@ -163,19 +170,6 @@ def _title(res: ResilienceResult, zh: bool) -> str:
     head = "社区韧性 TOPSIS 贴近度" if zh else "Community resilience (TOPSIS closeness)"
     note = "" if zh else "\n(no CJK font found: communities labelled by id)"
     return f"{head}\nα={res.alpha:g}, {cr}, {date.today().isoformat()}{note}"
-
-
-def _use_cjk_font(plt) -> bool:
-    """Select a CJK font if one is installed; False means use English labels."""
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for font in CJK_FONTS:
-        if font in names:
-            plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
-            plt.rcParams["axes.unicode_minus"] = False
-            return True
-    return False
 
 
 def _ascii(name: str) -> str:
