@@ -8,6 +8,7 @@ from pyproj import CRS, Transformer
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
 
+from riskmap.domain import RiskResult
 from riskmap.errors import RiskmapError
 from riskmap.gui import exports
 from riskmap.gui.actions import build_menus, retranslate_menus
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.ledger = LedgerController(self, self.ledger_table)
         self.projects = ProjectActions(self)
         self.result_path: Path | None = None
+        self.result: RiskResult | None = None  # the open result, as drawn
         self.export_dialogs: list = []
         self.crs: CRS | None = None
         self.dirty = False
@@ -134,7 +136,7 @@ class MainWindow(QMainWindow):
 
     def _show_result(self, view: ResultView) -> None:
         """Put a loaded result on the map and in the summary."""
-        self.result_path = view.path
+        self.result_path, self.result = view.path, view.result
         self._use_crs(view.crs)
         self.stack.replace_all(view.layers)
         self.canvas.adopt_painters(view.painters)
@@ -242,7 +244,7 @@ class MainWindow(QMainWindow):
         """Export the result's layers as GeoJSON."""
         result, out = self._need_result(), None
         if result and (out := exports.ask_folder(self)):
-            exports.run_export(self, exports.geojson_action(result, out))
+            exports.run_export(self, exports.geojson_action(self.result, out))
 
     def export_gpkg(self) -> None:
         """Save a copy of the result GeoPackage."""
@@ -262,10 +264,9 @@ class MainWindow(QMainWindow):
 
     def _export_dialog(self, kind):
         """Show an export dialog for the open result; offer the folder when done."""
-        result = self._need_result()
-        if result is None:
+        if self._need_result() is None:
             return None
-        dialog = kind(result, self)
+        dialog = kind(self.result, self)
         dialog.written.connect(lambda path: exports.offer_folder(self, Path(path)))
         dialog.show()
         self.export_dialogs.append(dialog)

@@ -4,34 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyogrio
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
+from riskmap.domain import RiskResult
 from riskmap.errors import InputDataError
 from riskmap.export.printmap import write_print_maps
 from riskmap.export.webmap import write_web_maps
 from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
 from riskmap.gui.i18n import language, tr
 from riskmap.gui.workers import Task
-from riskmap.io.result import read_result
-
-
-def community_names(result_path: Path) -> list[str]:
-    """The community names of a RESULT.gpkg (without reading its cells)."""
-    table = pyogrio.read_dataframe(
-        result_path, layer="communities", columns=["community"], read_geometry=False
-    )
-    return [str(name) for name in table["community"]]
 
 
 class ExportDialog(TaskDialog):
-    """Common part: the result to export and where to write."""
+    """Common part: the open result (already in memory) and where to write."""
 
     out_mode = "folder"
 
-    def __init__(self, result_path: Path, parent: QWidget | None = None):
+    def __init__(self, result: RiskResult, parent: QWidget | None = None):
         super().__init__(parent)
-        self.result_path = Path(result_path)
+        self.result = result
         self.out = self.add_row("export.out", PathField(self.out_mode))
 
     def _out(self) -> Path:
@@ -46,20 +37,20 @@ class WebMapDialog(ExportDialog):
 
     title_key = "act.export_maps"
 
-    def __init__(self, result_path: Path, parent: QWidget | None = None):
-        super().__init__(result_path, parent)
+    def __init__(self, result: RiskResult, parent: QWidget | None = None):
+        super().__init__(result, parent)
         self.basemap = self.add_row("export.basemap", QComboBox())
         self.basemap.addItems(["hillshade", "none", "osm"])
         self.retranslate()
 
     def make_task(self) -> Task:
         """Write the maps; the task returns index.html."""
-        out, source, basemap = self._out(), self.result_path, self.basemap.currentText()
+        out, result, basemap = self._out(), self.result, self.basemap.currentText()
         lang = language()
 
         def task(progress) -> str:
             paths = write_web_maps(
-                read_result(source), out, basemap=basemap, lang=lang, progress=progress
+                result, out, basemap=basemap, lang=lang, progress=progress
             )
             return str(paths[0])
 
@@ -72,11 +63,11 @@ class PrintDialog(ExportDialog):
     title_key = "act.export_print"
     out_mode = "save"
 
-    def __init__(self, result_path: Path, parent: QWidget | None = None):
-        super().__init__(result_path, parent)
+    def __init__(self, result: RiskResult, parent: QWidget | None = None):
+        super().__init__(result, parent)
         self.community = self.add_row("export.community", QComboBox())
         self.community.addItem(tr("export.all_communities"), None)
-        for name in community_names(self.result_path):
+        for name in self.result.communities["community"].astype(str):
             self.community.addItem(name, name)
         self.paper = self.add_row("export.paper", QComboBox())
         self.paper.addItems(["A4", "A3"])
@@ -92,7 +83,7 @@ class PrintDialog(ExportDialog):
 
     def make_task(self) -> Task:
         """Write the PDF (or PNGs); the task returns the first file written."""
-        out, source = self._out(), self.result_path
+        out, result = self._out(), self.result
         chosen = self.community.currentData()
         options = {
             "communities": [chosen] if chosen else None,
@@ -107,9 +98,7 @@ class PrintDialog(ExportDialog):
         }
 
         def task(progress) -> str:
-            paths = write_print_maps(
-                read_result(source), out, progress=progress, **options
-            )
+            paths = write_print_maps(result, out, progress=progress, **options)
             return str(paths[0])
 
         return task
