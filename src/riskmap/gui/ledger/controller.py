@@ -77,12 +77,13 @@ class LedgerController(QObject):
         """The live (not deleted) points as a map layer in *crs*."""
         if self.project is None:
             return None
-        gdf = self.project.points().to_crs(crs)
+        live = self.project.points()
+        gdf = live.to_crs(crs)
         return MapLayer(
             tr("layer.ledger"),
             "points",
             str(self.project.path),
-            describe_crs(self.project.points().crs),
+            describe_crs(live.crs),
             len(gdf),
             gdf=gdf,
             bounds=tuple(gdf.total_bounds) if len(gdf) else (0, 0, 0, 0),
