@@ -115,18 +115,28 @@ def _table_crs(lon: pd.Series, lat: pd.Series, path: Path) -> str:
     )
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV (UTF-8 or GBK) or an Excel sheet into a DataFrame."""
+def read_table(
+    path: Path,
+    *,
+    what: str = "table",
+    csv: dict | None = None,
+    excel: dict | None = None,
+) -> pd.DataFrame:
+    """Read a CSV (UTF-8 or GBK) or an Excel sheet into a DataFrame.
+
+    *csv* and *excel* are extra pandas options for each kind (e.g. ``dtype=str``);
+    *what* names the file in the error message.
+    """
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path)
+            return pd.read_excel(path, **(excel or {}))
         try:
-            return pd.read_csv(path, encoding="utf-8-sig")
+            return pd.read_csv(path, encoding="utf-8-sig", **(csv or {}))
         except UnicodeDecodeError:
-            return pd.read_csv(path, encoding="gb18030")
+            return pd.read_csv(path, encoding="gb18030", **(csv or {}))
     except (ValueError, OSError, ImportError) as exc:
-        raise InputDataError(f"{path}: cannot read the table ({exc})") from exc
+        raise InputDataError(f"{path}: cannot read the {what} ({exc})") from exc
 
 
 def find_column(columns: Sequence[object], aliases: Sequence[str]) -> str | None:

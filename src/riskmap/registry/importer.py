@@ -24,7 +24,13 @@ from riskmap.io.chinacoords import (
     parse_degrees,
     to_wgs84,
 )
-from riskmap.io.vectors import LAT_ALIASES, LON_ALIASES, TABLE_SUFFIXES, find_column
+from riskmap.io.vectors import (
+    LAT_ALIASES,
+    LON_ALIASES,
+    TABLE_SUFFIXES,
+    find_column,
+    read_table,
+)
 from riskmap.progress import ProgressCallback
 from riskmap.registry.fields import FIELD_NAMES, clean_record, header_aliases
 from riskmap.registry.levels import load_point_rules
@@ -150,20 +156,9 @@ def _read(path: Path, coords: str) -> _Rows:
 
 def _read_table(path: Path, coords: str) -> _Rows:
     """A CSV (UTF-8 or GB18030) or the first XLSX sheet; row 1 is the header."""
-    try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            frame = pd.read_excel(path, dtype=object)
-        else:
-            try:
-                frame = pd.read_csv(
-                    path, dtype=str, encoding="utf-8-sig", keep_default_na=False
-                )
-            except UnicodeDecodeError:
-                frame = pd.read_csv(
-                    path, dtype=str, encoding="gb18030", keep_default_na=False
-                )
-    except (ValueError, OSError, ImportError) as exc:
-        raise InputDataError(f"{path}: cannot read the table ({exc})") from exc
+    frame = read_table(
+        path, csv={"dtype": str, "keep_default_na": False}, excel={"dtype": object}
+    )
     lon_col = find_column(frame.columns, LON_ALIASES)
     lat_col = find_column(frame.columns, LAT_ALIASES)
     if lon_col is None or lat_col is None:

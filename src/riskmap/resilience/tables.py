@@ -171,13 +171,8 @@ def read_ahp_matrix(source: str | Path) -> tuple[list[str], np.ndarray, str]:
 
 def _read_raw(path: Path) -> pd.DataFrame:
     """The matrix file as text cells, without a header row."""
-    try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            table = pd.read_excel(path, header=None, dtype=str)
-        else:
-            table = pd.read_csv(path, header=None, dtype=str, encoding="utf-8-sig")
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputDataError(f"{path}: cannot read the AHP matrix ({exc})") from exc
+    raw = {"header": None, "dtype": str}
+    table = read_table(path, what="AHP matrix", csv=raw, excel=raw)
     if table.shape[0] < 3 or table.shape[1] < 3:
         raise InputDataError(
             f"{path}: the AHP matrix needs at least 2 dimensions: a header row and "
