@@ -7,13 +7,18 @@ import numpy as np
 from riskmap.errors import InputDataError
 
 
+def local_metres(lon, lat, lat0) -> tuple[np.ndarray, np.ndarray]:
+    """x, y in approximate metres around latitude *lat0* (equirectangular; < 1 km)."""
+    k = np.cos(np.radians(np.asarray(lat0, float)))
+    return np.asarray(lon, float) * 111320.0 * k, np.asarray(lat, float) * 110574.0
+
+
 def metres_between(lon, lat, lon0, lat0) -> np.ndarray:
     """Approximate ground distance in metres (equirectangular; fine below 1 km)."""
-    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
-    k = np.cos(np.radians((lat + np.asarray(lat0, float)) / 2))
-    dx = (lon - lon0) * 111320.0 * k
-    dy = (lat - lat0) * 110574.0
-    return np.hypot(dx, dy)
+    mid = (np.asarray(lat, float) + np.asarray(lat0, float)) / 2
+    x, y = local_metres(lon, lat, mid)
+    x0, y0 = local_metres(lon0, lat0, mid)
+    return np.hypot(x - x0, y - y0)
 
 
 def check_lonlat(lon: float, lat: float) -> None:

@@ -33,6 +33,7 @@ from riskmap.io.vectors import (
 )
 from riskmap.progress import ProgressCallback
 from riskmap.registry.fields import FIELD_NAMES, clean_record, header_aliases
+from riskmap.registry.geometry import local_metres
 from riskmap.registry.levels import load_point_rules
 from riskmap.registry.projectfile import CRS
 from riskmap.registry.schema import from_blobs
@@ -367,8 +368,7 @@ def _duplicates(raw, records, lon, lat, rejected, project) -> None:
 
 def _metric(lon: np.ndarray, lat: np.ndarray, lat0: float) -> np.ndarray:
     """Points in approximate metres around latitude *lat0* (for 10 m checks)."""
-    k = np.cos(np.radians(lat0))
-    return shapely.points(lon * 111320.0 * k, lat * 110574.0)
+    return shapely.points(*local_metres(lon, lat, lat0))
 
 
 def _accepted(raw, records, lon, lat, keep) -> gpd.GeoDataFrame:
