@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 from PyQt5.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
 from PyQt5.QtWidgets import (
@@ -35,8 +37,14 @@ COLUMNS = (
 
 
 def _labels() -> dict[str, str]:
-    """Column name -> label in the current language."""
-    labels = {s.name: s.label_en if language() == "en" else s.label_zh for s in FIELDS}
+    """Column name -> label in the current language (asked on every header paint)."""
+    return _labels_in(language())
+
+
+@lru_cache(maxsize=2)
+def _labels_in(lang: str) -> dict[str, str]:
+    """Column name -> label in *lang*."""
+    labels = {s.name: s.label(lang) for s in FIELDS}
     labels.setdefault("community", tr("ledger.community"))
     return labels
 
