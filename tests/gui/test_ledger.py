@@ -213,3 +213,13 @@ def test_broken_or_foreign_project_gives_an_error_dialog(
     assert "damaged.gpkg" in window.errors[0]
     assert "riskmap project new" in window.errors[1]
     assert window.ledger.project is None
+
+
+def test_new_project_from_a_communities_file(window, tmp_path):
+    """File → New project: created as ``riskmap project new`` does, then opened."""
+    path = tmp_path / "new.gpkg"
+    assert window.projects.create(path, LAYERS / "communities.geojson")
+    assert window.ledger.project is not None
+    assert len(window.ledger.project.communities()) == 5
+    assert not window.projects.create(path, LAYERS / "communities.geojson")  # exists
+    assert "already exists" in window.errors[-1]

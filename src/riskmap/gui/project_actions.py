@@ -7,14 +7,14 @@ from pathlib import Path
 from PyQt5.QtCore import QStandardPaths
 from PyQt5.QtWidgets import QFileDialog, QMainWindow
 
-from riskmap.commands.project import create_sample_project
+from riskmap.commands.project import create_project, create_sample_project
 from riskmap.errors import RiskmapError
 from riskmap.gui import exports
 from riskmap.gui.errors import show_error
 from riskmap.gui.i18n import tr
 from riskmap.gui.layers import gdf_layer
 from riskmap.io.crs import choose_working_crs
-from riskmap.registry import Project, export_points
+from riskmap.registry import export_points
 from riskmap.resources import sample_dir
 
 
@@ -80,11 +80,9 @@ class ProjectActions:
             self.create(path, source)
 
     def create(self, path: str | Path, communities: str | Path) -> bool:
-        """Create a project from a communities file and open it."""
-        from riskmap.io.layers import load_communities
-
+        """Create a project from a communities file (as ``project new``) and open it."""
         try:
-            Project.create(path, load_communities(communities))
+            create_project(Path(path), Path(communities)).close()
         except RiskmapError as exc:
             show_error(
                 self.window, tr("error.file", path=str(communities), msg=str(exc))
