@@ -63,6 +63,7 @@ from riskmap.export.printmap_legend import (
     draw_table,
 )
 from riskmap.export.printmap_notice import (
+    Notice,
     build_notice,
     draw_notice_page,
     load_notice_template,
@@ -105,16 +106,15 @@ def write_print_maps(
     names = select_communities(result, communities)
     ctx = _context(result, options)
     report = progress or (lambda done, total, message: None)
+    notices = _notices(ctx, names) if notice else {}
     with mpl.rc_context(print_rc(ctx.font)):
         if kind == ".pdf":
             written = _write_pdf(
-                ctx, out, names, cover=communities is None, report=report
+                ctx, out, names, notices, cover=communities is None, report=report
             )
         else:
-            written = _write_pngs(ctx, out, names, report)
-    if notice:
-        written += _write_notice_texts(ctx, out.parent, names)
-    return written
+            written = _write_pngs(ctx, out, names, notices, report)
+    return written + _write_notice_texts(notices, out.parent)
 
 
 def select_communities(result: RiskResult, wanted: list[str] | None) -> list[str]:
@@ -162,7 +162,13 @@ def _context(result: RiskResult, options: PrintOptions) -> PrintContext:
 
 
 def _write_pdf(
-    ctx: PrintContext, out: Path, names: list[str], *, cover: bool, report: ProgressFn
+    ctx: PrintContext,
+    out: Path,
+    names: list[str],
+    notices: dict[str, Notice],
+    *,
+    cover: bool,
+    report: ProgressFn,
 ) -> list[Path]:
     """One multi-page PDF: cover (several communities), then map (+ notice) pages."""
     total = len(names) + int(cover and len(names) > 1)
@@ -177,8 +183,8 @@ def _write_pdf(
                 for name in names:
                     report(done, total, name)
                     _save(pdf, community_page(ctx, name))
-                    if ctx.options.notice:
-                        _save(pdf, _notice_figure(ctx, name))
+                    if name in notices:
+                        _save(pdf, _notice_figure(ctx, notices[name]))
                     done += 1
         except OSError as exc:
             raise ExportError(f"cannot write {out}: {exc}") from exc
@@ -207,7 +213,11 @@ def _pdf_metadata(ctx: PrintContext, names: list[str]) -> dict[str, str]:
 
 
 def _write_pngs(
-    ctx: PrintContext, out: Path, names: list[str], report: ProgressFn
+    ctx: PrintContext,
+    out: Path,
+    names: list[str],
+    notices: dict[str, Notice],
+    report: ProgressFn,
 ) -> list[Path]:
     """One PNG per community (``<stem>_<community>.png`` when there are several)."""
     written = []
@@ -220,9 +230,9 @@ def _write_pngs(
         )
         _save_png(community_page(ctx, name), path, ctx.options.dpi)
         written.append(path)
-        if ctx.options.notice:
+        if name in notices:
             note = _sibling(out, f"{path.stem}_notice.png")
-            _save_png(_notice_figure(ctx, name), note, ctx.options.dpi)
+            _save_png(_notice_figure(ctx, notices[name]), note, ctx.options.dpi)
             written.append(note)
     report(len(names), len(names), str(out))
     return written
@@ -242,16 +252,17 @@ def _save_png(fig: Figure, path: Path, dpi: int) -> None:
             raise ExportError(f"cannot write {path}: {exc}") from exc
 
 
-def _write_notice_texts(
-    ctx: PrintContext, folder: Path, names: list[str]
-) -> list[Path]:
+def _notices(ctx: PrintContext, names: list[str]) -> dict[str, Notice]:
+    """Each community's warning notice, built once for its page and its .md file."""
+    template, meta = load_notice_template(), _notice_meta(ctx)
+    return {name: build_notice(ctx.result, name, template, meta) for name in names}
+
+
+def _write_notice_texts(notices: dict[str, Notice], folder: Path) -> list[Path]:
     """``<community>_notice.md`` beside the map for each community."""
-    template = load_notice_template()
     written = []
-    for name in names:
-        text = notice_markdown(
-            build_notice(ctx.result, name, template, _notice_meta(ctx))
-        )
+    for name, notice in notices.items():
+        text = notice_markdown(notice)
         path = _sibling(folder / "x", f"{safe_stem(name)}_notice.md")
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")
@@ -268,9 +279,8 @@ def _notice_meta(ctx: PrintContext) -> dict[str, str]:
     }
 
 
-def _notice_figure(ctx: PrintContext, name: str) -> Figure:
+def _notice_figure(ctx: PrintContext, notice: Notice) -> Figure:
     """The one-page warning notice of a community."""
-    notice = build_notice(ctx.result, name, load_notice_template(), _notice_meta(ctx))
     fig = Figure(figsize=ctx.layout.inches)
     draw_notice_page(fig, ctx.layout, notice, ctx.styles)
     return fig
