@@ -21,14 +21,21 @@ def metres_between(lon, lat, lon0, lat0) -> np.ndarray:
     return np.hypot(x - x0, y - y0)
 
 
+def degrees_ok(lon, lat) -> np.ndarray:
+    """True where lon/lat are finite degrees in range."""
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    with np.errstate(invalid="ignore"):
+        return (
+            np.isfinite(lon)
+            & np.isfinite(lat)
+            & (np.abs(lon) <= 180)
+            & (np.abs(lat) <= 90)
+        )
+
+
 def check_lonlat(lon: float, lat: float) -> None:
     """WGS84 degrees in range, or an InputDataError."""
-    if not (
-        np.isfinite(lon)
-        and np.isfinite(lat)
-        and -180 <= lon <= 180
-        and -90 <= lat <= 90
-    ):
+    if not degrees_ok(lon, lat):
         raise InputDataError(
             f"coordinates lon={lon}, lat={lat} are not longitude/latitude degrees"
         )

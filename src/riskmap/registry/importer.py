@@ -33,7 +33,7 @@ from riskmap.io.vectors import (
 )
 from riskmap.progress import ProgressCallback
 from riskmap.registry.fields import FIELD_NAMES, clean_record, header_aliases
-from riskmap.registry.geometry import local_metres
+from riskmap.registry.geometry import degrees_ok, local_metres
 from riskmap.registry.levels import load_point_rules
 from riskmap.registry.projectfile import CRS
 from riskmap.registry.schema import from_blobs
@@ -238,16 +238,16 @@ def _coordinates(
     x, y = _parse_xy(raw, rejected)
     has_xy = ~(np.isnan(x) | np.isnan(y))
     lon, lat = _to_wgs84(x, y, raw.coords)
-    valid = has_xy & _degrees_ok(lon, lat)
+    valid = has_xy & degrees_ok(lon, lat)
     geographic = not raw.coords.startswith("EPSG")
     if geographic:
-        valid &= _degrees_ok(x, y)
+        valid &= degrees_ok(x, y)
     swapped = np.zeros(len(x), dtype=bool)
     if geographic:
         box = _study_box(project)
         outside = has_xy & ~(valid & _in_box(lon, lat, box))
         slon, slat = _to_wgs84(y, x, raw.coords)
-        swapped = outside & _degrees_ok(y, x) & _in_box(slon, slat, box)
+        swapped = outside & degrees_ok(y, x) & _in_box(slon, slat, box)
     for i in np.flatnonzero(swapped):
         rejected[int(i)] = (
             f"longitude/latitude look swapped (经纬度颠倒): {raw.x[i]}, {raw.y[i]} "
@@ -285,17 +285,6 @@ def _to_wgs84(
         with np.errstate(all="ignore"):
             lon[ok], lat[ok] = to_wgs84(x[ok], y[ok], coords)
     return lon, lat
-
-
-def _degrees_ok(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """True where lon/lat are finite degrees in range."""
-    with np.errstate(invalid="ignore"):
-        return (
-            np.isfinite(lon)
-            & np.isfinite(lat)
-            & (np.abs(lon) <= 180)
-            & (np.abs(lat) <= 90)
-        )
 
 
 def _study_box(project) -> tuple[float, float, float, float]:
