@@ -244,3 +244,38 @@ def test_demo_writes_the_maps(one, sample, tmp_path):
     paths = step(one, gpkg, tmp_path, True)
     assert [p.name for p in paths] == ["index.html", "示例社区一_江口上游_虚构.html"]
     assert all(p.parent == tmp_path / "maps" for p in paths)
+
+
+def test_raster_read_with_an_assumed_crs_keeps_its_overlay(tmp_path):
+    """An ASCII grid without .prj, computed with --assume-crs, still maps (and opens).
+
+    The CRS compute used is kept in run_info, so the web map and the desktop app
+    read the raster the same way instead of failing on its missing CRS.
+    """
+    import rasterio
+
+    from riskmap.io.result import read_result
+    from riskmap.resources import sample_dir
+
+    layers = sample_dir()
+    src = layers / "flood_depth.tif"
+    with rasterio.open(src) as tif:
+        profile = {
+            "driver": "AAIGrid", "width": tif.width, "height": tif.height,
+            "count": 1, "dtype": "float32", "transform": tif.transform,
+            "nodata": -9999.0,
+        }  # fmt: skip
+        data, crs = tif.read(1), tif.crs.to_string()
+    grid = tmp_path / "flood.asc"
+    with rasterio.open(grid, "w", **profile) as out:
+        out.write(data.astype("float32"), 1)
+    result = tmp_path / "r.gpkg"
+    args = ["-q", "compute", "--communities", str(layers / "communities.geojson")]
+    args += ["--hazard", f"flood={grid}", "--assume-crs", crs, "--cell-size", "500"]
+    assert main([*args, "--out", str(result)]) == 0
+    assert read_result(result).info["hazards"][0]["crs"]
+    out = tmp_path / "maps"
+    maps = ["-q", "export", "maps", str(result), "--out", str(out), "--basemap", "none"]
+    assert main(maps) == 0
+    page = next(p for p in out.glob("*.html") if p.name != "index.html")
+    assert "data:image/png;base64" in page.read_text(encoding="utf-8")  # the overlay

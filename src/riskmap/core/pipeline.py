@@ -308,6 +308,8 @@ def _run_info(
             "label_en": model.hazards[h.name].label_en,
             "unit": model.hazards[h.name].unit,
             "resampling": model.hazards[h.name].resampling,
+            # the CRS compute read the raster in (its own, or --assume-crs)
+            "crs": h.raster.crs.to_wkt() if h.raster is not None else None,
         }
         for h in inputs.hazards
     ]

@@ -196,7 +196,7 @@ def _hazard_layer(hz: dict, path: Path, rule, bbox, origin, lang) -> dict | None
             return None
         parts, classes = made
         return {"kind": "zones", "parts": parts, "classes": classes}
-    raster = hazard_overlay(path, rule, bbox, lang)
+    raster = hazard_overlay(path, rule, bbox, lang, hz.get("crs"))
     if raster is None:
         return None
     overlay, classes = raster

@@ -24,6 +24,7 @@ from rasterio.warp import Resampling, reproject, transform_bounds
 from rasterio.windows import from_bounds
 
 from riskmap.errors import RasterReadError
+from riskmap.io.rasters import raster_crs
 from riskmap.model import HazardRule
 
 MAX_PX = 1600
@@ -72,15 +73,15 @@ def _open(path: str | Path) -> rasterio.DatasetReader:
         raise RasterReadError(f"cannot read raster {path}: {exc}") from exc
 
 
-def _web_grid(src, bbox_ll, oversample: float) -> _WebGrid | None:
-    """Web Mercator grid over the overlap of *src* and *bbox_ll*, or None if none."""
-    sx0, sy0, sx1, sy1 = transform_bounds("EPSG:4326", src.crs, *bbox_ll)
+def _web_grid(src, crs, bbox_ll, oversample: float) -> _WebGrid | None:
+    """Web Mercator grid over the overlap of *src* (in *crs*) and *bbox_ll*, or None."""
+    sx0, sy0, sx1, sy1 = transform_bounds("EPSG:4326", crs, *bbox_ll)
     b = src.bounds
     ix0, iy0 = max(sx0, b.left), max(sy0, b.bottom)
     ix1, iy1 = min(sx1, b.right), min(sy1, b.top)
     if ix0 >= ix1 or iy0 >= iy1:
         return None
-    wx0, wy0, wx1, wy1 = transform_bounds(src.crs, WEB, ix0, iy0, ix1, iy1)
+    wx0, wy0, wx1, wy1 = transform_bounds(crs, WEB, ix0, iy0, ix1, iy1)
     columns = max((ix1 - ix0) / abs(src.res[0]), 1.0)
     pixel = (wx1 - wx0) / columns / oversample
     pixel = max(pixel, (wx1 - wx0) / MAX_PX, (wy1 - wy0) / MAX_PX)
@@ -154,19 +155,25 @@ def _range_labels(breaks: np.ndarray, unit: str) -> list[str]:
 
 
 def hazard_overlay(
-    path: str | Path, rule: HazardRule | None, bbox_ll, lang: str = "zh"
+    path: str | Path,
+    rule: HazardRule | None,
+    bbox_ll,
+    lang: str = "zh",
+    assume_crs: str | None = None,
 ) -> tuple[ImageOverlay, list[LegendClass]] | None:
     """The hazard raster over *bbox_ll* as classed colours; None if it misses it.
 
     Values that are no data or not above zero (e.g. dry ground) stay transparent.
+    *assume_crs* is the CRS compute used for a raster that carries none.
     """
     from PIL import Image
 
     with _open(path) as src:
-        grid = _web_grid(src, bbox_ll, oversample=3)
+        crs, _ = raster_crs(src, Path(path), assume_crs)
+        grid = _web_grid(src, crs, bbox_ll, oversample=3)
         if grid is None:
             return None
-        values = _warp(rasterio.band(src, 1), grid, Resampling.nearest)
+        values = _warp(rasterio.band(src, 1), grid, Resampling.nearest, src_crs=crs)
     breaks, legend = hazard_classes(rule, values, lang)
     shown = np.isfinite(values) & (values > 0)
     index = np.where(shown, np.searchsorted(breaks, values, side="right") + 1, 0)
@@ -197,10 +204,11 @@ def hillshade_overlay(dem_path: str | Path, bbox_ll) -> ImageOverlay | None:
     from PIL import Image
 
     with _open(dem_path) as src:
-        grid = _web_grid(src, bbox_ll, oversample=2)
+        crs, _ = raster_crs(src, Path(dem_path), None)
+        grid = _web_grid(src, crs, bbox_ll, oversample=2)
         if grid is None:
             return None
-        bounds = transform_bounds("EPSG:4326", src.crs, *bbox_ll)
+        bounds = transform_bounds("EPSG:4326", crs, *bbox_ll)
         window = from_bounds(*bounds, transform=src.transform).round_offsets()
         window = window.round_lengths()
         dem = src.read(1, window=window, masked=True, boundless=True).astype("float64")
@@ -212,7 +220,7 @@ def hillshade_overlay(dem_path: str | Path, bbox_ll) -> ImageOverlay | None:
         grid,
         Resampling.bilinear,
         src_transform=transform,
-        src_crs=src.crs,
+        src_crs=crs,
         src_nodata=np.nan,
     )
     grey = np.nan_to_num(150 + 105 * warped, nan=0).astype("uint8")

@@ -82,9 +82,11 @@ def _guess_kind(gdf: gpd.GeoDataFrame) -> str:
     return "vector"
 
 
-def raster_layer(path: Path, crs: CRS, hazard: str | None = None) -> MapLayer:
+def raster_layer(
+    path: Path, crs: CRS, hazard: str | None = None, assume_crs: str | None = None
+) -> MapLayer:
     """Read a downsampled overview of a raster, coloured by its model ramp."""
-    raster = describe_raster(path)
+    raster = describe_raster(path, assume_crs=assume_crs)
     rule = load_model().hazards.get(hazard or path.stem)
     resampling = rule.resampling if rule else "bilinear"
     with open_in_crs(raster, crs, resampling) as reader:
@@ -139,7 +141,7 @@ def result_layers(path: Path) -> tuple[list[MapLayer], CRS, object]:
     for hazard in result.info.get("hazards", []):
         hpath = Path(hazard["path"])
         if hazard["kind"] == "raster" and hpath.exists():
-            layer = raster_layer(hpath, crs, hazard["name"])
+            layer = raster_layer(hpath, crs, hazard["name"], hazard.get("crs"))
             label = hazard["label_en"] if language() == "en" else hazard["label_zh"]
             layer.name, layer.opacity, layer.visible = label, 0.6, False
             layers.append(layer)

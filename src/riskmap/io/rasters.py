@@ -37,7 +37,7 @@ def describe_raster(path: str | Path, *, assume_crs: str | None = None) -> Hazar
         raise MissingFileError(f"{path}: file not found; check the path")
     try:
         with rasterio.open(path) as src:
-            crs, assumed = _raster_crs(src, path, assume_crs)
+            crs, assumed = raster_crs(src, path, assume_crs)
             return HazardRaster(
                 path=path,
                 crs=crs,
@@ -51,10 +51,10 @@ def describe_raster(path: str | Path, *, assume_crs: str | None = None) -> Hazar
         raise RasterReadError(f"{path}: not a readable raster ({exc})") from exc
 
 
-def _raster_crs(
+def raster_crs(
     src: DatasetReader, path: Path, assume_crs: str | None
 ) -> tuple[CRS, bool]:
-    """The raster's own CRS, or the user's when it has none."""
+    """The raster's own CRS, or the user's when it has none (True: assumed)."""
     if src.crs is not None:
         return CRS.from_user_input(src.crs.to_wkt()), False
     if assume_crs:
