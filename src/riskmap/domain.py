@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from riskmap.errors import ModelError
 from riskmap.resources import styles_dir
@@ -91,3 +92,5 @@ class RiskResult:
     info: dict[str, Any]
     resources: gpd.GeoDataFrame | None = None
     coverage: gpd.GeoDataFrame | None = None
+    # people/buildings/households per community, hazard and hazard class
+    exposure_classes: pd.DataFrame | None = None

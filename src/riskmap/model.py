@@ -75,6 +75,62 @@ class PointRule:
     default_level: int
 
 
+LEVEL_RULES = ("max", "matrix")
+CONSEQUENCE_RULES = ("min", "max", "mean")
+
+
+@dataclass(frozen=True)
+class MatrixRule:
+    """A likelihood × consequence matrix (GB/T 42768 style; every number configurable).
+
+    Likelihood 5 (almost certain) … 1 (rare) comes from a scenario's return period,
+    consequence 1 … 5 from hazard severity and the people in the cell; ``table``
+    [likelihood - 1][consequence - 1] is the level 1 (红) … 4 (蓝).
+    """
+
+    likelihood_years: tuple[float, ...] = (10.0, 20.0, 50.0, 100.0)
+    default_likelihood: int = 3
+    severity_breaks: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
+    people_breaks: tuple[float, ...] = (1.0, 10.0, 50.0, 200.0)
+    consequence: str = "min"
+    table: tuple[tuple[int, ...], ...] = (
+        (4, 4, 4, 4, 4),
+        (4, 4, 4, 4, 3),
+        (4, 4, 3, 3, 2),
+        (4, 4, 3, 2, 1),
+        (4, 3, 2, 1, 1),
+    )
+    name: str = "GB/T 42768 式 5×5 矩阵（可配置）"
+
+    def likelihood_of(self, return_period: float | None) -> int:
+        """Likelihood class 1-5 of a return period in years (None: the default)."""
+        if return_period is None:
+            return self.default_likelihood
+        above = int(np.searchsorted(self.likelihood_years, return_period, side="left"))
+        return 5 - above
+
+    def consequence_of(
+        self, severity: np.ndarray, people: np.ndarray | None
+    ) -> np.ndarray:
+        """Consequence class 1-5 per cell from severity and (when known) people."""
+        sev = 1 + np.searchsorted(self.severity_breaks, severity, side="right")
+        if people is None:
+            return sev.astype("int8")
+        ppl = 1 + np.searchsorted(self.people_breaks, people, side="right")
+        if self.consequence == "max":
+            both = np.maximum(sev, ppl)
+        elif self.consequence == "mean":
+            both = np.ceil((sev + ppl) / 2)
+        else:
+            both = np.minimum(sev, ppl)
+        return both.astype("int8")
+
+    def level_of(self, likelihood: int, consequence: np.ndarray) -> np.ndarray:
+        """Level 1-4 per cell from the matrix row of *likelihood*."""
+        row = np.asarray(self.table[likelihood - 1], dtype="int8")
+        return row[np.asarray(consequence, dtype=int) - 1]
+
+
 @dataclass(frozen=True)
 class RiskModel:
     """A complete, validated risk model."""
@@ -91,6 +147,11 @@ class RiskModel:
     level_base: Mapping[int, float]
     decay: str
     source: str = ""
+    # headline level over return-period scenarios: "max" (most severe) or "matrix"
+    level_rule: str = "max"
+    # a cell's people count as affected in a scenario at this level or worse
+    affected_level: int = 2
+    matrix: MatrixRule = field(default_factory=MatrixRule)
 
     def levels_of(self, scores: Sequence[float] | np.ndarray) -> np.ndarray:
         """Risk level 1-4 for each score (a score equal to a threshold goes up)."""
@@ -116,6 +177,19 @@ class RiskModel:
             f"得分 = {self.combine}(灾害分, 隐患点分)；≥{red:g} 重大(红)，"
             f"≥{orange:g} 较大(橙)，≥{yellow:g} 一般(黄)，其余 低(蓝)"
         )
+
+    def rule_summary(self, lang: str = "zh") -> str:
+        """One line naming the headline-level rule, for legends and notices."""
+        if self.level_rule == "matrix":
+            if lang == "en":
+                return (
+                    "level by likelihood × consequence matrix "
+                    f"({self.matrix.name}; configurable)"
+                )
+            return f"等级按可能性×后果矩阵（{self.matrix.name}）"
+        if lang == "en":
+            return "level = most severe over the return-period scenarios"
+        return "等级取各重现期情景中最不利者"
 
 
 def default_model_path() -> Path:
@@ -174,7 +248,59 @@ def _build_model(data: dict, source: str) -> RiskModel:
         level_base=_level_base(points.get("level_base", {}), source),
         decay=_choice(points, "decay", ("linear", "step"), source),
         source=source,
+        level_rule=_choice(
+            data.get("scenarios", {}), "level_rule", LEVEL_RULES, source
+        ),
+        affected_level=_affected_level(data.get("scenarios", {}), source),
+        matrix=_matrix_rule(data.get("matrix", {}), source),
     )
+
+
+def _affected_level(table: dict, source: str) -> int:
+    """[scenarios] affected_level: 1-4 (default 2, 较大 or worse)."""
+    value = table.get("affected_level", 2)
+    if value not in (1, 2, 3, 4):
+        raise ModelError(
+            f"{source}: [scenarios] affected_level must be 1-4, got {value!r}"
+        )
+    return int(value)
+
+
+def _matrix_rule(table: dict, source: str) -> MatrixRule:
+    """Validate the ``[matrix]`` table (defaults for what it leaves out)."""
+    base = MatrixRule()
+    rule = MatrixRule(
+        likelihood_years=_increasing(table, "likelihood_years", base, source),
+        default_likelihood=int(
+            table.get("default_likelihood", base.default_likelihood)
+        ),
+        severity_breaks=_increasing(table, "severity_breaks", base, source),
+        people_breaks=_increasing(table, "people_breaks", base, source),
+        consequence=_choice(table, "consequence", CONSEQUENCE_RULES, source),
+        table=tuple(
+            tuple(int(v) for v in row) for row in table.get("table", base.table)
+        ),
+        name=str(table.get("name", base.name)),
+    )
+    if rule.default_likelihood not in range(1, 6):
+        raise ModelError(f"{source}: [matrix] default_likelihood must be 1-5")
+    shape_ok = len(rule.table) == 5 and all(len(row) == 5 for row in rule.table)
+    if not shape_ok or any(v not in (1, 2, 3, 4) for row in rule.table for v in row):
+        raise ModelError(
+            f"{source}: [matrix] table must be 5 rows (likelihood 1-5) of 5 levels "
+            "(consequence 1-5), each level 1-4"
+        )
+    return rule
+
+
+def _increasing(table: dict, key: str, base: MatrixRule, source: str):
+    """Four increasing numbers (class breaks of a 5-class scale)."""
+    values = tuple(float(v) for v in table.get(key, getattr(base, key)))
+    if len(values) != 4 or list(values) != sorted(set(values)):
+        raise ModelError(
+            f"{source}: [matrix] {key} must be 4 increasing numbers, got {list(values)}"
+        )
+    return values
 
 
 def _choice(table: dict, key: str, allowed: tuple[str, ...], source: str) -> str:

@@ -30,6 +30,7 @@ def test_hand_computed_single_cell(tmp_path):
     assert stats.mean[0] == pytest.approx(2.0)
     assert stats.max[0] == 3.0
     assert stats.frac[0] == pytest.approx(2 / 3)
+    assert stats.sum[0] == pytest.approx(0.25 * (1 + 2 + 3))
 
 
 def test_polygon_path_matches_rectangle_path(flood_tif):
@@ -82,9 +83,10 @@ def test_matches_exactextract(tmp_path, flood_tif, hazard_array, budget_mb):
     with rasterio.open(flood_tif) as src:
         ours = _ours(src, cells, 1.0, budget_mb)
     ref = exactextract.exact_extract(
-        str(flood_tif), cells, ["mean", "max"], output="pandas"
+        str(flood_tif), cells, ["mean", "max", "sum"], output="pandas"
     )
     np.testing.assert_allclose(ours.mean, ref["mean"], rtol=1e-6)
+    np.testing.assert_allclose(np.nan_to_num(ours.sum), ref["sum"], rtol=1e-6)
     np.testing.assert_array_equal(ours.max, ref["max"])
     above = np.where(hazard_array == -9999, -9999, (hazard_array > 1.0)).astype(
         "float32"

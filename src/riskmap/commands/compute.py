@@ -11,6 +11,7 @@ from riskmap.commands.project import (
     project_points,
 )
 from riskmap.core.coverage import parse_service_radius
+from riskmap.core.exposure import load_exposure
 from riskmap.core.pipeline import AnalysisInputs, run_analysis
 from riskmap.domain import RiskResult
 from riskmap.export.gpkg import write_result
@@ -59,8 +60,17 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
         "--hazard",
         action="append",
         default=[],
-        metavar="NAME=PATH[:FIELD]",
-        help="hazard raster, or zone polygons with their class field; repeat",
+        metavar="NAME[@YEARS]=PATH[:FIELD]",
+        help="hazard raster, or zone polygons with their class field; repeat; "
+        "NAME@YEARS for a return-period scenario (flood@100=d100.tif)",
+    )
+    p.add_argument(
+        "--exposure",
+        action="append",
+        default=[],
+        metavar="KIND=PATH",
+        help="people and homes at risk: population=RASTER|TABLE, "
+        "buildings=PATH[:HOUSEHOLDS_FIELD], weight=RASTER (spreads a table); repeat",
     )
     p.add_argument(
         "--points", type=Path, help="registered risk points (any vector or CSV/XLSX)"
@@ -154,6 +164,7 @@ def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
         resources=resources,
         service_radius=parse_service_radius(args.service_radius),
         population=args.population,
+        exposure=load_exposure(args.exposure, communities, args.assume_crs),
     )
     return inputs, model
 

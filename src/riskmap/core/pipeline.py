@@ -15,11 +15,11 @@ from pyproj import CRS
 from rasterio.warp import transform_bounds
 
 from riskmap import __version__
-from riskmap.core import zonal, zones
+from riskmap.core import exposure as exp
+from riskmap.core import scenarios, zonal, zones
 from riskmap.core.coverage import Population, add_coverage, service_radii
-from riskmap.core.grid import Fishnet, build_fishnet, grid_from_polygons
+from riskmap.core.grid import build_fishnet, grid_from_polygons
 from riskmap.core.points import point_effect
-from riskmap.core.score import combine, hazard_part
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import EmptyOverlapError, InputDataError, RiskmapWarning
 from riskmap.io.crs import choose_working_crs, describe_crs
@@ -47,6 +47,8 @@ class AnalysisInputs:
     service_radius: dict[str, float] = field(default_factory=dict)
     # population per community id, a table/raster path, or None (layer field)
     population: Population = None
+    # people, buildings and households (--exposure)
+    exposure: exp.Exposure | None = None
 
 
 def run_analysis(
@@ -60,18 +62,26 @@ def run_analysis(
     steps = len(inputs.hazards) + 3
     report(0, steps, f"building cells in {describe_crs(crs)}")
     cells = _build_cells(inputs, communities, crs)
+    if inputs.exposure is not None and not inputs.exposure.empty:
+        report(0, steps, f"exposure ({len(cells):,} cells)")
+        exp.add_exposure(
+            cells, inputs.exposure, crs, inputs.cell_size, inputs.budget_mb
+        )
     points = inputs.points.to_crs(crs) if inputs.points is not None else None
     severities: dict[str, np.ndarray] = {}
     for k, hazard in enumerate(inputs.hazards, start=1):
         report(k, steps, f"hazard {hazard.name} ({len(cells):,} cells)")
         severities[hazard.name] = _add_hazard(cells, points, hazard, model, crs, inputs)
     report(steps - 2, steps, "risk points")
-    _add_points_and_levels(cells, points, severities, model)
+    _add_points_and_levels(cells, points, severities, model, inputs.hazards)
     _flag_hazard_data(cells, inputs.hazards)
     report(steps - 1, steps, "community summary")
     summary = summarise_communities(communities, cells, points)
     resources = inputs.resources.to_crs(crs) if inputs.resources is not None else None
     coverage = None
+    population = inputs.population
+    if population is None and "people" in cells:
+        population = cells.groupby(cells["community_id"].astype(str))["people"].sum()
     if resources is None and inputs.population is not None:
         warnings.warn(
             "population is only used by the emergency-resource coverage; "
@@ -87,31 +97,47 @@ def run_analysis(
             communities,
             resources,
             inputs.service_radius,
-            inputs.population,
+            population,
         )
-    report(steps, steps, "done")
     info = _run_info(inputs, model, crs, cells)
-    return RiskResult(cells, summary, points, info, resources, coverage)
+    exp.summarise_exposure(summary, cells)
+    scenarios.summarise_annual(summary, cells, info)
+    classes = exp.exposure_by_class(cells, info["hazards"], model)
+    report(steps, steps, "done")
+    return RiskResult(
+        cells,
+        summary,
+        points,
+        info,
+        resources,
+        coverage,
+        classes if len(classes) else None,
+    )
 
 
 def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
     """Every hazard must be in the model with the right kind; names must be unique."""
     names = [h.name for h in hazards]
     if len(set(names)) != len(names):
-        raise InputDataError(f"hazard names must be unique, got {', '.join(names)}")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise InputDataError(
+            f"hazard {', '.join(twice)} is given twice (same name and return "
+            "period); give each hazard or each return period once"
+        )
     for hazard in hazards:
-        rule = model.hazards.get(hazard.name)
+        rule = model.hazards.get(hazard.rule)
         if rule is None:
             raise InputDataError(
-                f"hazard {hazard.name!r} is not in the risk model {model.source} "
+                f"hazard {hazard.rule!r} is not in the risk model {model.source} "
                 f"(known: {', '.join(model.hazards)}); rename it or add "
-                f"[hazards.{hazard.name}] to a model file passed with --model"
+                f"[hazards.{hazard.rule}] to a model file passed with --model"
             )
         if rule.kind != hazard.kind:
             raise InputDataError(
                 f"hazard {hazard.name!r}: the model expects {rule.kind} but "
                 f"{hazard.path} is {hazard.kind}"
             )
+    scenarios.plan_scenarios(hazards)
 
 
 def _build_cells(inputs: AnalysisInputs, communities, crs) -> gpd.GeoDataFrame:
@@ -125,7 +151,7 @@ def _build_cells(inputs: AnalysisInputs, communities, crs) -> gpd.GeoDataFrame:
 
 def _add_hazard(cells, points, hazard: HazardInput, model, crs, inputs) -> np.ndarray:
     """Add one hazard's columns to cells (and points); return its severity per cell."""
-    rule = model.hazards[hazard.name]
+    rule = model.hazards[hazard.rule]
     if hazard.kind == "zones":
         return _add_zones(cells, points, hazard, rule, crs)
     _check_overlap(hazard, cells, crs)
@@ -143,28 +169,11 @@ def _add_hazard(cells, points, hazard: HazardInput, model, crs, inputs) -> np.nd
 
 def _raster_stats(cells, hazard, rule, crs, inputs) -> zonal.CellStats:
     """Exact statistics: rectangle path for full cells, polygon path for the rest."""
-    out = zonal.CellStats.empty(len(cells))
-    full = cells["full"].to_numpy()
     cache_mb = max(int(inputs.budget_mb // 4), 8)
     with open_in_crs(hazard.raster, crs, rule.resampling, cache_mb) as reader:
-        net = Fishnet(inputs.cell_size)
-        rect = zonal.rectangle_stats(
-            reader,
-            net.x0,
-            net.y0,
-            net.size,
-            cells["row"].to_numpy()[full],
-            cells["col"].to_numpy()[full],
-            rule.threshold,
-            inputs.budget_mb,
+        return zonal.cell_stats(
+            reader, cells, inputs.cell_size, rule.threshold, inputs.budget_mb
         )
-        poly = zonal.polygon_stats(
-            reader, cells.geometry.values[~full], rule.threshold, inputs.budget_mb
-        )
-    for name in zonal.STAT_NAMES:
-        getattr(out, name)[full] = getattr(rect, name)
-        getattr(out, name)[~full] = getattr(poly, name)
-    return out
 
 
 def _check_overlap(hazard: HazardInput, cells, crs) -> None:
@@ -194,16 +203,17 @@ def _add_zones(cells, points, hazard: HazardInput, rule, crs) -> np.ndarray:
     return overlay.severity
 
 
-def _add_points_and_levels(cells, points, severities, model: RiskModel) -> None:
-    """Point counts and influence, the score parts, the score and the level."""
+def _add_points_and_levels(
+    cells, points, severities, model: RiskModel, hazards
+) -> None:
+    """Point counts and influence, the score parts, the score and the level
+    (per return-period scenario too, by the model's level rule)."""
     effect = point_effect(cells, points, model)
     cells["points_n"] = effect.count
     for k in range(4):
         cells[f"points_l{k + 1}"] = effect.count_by_level[:, k]
-    cells["score_hazard"] = hazard_part(severities, model, len(cells))
-    cells["score_points"] = effect.influence
-    cells["score"] = combine(cells["score_hazard"].to_numpy(), effect.influence, model)
-    levels = model.levels_of(cells["score"].to_numpy())
+    scenarios.grade_cells(cells, severities, hazards, effect.influence, model)
+    levels = cells["level"].to_numpy()
     styles = [load_level_styles()[lv] for lv in (1, 2, 3, 4)]
     cells["level"] = levels
     for column, attr in (
@@ -304,15 +314,18 @@ def _run_info(
             "kind": h.kind,
             "path": str(h.path.resolve()),
             "field": h.field,
-            "label_zh": model.hazards[h.name].label_zh,
-            "label_en": model.hazards[h.name].label_en,
-            "unit": model.hazards[h.name].unit,
-            "resampling": model.hazards[h.name].resampling,
+            "rule": h.rule,
+            "return_period": h.return_period,
+            "label_zh": _scenario_label(model.hazards[h.rule].label_zh, h, "zh"),
+            "label_en": _scenario_label(model.hazards[h.rule].label_en, h, "en"),
+            "unit": model.hazards[h.rule].unit,
+            "resampling": model.hazards[h.rule].resampling,
             # the CRS compute read the raster in (its own, or --assume-crs)
             "crs": h.raster.crs.to_wkt() if h.raster is not None else None,
         }
         for h in inputs.hazards
     ]
+    plan = scenarios.plan_scenarios(inputs.hazards)
     return {
         "riskmap_version": __version__,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -323,10 +336,27 @@ def _run_info(
         "cells_n": len(cells),
         "model_name": model.name,
         "model_source": model.source,
-        "model_summary_zh": model.summary("zh"),
-        "model_summary_en": model.summary("en"),
+        "model_summary_zh": f"{model.summary('zh')}；{model.rule_summary('zh')}",
+        "model_summary_en": f"{model.summary('en')}; {model.rule_summary('en')}",
+        "level_rule": model.level_rule,
+        "level_rule_zh": model.rule_summary("zh"),
+        "level_rule_en": model.rule_summary("en"),
+        "return_periods": list(plan.periods),
+        "affected_level": model.affected_level,
+        "exposure": exp.exposure_fields(cells),
+        "exposure_sources": (
+            inputs.exposure.source if inputs.exposure is not None else None
+        ),
         "hazards": hazards,
         "service_radius_m": (
             None if inputs.resources is None else service_radii(inputs.service_radius)
         ),
     }
+
+
+def _scenario_label(label: str, hazard: HazardInput, lang: str) -> str:
+    """A hazard's display name, with its return period for a scenario."""
+    if hazard.return_period is None:
+        return label
+    years = f"{hazard.return_period:g}"
+    return f"{label} ({years}-year)" if lang == "en" else f"{label}（{years}年一遇）"

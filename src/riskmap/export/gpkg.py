@@ -52,6 +52,10 @@ def write_result(result: RiskResult, path: str | Path) -> Path:
             }
         )
         pyogrio.write_dataframe(info, tmp, layer="run_info", driver="GPKG")
+        if result.exposure_classes is not None:
+            pyogrio.write_dataframe(
+                result.exposure_classes, tmp, layer="exposure_classes", driver="GPKG"
+            )
     return path
 
 

@@ -28,11 +28,12 @@ POINT_ALIASES = {
 
 @dataclass(frozen=True)
 class HazardSpec:
-    """A hazard as named on the command line: NAME=PATH[:FIELD]."""
+    """A hazard as named on the command line: NAME[@YEARS]=PATH[:FIELD]."""
 
     name: str
     path: Path
     field: str | None = None
+    return_period: float | None = None  # years, for a return-period scenario
 
 
 @dataclass(frozen=True)
@@ -44,36 +45,72 @@ class HazardInput:
     raster: HazardRaster | None = None
     zones: gpd.GeoDataFrame | None = None
     field: str | None = None
+    return_period: float | None = None  # years; None: not a scenario
+    rule_name: str | None = None  # the model's hazard when *name* is a scenario's
 
     @property
     def kind(self) -> str:
         """ "raster" or "zones"."""
         return "raster" if self.raster is not None else "zones"
 
+    @property
+    def rule(self) -> str:
+        """The risk model's hazard this layer is graded by."""
+        return self.rule_name or self.name
+
 
 def parse_hazard_arg(text: str) -> HazardSpec:
-    """Parse ``NAME=PATH`` or ``NAME=PATH:FIELD`` (a zone layer and its class field)."""
+    """Parse ``NAME[@YEARS]=PATH`` or ``NAME[@YEARS]=PATH:FIELD`` (zones + class field).
+
+    ``flood@100=d100.tif`` is the 100-year flood: a return-period scenario.
+    """
     name, sep, rest = text.partition("=")
-    name = name.strip()
+    name, at, years = (part.strip() for part in name.partition("@"))
     if not sep or not name or not rest:
         raise InputDataError(
             f"--hazard {text!r}: write NAME=PATH (raster) or NAME=PATH:FIELD (zones)"
         )
+    period = parse_return_period(years, text) if at else None
     if Path(rest).exists() or ":" not in rest:
-        return HazardSpec(name, Path(rest))
+        return HazardSpec(name, Path(rest), return_period=period)
     path, _, field = rest.rpartition(":")
-    return HazardSpec(name, Path(path), field or None)
+    return HazardSpec(name, Path(path), field or None, period)
+
+
+def parse_return_period(years: str, text: str) -> float:
+    """A return period in years >= 1 (p = 1/T must be a probability)."""
+    try:
+        value = float(years)
+    except ValueError:
+        value = float("nan")
+    if not np.isfinite(value) or value < 1:
+        raise InputDataError(
+            f"--hazard {text!r}: return period {years!r} must be a number of years "
+            ">= 1, e.g. flood@100=d100.tif for the 100-year flood"
+        )
+    return value
+
+
+def scenario_name(name: str, return_period: float | None) -> str:
+    """Column prefix of a hazard layer: ``flood`` or ``flood_rp100`` for a scenario."""
+    return name if return_period is None else f"{name}_rp{return_period:g}"
 
 
 def load_hazard(spec: HazardSpec, assume_crs: str | None = None) -> HazardInput:
     """Open a hazard raster, or read a zone layer and check its class field."""
     if not spec.path.exists():
         raise MissingFileError(f"hazard {spec.name!r}: {spec.path}: file not found")
+    scenario = {
+        "return_period": spec.return_period,
+        "rule_name": spec.name if spec.return_period is not None else None,
+    }
+    name = scenario_name(spec.name, spec.return_period)
     if spec.path.suffix.lower() in RASTER_SUFFIXES and spec.field is None:
         return HazardInput(
-            spec.name,
+            name,
             spec.path,
             raster=describe_raster(spec.path, assume_crs=assume_crs),
+            **scenario,
         )
     zones = read_vector(spec.path, assume_crs=assume_crs)
     if spec.field is None:
@@ -82,7 +119,7 @@ def load_hazard(spec: HazardSpec, assume_crs: str | None = None) -> HazardInput:
             f"field as {spec.name}=PATH:FIELD (fields: {', '.join(_fields(zones))})"
         )
     _require_field(zones, spec.field, spec.path)
-    return HazardInput(spec.name, spec.path, zones=zones, field=spec.field)
+    return HazardInput(name, spec.path, zones=zones, field=spec.field, **scenario)
 
 
 def load_communities(

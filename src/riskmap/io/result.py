@@ -36,6 +36,11 @@ def read_result(path: str | Path) -> RiskResult:
     }
     table = pyogrio.read_dataframe(path, layer="run_info")
     info = {k: json.loads(v) for k, v in zip(table["key"], table["value"], strict=True)}
+    classes = (
+        pyogrio.read_dataframe(path, layer="exposure_classes")
+        if "exposure_classes" in names
+        else None
+    )
     return RiskResult(
         layers["cells"],
         layers["communities"],
@@ -43,4 +48,5 @@ def read_result(path: str | Path) -> RiskResult:
         info,
         layers.get("resources"),
         layers.get("coverage"),
+        classes,
     )

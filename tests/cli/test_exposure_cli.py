@@ -1,0 +1,135 @@
+"""``riskmap compute --exposure`` and return-period scenarios through the CLI."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from tests.helpers import X0, Y0, write_raster
+
+from riskmap.cli import main
+from riskmap.io.result import read_result
+
+
+def _compute(communities, out, *extra):
+    return main(
+        ["-q", "compute", "--communities", str(communities), "--out", str(out)]
+        + [str(e) for e in extra]
+    )
+
+
+@pytest.fixture
+def population_tif(tmp_path) -> str:
+    """People per 30 m pixel over the test raster's extent."""
+    data = np.random.default_rng(5).poisson(4.0, (200, 240)).astype("float32")
+    return str(write_raster(tmp_path / "pop.tif", data))
+
+
+@pytest.fixture
+def buildings_gpkg(tmp_path) -> str:
+    """Building footprints with an upper-case households field."""
+    boxes = [
+        shapely.box(X0 + 2000 + 40 * k, Y0 - 2600, X0 + 2020 + 40 * k, Y0 - 2580)
+        for k in range(20)
+    ]
+    path = tmp_path / "bld.gpkg"
+    gpd.GeoDataFrame(
+        {"HOUSEHOLDS": np.arange(20) % 3 + 1}, geometry=boxes, crs="EPSG:4545"
+    ).to_file(path)
+    return str(path)
+
+
+def test_compute_with_exposure_and_scenarios(
+    tmp_path, communities_gpkg, flood_tif, hazard_array, population_tif, buildings_gpkg
+):
+    """People, buildings, households per cell and community; scenario fields;
+    the InaSAFE-style class table in RESULT.gpkg."""
+    deep = write_raster(tmp_path / "d100.tif", hazard_array * 2)
+    out = tmp_path / "r.gpkg"
+    code = _compute(
+        communities_gpkg,
+        out,
+        "--hazard",
+        f"flood@10={flood_tif}",
+        "--hazard",
+        f"flood@100={deep}",
+        "--exposure",
+        f"population={population_tif}",
+        "--exposure",
+        f"buildings={buildings_gpkg}",
+    )
+    assert code == 0
+    assert "exposure_classes" in {n for n, _ in pyogrio.list_layers(out)}
+    result = read_result(out)
+    cells, comm = result.cells, result.communities
+    for col in ("people", "buildings", "households", "level_rp10", "eae_people"):
+        assert col in cells.columns
+    assert cells["buildings"].sum() == pytest.approx(20)
+    assert cells["households"].sum() == pytest.approx(sum(np.arange(20) % 3 + 1))
+    # per level sums add up to the totals
+    levels = sum(comm[f"people_l{lv}"] for lv in (1, 2, 3, 4))
+    np.testing.assert_allclose(levels, comm["people"], rtol=1e-9)
+    assert (comm["eae_people"] >= 0).all()
+    np.testing.assert_allclose(
+        comm["eae_people"].sum(), cells["eae_people"].sum(), rtol=1e-9
+    )
+    # 100-year scenario is at least as severe as the 10-year one
+    assert (cells["level_rp100"] <= cells["level_rp10"]).all()
+    np.testing.assert_array_equal(cells["level"], cells["level_rp100"])
+    classes = result.exposure_classes
+    assert set(classes["hazard"]) == {"flood_rp10", "flood_rp100"}
+    per_hazard = classes.groupby("hazard")["people"].sum()
+    np.testing.assert_allclose(per_hazard, cells["people"].sum(), rtol=1e-9)
+    assert result.info["level_rule"] == "max"
+
+
+@pytest.mark.parametrize(
+    ("hazards", "message"),
+    [
+        (["flood@0={f}"], "return period '0'"),
+        (["flood@10={f}", "flood@10={f}"], "given twice"),
+    ],
+)
+def test_bad_return_periods_exit_2(
+    capsys, tmp_path, communities_gpkg, flood_tif, hazards, message
+):
+    """A return period of 0 or a duplicated one: exit 2 with one line."""
+    args = []
+    for h in hazards:
+        args += ["--hazard", h.format(f=flood_tif)]
+    assert _compute(communities_gpkg, tmp_path / "r.gpkg", *args) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ({"community_id": ["Z1"], "population": [10]}, "no row matches"),
+        ({"community_id": ["C1", "C2"], "人口": [10, -1]}, "negative population"),
+    ],
+)
+def test_bad_population_table_exit_2(
+    capsys, tmp_path, communities_gpkg, flood_tif, rows, message
+):
+    """A table matching no community or with negative people: exit 2, one line."""
+    table = tmp_path / "pop.csv"
+    pd.DataFrame(rows).to_csv(table, index=False)
+    code = _compute(
+        communities_gpkg,
+        tmp_path / "r.gpkg",
+        "--hazard",
+        f"flood={flood_tif}",
+        "--exposure",
+        f"population={table}",
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "r.gpkg").exists()
