@@ -7,6 +7,7 @@ from pathlib import Path
 
 from riskmap.commands.project import (
     apply_project,
+    location,
     project_communities,
     project_points,
 )
@@ -49,7 +50,7 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--project",
-        type=Path,
+        type=location,
         help="riskmap project: communities, hazards, model and points (options win)",
     )
     p.add_argument(
@@ -146,8 +147,8 @@ def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
     hazards = [load_hazard(parse_hazard_arg(h), args.assume_crs) for h in args.hazard]
     points = load_points(args.points, model, args.assume_crs) if args.points else None
     if project:
-        points = points if args.points else project_points(project, model)
-        project.close()
+        with project, project.errors():
+            points = points if args.points else project_points(project, model)
     grid = read_vector(args.grid, assume_crs=args.assume_crs) if args.grid else None
     resources = (
         load_resources(args.resources, args.assume_crs) if args.resources else None

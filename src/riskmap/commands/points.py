@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from riskmap.commands.project import add_quiet, current_user
+from riskmap.commands.project import LOCATION, add_quiet, current_user, location
 from riskmap.errors import InputDataError
 from riskmap.io.chinacoords import parse_degrees, to_wgs84
 from riskmap.progress import StderrProgress
 from riskmap.registry import Project, export_points
 from riskmap.registry.exporter import FORMATS
-from riskmap.registry.projectfile import damaged_file_errors
 
 COORDS_HELP = "wgs84 | cgcs2000 | gcj02 (AMap/Tencent) | bd09 (Baidu) | EPSG:XXXX"
 LIST_COLUMNS = ("id", "name", "type", "level", "status", "responsible", "community_id")
@@ -64,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _action(actions, name: str, help_text: str, func) -> argparse.ArgumentParser:
     """One action parser with the options every action takes."""
     p = actions.add_parser(name, help=help_text)
-    p.add_argument("--project", required=True, type=Path, help="PROJECT.gpkg")
+    p.add_argument("--project", required=True, type=location, help=LOCATION)
     p.add_argument("--user", default=None, help="who makes the change (default: login)")
     add_quiet(p)
     p.set_defaults(func=func)
@@ -109,8 +108,9 @@ def _lonlat(args: argparse.Namespace) -> tuple[float, float]:
 
 @contextmanager
 def _open(args: argparse.Namespace) -> Iterator[Project]:
-    """The --project, with SQLite errors turned into one clear line."""
-    with Project.open(args.project) as project, damaged_file_errors(args.project):
+    """The --project, with store errors (damaged file, lost server, a row this
+    login may not change) turned into one clear line."""
+    with Project.open(args.project) as project, project.errors():
         yield project
 
 

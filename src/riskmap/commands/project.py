@@ -1,10 +1,12 @@
-"""``riskmap project``: create a project GeoPackage, show it; feed compute from it."""
+"""``riskmap project``: create a project (GeoPackage or PostGIS), show, copy and
+share it; feed compute from it."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +16,7 @@ from riskmap.errors import InputDataError, MissingFileError
 from riskmap.io.layers import load_communities, parse_hazard_arg
 from riskmap.model import RiskModel
 from riskmap.registry import Project
+from riskmap.registry.database import is_database_url
 from riskmap.resources import sample_dir
 
 SAMPLE_HAZARDS = {"flood": "flood_depth.tif", "landslide": "landslide.tif"}
@@ -23,13 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the project sub-command and its actions."""
     p = sub.add_parser(
         "project",
-        help="create or show a riskmap project GeoPackage (项目)",
-        description="A project is one GeoPackage: communities, ledger, change log, "
-        "settings.",
+        help="create, show, copy or share a riskmap project (项目)",
+        description="A project is one GeoPackage, or one schema of a PostgreSQL/"
+        "PostGIS database (postgresql://USER@HOST:PORT/DB?schema=NAME, password "
+        "from PGPASSWORD or ~/.pgpass): communities, ledger, change log, settings.",
     )
     actions = p.add_subparsers(dest="project_command", required=True, metavar="ACTION")
-    new = actions.add_parser("new", help="create a project file")
-    new.add_argument("path", type=Path, help="new PROJECT.gpkg (never overwritten)")
+    new = actions.add_parser("new", help="create a project")
+    new.add_argument("path", type=location, help=f"new {LOCATION} (never overwritten)")
     new.add_argument("--communities", type=Path, help="community boundary polygons")
     new.add_argument("--id-field", help="community id field")
     new.add_argument("--name-field", help="community name field")
@@ -44,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_quiet(new)
     new.set_defaults(func=run_new)
     upd = actions.add_parser("set", help="replace a project's hazards and/or model")
-    upd.add_argument("path", type=Path, help="PROJECT.gpkg")
+    upd.add_argument("path", type=location, help=LOCATION)
     upd.add_argument(
         "--hazard", action="append", default=None, metavar="NAME=PATH[:FIELD]",
         help="the new hazard list (replaces the old one); repeat",
@@ -54,8 +58,43 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_quiet(upd)
     upd.set_defaults(func=run_set)
     info = actions.add_parser("info", help="show a project's settings and counts")
-    info.add_argument("path", type=Path, help="PROJECT.gpkg")
+    info.add_argument("path", type=location, help=LOCATION)
     info.set_defaults(func=run_info)
+    copy = actions.add_parser(
+        "copy", help="copy a project between GeoPackage and PostGIS, losing nothing"
+    )
+    copy.add_argument("source", type=location, help=f"the project to copy: {LOCATION}")
+    copy.add_argument(
+        "target", type=location, help="the new project (never overwritten)"
+    )
+    add_quiet(copy)
+    copy.set_defaults(func=run_copy)
+    grant = actions.add_parser(
+        "grant", help="let a login role edit or view some communities (PostGIS)"
+    )
+    grant.add_argument("role", help="PostgreSQL login role (created if missing)")
+    grant.add_argument("--project", required=True, type=location, help="postgresql://")
+    grant.add_argument(
+        "--community", required=True, metavar="ID[,ID]",
+        help="the communities this role reaches (replaces earlier grants)",
+    )  # fmt: skip
+    grant.add_argument(
+        "--role", dest="role_kind", required=True, choices=("editor", "viewer")
+    )
+    grant.add_argument(
+        "--password-stdin", action="store_true",
+        help="set the role's password from the first line of standard input",
+    )  # fmt: skip
+    add_quiet(grant)
+    grant.set_defaults(func=run_grant)
+
+
+LOCATION = "PROJECT.gpkg or postgresql://USER@HOST:PORT/DB?schema=NAME"
+
+
+def location(text: str) -> Path | str:
+    """A project location: a GeoPackage path, or a ``postgresql://`` URL as is."""
+    return text if is_database_url(text) else Path(text)
 
 
 def add_quiet(p: argparse.ArgumentParser) -> None:
@@ -134,7 +173,7 @@ def run_set(args: argparse.Namespace) -> int:
     if args.model is not None and not args.model.is_file():
         raise MissingFileError(f"--model {args.model}: file not found")
     hazards = _hazard_specs(args.hazard) if args.hazard is not None else None
-    with Project.open(args.path) as project:
+    with Project.open(args.path) as project, project.errors():
         project.update_settings(
             hazards=hazards, model=args.model, user=args.user or current_user()
         )
@@ -145,8 +184,43 @@ def run_set(args: argparse.Namespace) -> int:
 
 def run_info(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project info``."""
-    with Project.open(args.path) as project:
+    with Project.open(args.path) as project, project.errors():
         print(describe(project))
+    return 0
+
+
+def run_copy(args: argparse.Namespace) -> int:
+    """Entry point of ``riskmap project copy``."""
+    from riskmap.registry.copy import copy_project
+
+    with Project.open(args.source) as source, source.errors():
+        copied = copy_project(source, args.target, user=current_user())
+    with copied, copied.errors():
+        if not getattr(args, "quiet", False):
+            print(describe(copied))
+    return 0
+
+
+def run_grant(args: argparse.Namespace) -> int:
+    """Entry point of ``riskmap project grant``."""
+    from riskmap.registry.pgproject import grant
+
+    ids = [c.strip() for c in args.community.split(",") if c.strip()]
+    if not ids:
+        raise InputDataError("--community: give at least one community id")
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+    if args.password_stdin and not password:
+        raise InputDataError("--password-stdin: standard input had no password")
+    if not is_database_url(args.project):
+        raise InputDataError(
+            f"{args.project}: grant needs a PostgreSQL project (postgresql://...); "
+            "a GeoPackage has no logins"
+        )
+    with Project.open(args.project) as project, project.errors():
+        created = grant(project.conn, args.role, ids, args.role_kind, password=password)
+    if not getattr(args, "quiet", False):
+        made = "created login role" if created else "login role"
+        print(f"{made} {args.role}: {args.role_kind} of {', '.join(ids)}")
     return 0
 
 
@@ -173,10 +247,16 @@ def apply_project(args: argparse.Namespace) -> Project | None:
             raise InputDataError("compute needs --communities PATH or --project FILE")
         return None
     project = Project.open(path)
-    if not args.hazard:
-        args.hazard = project.hazard_args()
-    if args.model is None and project.settings["model"]:
-        args.model = Path(project.settings["model"])
+    try:
+        with project.errors():
+            if not args.hazard:
+                args.hazard = project.hazard_args()
+            if args.model is None and project.settings["model"]:
+                args.model = Path(project.settings["model"])
+            project.communities()  # read (and cache) now, while errors are worded
+    except BaseException:
+        project.close()
+        raise
     return project
 
 

@@ -36,7 +36,6 @@ from riskmap.registry.fields import FIELD_NAMES, clean_record, header_aliases
 from riskmap.registry.geometry import degrees_ok, local_metres
 from riskmap.registry.levels import load_point_rules
 from riskmap.registry.projectfile import CRS
-from riskmap.registry.schema import from_blobs
 from riskmap.registry.store import DUPLICATE_M
 
 if TYPE_CHECKING:
@@ -346,7 +345,7 @@ def _duplicates(raw, records, lon, lat, rejected, project) -> None:
     ).fetchall()
     if not rows:
         return
-    geoms = from_blobs([r[3] for r in rows])
+    geoms = project.conn.decode_geoms([r[3] for r in rows])
     exy = _metric(shapely.get_x(geoms), shapely.get_y(geoms), lat0)
     pairs = shapely.STRtree(exy).query(xy, predicate="dwithin", distance=DUPLICATE_M)
     for a, e in zip(*pairs, strict=True):

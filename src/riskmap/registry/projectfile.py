@@ -9,8 +9,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from riskmap.errors import InputDataError, MissingFileError
 from riskmap.io.layers import ID_ALIASES, NAME_ALIASES, parse_hazard_arg
 from riskmap.io.vectors import find_column
 from riskmap.registry import schema
+from riskmap.registry.database import Database, GeoPackageDb
 
 CRS = "EPSG:4326"
 HOW_TO_CREATE = (
@@ -32,18 +32,6 @@ HOW_TO_CREATE = (
 def now_iso() -> str:
     """The current UTC time as ISO text (seconds)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@contextmanager
-def damaged_file_errors(path: Path) -> Iterator[None]:
-    """Turn SQLite errors (damaged or read-only file) into one clear input error."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        raise InputDataError(
-            f"{path}: cannot read or write the project ({exc}); close other programs "
-            "writing it, check that it is writable, or restore a backup if damaged"
-        ) from exc
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -112,44 +100,59 @@ def normalise_communities(
     return out
 
 
-def initial_settings(path: Path, hazards: dict[str, str], model) -> dict[str, Any]:
-    """Settings of a new project: hazard and model paths relative to the project."""
+def initial_settings(
+    base: Path | None, hazards: dict[str, str], model
+) -> dict[str, Any]:
+    """Settings of a new project: hazard and model paths relative to the project's
+    folder *base* (absolute for a database project: *base* None)."""
     stored = {}
     for name, text in hazards.items():
         spec = parse_hazard_arg(f"{name}={text}")
         if not spec.path.exists():
             raise MissingFileError(f"hazard {name!r}: {spec.path}: file not found")
-        stored[name] = {"path": _relative(spec.path, path), "field": spec.field}
+        stored[name] = {"path": relative_path(spec.path, base), "field": spec.field}
     return {
         "app": schema.APP,
         "schema_version": schema.SCHEMA_VERSION,
         "created_at": now_iso(),
         "hazards": stored,
-        "model": _relative(Path(model), path) if model else None,
+        "model": relative_path(Path(model), base) if model else None,
     }
 
 
-def _relative(target: Path, project: Path) -> str:
-    """*target* relative to the project's folder, or absolute where impossible."""
+def relative_path(target: Path, base: Path | None) -> str:
+    """*target* relative to the folder *base*, or absolute where impossible."""
+    if base is None:
+        return str(target.resolve())
     try:
-        return os.path.relpath(target.resolve(), project.resolve().parent)
+        return os.path.relpath(target.resolve(), base.resolve())
     except ValueError:  # another drive on Windows
         return str(target.resolve())
 
 
-def create_file(path: Path, comms: gpd.GeoDataFrame | None, settings: dict) -> None:
+def create_file(
+    path: Path,
+    comms: gpd.GeoDataFrame | None,
+    settings: dict,
+    fill: Callable[[Database], None] | None = None,
+) -> None:
     """Write a new project to a temporary sibling, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
     os.close(fd)
     try:
-        write_new(Path(tmp), comms, settings)
+        write_new(Path(tmp), comms, settings, fill)
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
 
 
-def write_new(tmp: Path, comms: gpd.GeoDataFrame | None, settings: dict) -> None:
+def write_new(
+    tmp: Path,
+    comms: gpd.GeoDataFrame | None,
+    settings: dict,
+    fill: Callable[[Database], None] | None = None,
+) -> None:
     """Write a complete new project into *tmp* (then renamed into place)."""
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp, isolation_level=None)
@@ -157,42 +160,56 @@ def write_new(tmp: Path, comms: gpd.GeoDataFrame | None, settings: dict) -> None
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN")
         schema.create_schema(conn)
-        for key, value in settings.items():
-            conn.execute(
-                "INSERT INTO riskmap_settings VALUES (?, ?)",
-                (key, json.dumps(value, ensure_ascii=False)),
-            )
-        if comms is not None:
-            _insert_communities(conn, comms)
+        fill_new(GeoPackageDb(conn, tmp), comms, settings, fill)
         conn.execute("COMMIT")
     finally:
         conn.close()
 
 
-def _insert_communities(conn: sqlite3.Connection, comms: gpd.GeoDataFrame) -> None:
+def fill_new(
+    db: Database,
+    comms: gpd.GeoDataFrame | None,
+    settings: dict,
+    fill: Callable[[Database], None] | None = None,
+) -> None:
+    """Settings, communities and (*fill*) anything else of a new project, inside
+    the transaction that made its tables, in either store."""
+    db.executemany(
+        "INSERT INTO riskmap_settings (key, value) VALUES (?, ?)",
+        [(k, json.dumps(v, ensure_ascii=False)) for k, v in settings.items()],
+    )
+    if comms is not None:
+        _insert_communities(db, comms)
+    if fill is not None:
+        fill(db)
+
+
+def _insert_communities(db: Database, comms: gpd.GeoDataFrame) -> None:
     """Store community polygons and their other attributes (as JSON)."""
     extra = [
         c
         for c in comms.columns
         if c not in ("community_id", "community", comms.geometry.name)
     ]
-    blobs = schema.to_blobs(comms.geometry.values)
+    geoms = db.encode_geoms(comms.geometry.values)
     rows = []
-    for i, blob in enumerate(blobs):
+    for i, geom in enumerate(geoms):
         attrs = {c: _plain(comms[c].iloc[i]) for c in extra}
-        rows.append((blob, comms["community_id"].iloc[i], comms["community"].iloc[i],
+        rows.append((geom, str(comms["community_id"].iloc[i]),
+                     str(comms["community"].iloc[i]),
                      json.dumps(attrs, ensure_ascii=False, default=str)))  # fmt: skip
-    conn.executemany(
+    db.executemany(
         "INSERT INTO communities (geom, community_id, community, attributes) "
         "VALUES (?, ?, ?, ?)",
         rows,
     )
-    minx, miny, maxx, maxy = comms.total_bounds
-    conn.execute(
-        "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? "
-        "WHERE table_name='communities'",
-        (float(minx), float(miny), float(maxx), float(maxy)),
-    )
+    if db.kind == "gpkg":
+        minx, miny, maxx, maxy = comms.total_bounds
+        db.execute(
+            "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? "
+            "WHERE table_name='communities'",
+            (float(minx), float(miny), float(maxx), float(maxy)),
+        )
 
 
 def _plain(value: Any) -> Any:

@@ -1,14 +1,15 @@
-"""A riskmap project: one GeoPackage holding communities, the ledger, its change log
-and the settings. Every change is one SQLite transaction in WAL mode, logged with
-who, when, before and after; deletes are soft.
+"""A riskmap project: communities, the ledger, its change log and the settings, in
+one GeoPackage (SQLite, WAL) or in a PostgreSQL/PostGIS schema. The ledger logic
+here is shared; the store behind ``self.conn`` is a ``registry.database.Database``.
+Every change is one transaction holding the project's write lock, logged with who,
+when, before and after; deletes are soft.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import shapely
 
 from riskmap.errors import InputDataError, MissingFileError
 from riskmap.registry import schema
+from riskmap.registry.database import Database, GeoPackageDb, is_database_url
 from riskmap.registry.fields import FIELD_NAMES, clean_record, edit_method
 from riskmap.registry.geometry import check_lonlat, metres_between
 from riskmap.registry.projectfile import (
@@ -27,7 +29,6 @@ from riskmap.registry.projectfile import (
     check_project,
     connect,
     create_file,
-    damaged_file_errors,
     initial_settings,
     normalise_communities,
     now_iso,
@@ -37,10 +38,11 @@ DUPLICATE_M = 10.0
 
 
 class Project:
-    """A riskmap project file; open with ``Project.open`` or make with ``create``."""
+    """A riskmap project (a GeoPackage file or a ``postgresql://`` URL); open with
+    ``Project.open`` or make with ``create``."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
-        self.path = path
+    def __init__(self, path: Path | str, conn: Database):
+        self.path = path  # the file, or the database URL (never with a password)
         self.conn = conn
         self._community_cache: gpd.GeoDataFrame | None = None
 
@@ -56,29 +58,62 @@ class Project:
         name_field: str | None = None,
         hazards: dict[str, str] | None = None,
         model: str | Path | None = None,
+        password: str | None = None,
     ) -> Project:
-        """Make a new project file (never overwrites one) and open it."""
+        """Make a new project (never overwrites one) and open it."""
+        comms = normalise_communities(communities, id_field, name_field)
+        base = None if is_database_url(path) else Path(path).parent
+        settings = initial_settings(base, hazards or {}, model)
+        return cls.create_with(path, comms, settings, password=password)
+
+    @classmethod
+    def create_with(
+        cls,
+        path: str | Path,
+        comms: gpd.GeoDataFrame | None,
+        settings: dict[str, Any],
+        fill: Callable[[Database], None] | None = None,
+        *,
+        password: str | None = None,
+    ) -> Project:
+        """Make a project from ready settings; *fill* adds rows in the same
+        transaction (``project copy``). All of it is written, or nothing."""
+        if is_database_url(path):
+            from riskmap.registry.pgproject import create_database_project
+
+            create_database_project(str(path), comms, settings, fill, password)
+            return cls.open(path, password=password)
         path = Path(path)
         if path.exists():
             raise InputDataError(
                 f"{path}: already exists; riskmap never overwrites a project, "
                 "choose another name or open it"
             )
-        comms = normalise_communities(communities, id_field, name_field)
-        create_file(path, comms, initial_settings(path, hazards or {}, model))
+        create_file(path, comms, settings, fill)
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: str | Path) -> Project:
+    def open(cls, path: str | Path, *, password: str | None = None) -> Project:
         """Open an existing project; migrate an older schema; refuse anything else."""
+        if is_database_url(path):
+            from riskmap.registry.pgproject import open_database
+
+            project = cls(str(path), open_database(str(path), password))
+            try:
+                with project.conn.errors():
+                    project._migrate()
+            except BaseException:
+                project.close()
+                raise
+            return project
         path = Path(path)
         if not path.is_file():
             raise MissingFileError(f"{path}: no such project file; {HOW_TO_CREATE}")
         conn = connect(path)
         try:
             check_project(conn, path)
-            project = cls(path, conn)
-            with damaged_file_errors(path):
+            project = cls(path, GeoPackageDb(conn, path))
+            with project.conn.errors():
                 conn.execute("PRAGMA journal_mode = WAL")  # readers never block writers
                 conn.execute("PRAGMA synchronous = FULL")
                 conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports
@@ -99,15 +134,20 @@ class Project:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: everything in it is committed, or nothing."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction holding the project's write lock: everything in
+        it is committed, or nothing."""
+        self.conn.begin()
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.rollback()
             raise
-        self.conn.execute("COMMIT")
+        self.conn.commit()
+
+    def errors(self) -> AbstractContextManager[None]:
+        """The store's errors (damaged file, lost server, refused row) as one line."""
+        return self.conn.errors()
 
     def _migrate(self) -> None:
         """Bring an older schema up to the current version in one transaction."""
@@ -120,8 +160,11 @@ class Project:
         if version == schema.SCHEMA_VERSION:
             return
         with self.transaction() as conn:
+            version = int(self._setting("schema_version"))  # under the write lock
+            if version == schema.SCHEMA_VERSION:
+                return
             for step in range(version, schema.SCHEMA_VERSION):
-                schema.MIGRATIONS[step](conn)
+                conn.migrations[step](conn)
             self._set_setting("schema_version", schema.SCHEMA_VERSION)
             self._log(
                 "system", "migrate", None, {"schema": version},
@@ -140,7 +183,8 @@ class Project:
     def _set_setting(self, key: str, value: Any) -> None:
         """Store one setting (inside a transaction)."""
         self.conn.execute(
-            "INSERT OR REPLACE INTO riskmap_settings VALUES (?, ?)",
+            "INSERT INTO riskmap_settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, json.dumps(value, ensure_ascii=False)),
         )
 
@@ -168,7 +212,7 @@ class Project:
         user: str,
     ) -> None:
         """Replace the hazards (name -> "PATH[:FIELD]") and/or the model; logged."""
-        new = initial_settings(self.path, hazards or {}, model)
+        new = initial_settings(self.conn.base_dir, hazards or {}, model)
         before, after = {}, {}
         if hazards is not None:
             before["hazards"], after["hazards"] = (
@@ -188,7 +232,7 @@ class Project:
 
     def _resolve(self, stored: str) -> str:
         """A stored path, relative to the project folder unless absolute."""
-        return str((self.path.parent / stored).resolve())
+        return str((Path(self.conn.base_dir or ".") / stored).resolve())
 
     # -- reading --------------------------------------------------------------
 
@@ -207,7 +251,7 @@ class Project:
             for key in dict.fromkeys(k for a in attrs for k in a):
                 data[key] = [a.get(key) for a in attrs]
             self._community_cache = gpd.GeoDataFrame(
-                data, geometry=schema.from_blobs([r[3] for r in rows]), crs=CRS
+                data, geometry=self.conn.decode_geoms([r[3] for r in rows]), crs=CRS
             )
         return self._community_cache.copy()
 
@@ -219,7 +263,7 @@ class Project:
             f"SELECT {cols}, geom FROM points {where} ORDER BY fid"
         ).fetchall()
         data = {name: [r[i] for r in rows] for i, name in enumerate(FIELD_NAMES)}
-        geoms = schema.from_blobs([r[-1] for r in rows])
+        geoms = self.conn.decode_geoms([r[-1] for r in rows])
         return gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
 
     def get_point(self, point_id: str) -> dict[str, Any]:
@@ -233,13 +277,13 @@ class Project:
                 f"{self.path}: no point with id {point_id!r}; see riskmap points list"
             )
         record = dict(zip(FIELD_NAMES, row[:-1], strict=True))
-        geom = schema.from_blobs([row[-1]])[0]
+        geom = self.conn.decode_geoms([row[-1]])[0]
         record["lon"], record["lat"] = geom.x, geom.y
         return record
 
     def history(self, id: str | None = None) -> list[dict[str, Any]]:
         """The change log, oldest first; only *id*'s entries when given."""
-        sql = "SELECT fid, at, user, action, point_id, before, after FROM changes"
+        sql = 'SELECT fid, at, "user", action, point_id, before, after FROM changes'
         args: tuple = ()
         if id is not None:
             sql, args = sql + " WHERE point_id = ?", (str(id),)
@@ -290,7 +334,7 @@ class Project:
         """Insert cleaned records (inside a transaction); ids are given or new."""
         community = self.community_of(geoms)
         ids = self._new_ids([r.get("id") for r in records])
-        blobs = schema.to_blobs(geoms)
+        blobs = self.conn.encode_geoms(geoms)
         lons, lats = shapely.get_x(geoms).tolist(), shapely.get_y(geoms).tolist()
         rows, log = [], []
         at = now_iso()
@@ -309,7 +353,7 @@ class Project:
             rows,
         )
         self.conn.executemany(
-            "INSERT INTO changes (at, user, action, point_id, before, after) "
+            'INSERT INTO changes (at, "user", action, point_id, before, after) '
             "VALUES (?, ?, ?, ?, ?, ?)",
             log,
         )
@@ -345,7 +389,7 @@ class Project:
         with self.transaction():
             self.conn.execute(
                 "UPDATE points SET geom = ?, community_id = ? WHERE id = ?",
-                (schema.to_blobs(geom)[0], comm, old["id"]),
+                (self.conn.encode_geoms(geom)[0], comm, old["id"]),
             )
             before = {k: old[k] for k in ("lon", "lat", "community_id")}
             after = {"lon": float(lon), "lat": float(lat), "community_id": comm}
@@ -391,7 +435,7 @@ class Project:
     def _log(self, user: str, action: str, pid: str | None, before, after) -> None:
         """Append one change-log entry (inside a transaction)."""
         self.conn.execute(
-            "INSERT INTO changes (at, user, action, point_id, before, after) "
+            'INSERT INTO changes (at, "user", action, point_id, before, after) '
             "VALUES (?, ?, ?, ?, ?, ?)",
             (now_iso(), str(user), action, pid, _json(before), _json(after)),
         )
@@ -422,7 +466,7 @@ class Project:
         ).fetchall()
         if not rows:
             return None
-        geoms = schema.from_blobs([r[1] for r in rows])
+        geoms = self.conn.decode_geoms([r[1] for r in rows])
         dist = metres_between(shapely.get_x(geoms), shapely.get_y(geoms), lon, lat)
         close = np.flatnonzero(dist <= DUPLICATE_M)
         return rows[close[0]][0] if len(close) else None
@@ -430,12 +474,8 @@ class Project:
     def _new_ids(self, given: list[str | None]) -> list[str]:
         """Given ids kept; blanks get YH-YYYY-MM-NNNN after the month's last number."""
         prefix = datetime.now(UTC).strftime("YH-%Y-%m-")
-        row = self.conn.execute(
-            "SELECT MAX(CAST(substr(id, ?) AS INTEGER)) FROM points WHERE id LIKE ?",
-            (len(prefix) + 1, prefix + "%"),
-        ).fetchone()
         taken = {g for g in given if g}
-        seq = int(row[0] or 0)
+        seq = self.conn.max_id_number(prefix)
         out = []
         for g in given:
             if g:
