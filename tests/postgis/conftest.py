@@ -52,7 +52,7 @@ def pg_url(pg_cluster) -> str:
 def communities() -> gpd.GeoDataFrame:
     """Two 0.05° squares side by side (C1 west, C2 east), EPSG:4326."""
     return gpd.GeoDataFrame(
-        {"code": ["C1", "C2"], "名称": ["示例社区甲", "示例社区乙"], "人口": [1200, 800]},
+        {"code": ["C1", "C2"], "名称": ["示例社区甲", "示例社区乙"], "人口": [12, 8]},
         geometry=[
             shapely.box(106.70, 31.85, 106.75, 31.90),
             shapely.box(106.75, 31.85, 106.80, 31.90),

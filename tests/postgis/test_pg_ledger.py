@@ -37,11 +37,19 @@ def test_schema_matches_the_geopackage(pg_project, tmp_path):
             assert pg.conn.columns(table) == gpkg.conn.columns(table), table
         assert pg.settings["schema_version"] == gpkg.settings["schema_version"]
     schema = pg_project.split("schema=")[1]
-    geom = _sql(pg_project, "SELECT type, srid FROM geometry_columns "
-                "WHERE f_table_schema = %s AND f_table_name = 'points'", (schema,))  # fmt: skip
+    geom = _sql(
+        pg_project,
+        "SELECT type, srid FROM geometry_columns "
+        "WHERE f_table_schema = %s AND f_table_name = 'points'",
+        (schema,),
+    )
     assert geom == [("POINT", 4326)]
-    index = _sql(pg_project, "SELECT indexdef FROM pg_indexes WHERE schemaname = %s "
-                 "AND tablename = 'points' AND indexdef LIKE '%%gist%%'", (schema,))  # fmt: skip
+    index = _sql(
+        pg_project,
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = %s "
+        "AND tablename = 'points' AND indexdef LIKE '%%gist%%'",
+        (schema,),
+    )
     assert len(index) == 1
 
 
@@ -59,7 +67,8 @@ def test_points_life_cycle(pg_project, tmp_path, capsys):
     assert main(["points", "edit", pid, *p, "--lon", "106.77", "--lat", "31.87"]) == 0
     assert main(["points", "list", *p]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split("\t")[:7] == [pid, "滑坡甲", "滑坡", "1", "整改中", "张伟", "C2"]
+    row = lines[1].split("\t")
+    assert row[:7] == [pid, "滑坡甲", "滑坡", "1", "整改中", "张伟", "C2"]
     assert lines[1].split("\t")[7:] == ["106.7700000", "31.8700000"]
     assert main(["points", "delete", pid, *p]) == 0
     assert main(["points", "list", *p]) == 0
