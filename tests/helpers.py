@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -30,4 +31,25 @@ def write_raster(
         nodata=nodata,
     ) as dst:
         dst.write(data, 1)
+    return path
+
+
+def hostile_model(folder: Path, text: str) -> Path:
+    """The bundled risk model with *text* in its name, labels, units and class names.
+
+    The landslide label gets " 2" appended so that the two hazards stay apart.
+    """
+    from riskmap.model import default_model_path
+
+    model = default_model_path().read_text(encoding="utf-8")
+    quoted = json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML string
+    second = json.dumps(f"{text} 2", ensure_ascii=False)
+    for old, new in (('"洪水淹没水深"', quoted), ('"滑坡易发性"', second),
+                     ('"Flood depth"', quoted), ('"m"', quoted), ('"级"', quoted),
+                     ('"低"', quoted)):  # fmt: skip
+        model = model.replace(old, new, 1)
+    name = 'name = "riskmap 默认模型 / default model"'
+    model = model.replace(name, f"name = {quoted}")
+    path = folder / "hostile_model.toml"
+    path.write_text(model, encoding="utf-8")
     return path

@@ -26,8 +26,13 @@ PAYLOAD = "<img src=x onerror=alert(1)>"
 HOSTILE_COMMUNITY = "../<b>坏</b>社区"
 
 
-def build_result(folder: Path, cell_size: float = 200.0) -> tuple[RiskResult, Path]:
-    """Compute the hostile sample at *cell_size* into *folder*; return it, its path."""
+def build_result(
+    folder: Path, cell_size: float = 200.0, model: Path | None = None
+) -> tuple[RiskResult, Path]:
+    """Compute the hostile sample at *cell_size* into *folder*; return it, its path.
+
+    *model* is a risk model TOML (default: the bundled one).
+    """
     layers = sample_dir()
     communities = gpd.read_file(layers / "communities.geojson")
     name_field = "name" if "name" in communities.columns else "community"
@@ -44,6 +49,7 @@ def build_result(folder: Path, cell_size: float = 200.0) -> tuple[RiskResult, Pa
     args = sample_args(folder, cell_size, quiet=True)
     args.communities = folder / "communities.geojson"
     args.points = folder / "points.geojson"
+    args.model = model
     result = compute_cmd.compute(args)
     return result, args.out
 

@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 from PIL import Image
 from tests.browser.chromium import Chromium, find_chromium
-from tests.browser.sample_result import PAYLOAD, build_grid_result, exported_sample
+from tests.browser.sample_result import (
+    PAYLOAD,
+    build_grid_result,
+    build_result,
+    exported_sample,
+)
+from tests.helpers import hostile_model
 
 from riskmap.export.webmap import write_web_maps
 
@@ -229,3 +235,38 @@ def test_hazard_legend_follows_its_layer(browser, exported):
     assert "极高" in browser.evaluate(
         "document.getElementById('rm-legend-hz1').textContent"
     )
+
+
+MODEL_PAYLOAD = '<img src=x onerror=alert("model")><b class="rm-injected">{{ 7*7 }}</b>'
+INJECTED = "[onerror], [onload], .rm-injected, img[src='x']"
+
+
+def test_model_texts_are_shown_as_text(browser, tmp_path):
+    """Hazard labels, units, class names and the model name from a hostile risk model
+    appear as text in the layer control, legends and cell popups: nothing runs."""
+    model = hostile_model(tmp_path, MODEL_PAYLOAD)
+    result, _ = build_result(tmp_path, cell_size=400.0, model=model)
+    assert result.info["model_name"] == MODEL_PAYLOAD
+    one = dataclasses.replace(result, communities=result.communities.iloc[[0]])
+    paths = write_web_maps(one, tmp_path / "maps", basemap="none", jobs=1)
+    _open(browser, paths[1])
+    control = browser.evaluate(
+        "document.querySelector('.leaflet-control-layers').textContent"
+    )
+    assert f"{MODEL_PAYLOAD} {MODEL_PAYLOAD} 2 " in control  # flood, landslide
+    landslide = json.dumps(f"{MODEL_PAYLOAD} 2")
+    browser.evaluate(f"RM_CTX.layers[{landslide}].addTo(RM_CTX.map); null")
+    legends = browser.evaluate("document.querySelector('.rm-legends').textContent")
+    assert f"{MODEL_PAYLOAD} ({MODEL_PAYLOAD})" in legends  # label (unit)
+    popup = browser.evaluate(
+        "(function () { var i = 0;"
+        " L.popup().setLatLng(RM_CTX.map.getCenter())"
+        ".setContent(RM.cellHtml(RM_CTX, i)).openOn(RM_CTX.map);"
+        " return document.querySelector('.leaflet-popup-content').textContent; })()"
+    )
+    assert MODEL_PAYLOAD in popup
+    assert f"{MODEL_PAYLOAD}){MODEL_PAYLOAD}中高极高" in legends  # unit, class names
+    time.sleep(0.2)
+    assert browser.evaluate(f"document.querySelectorAll({INJECTED!r}).length") == 0
+    assert browser.dialogs() == []
+    assert browser.errors() == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from riskmap.errors import ExportError, InputDataError
 from riskmap.export.filenames import path_inside, safe_stem, unique_stems
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class, short_label
 from riskmap.export.webmap import write_web_maps
-from riskmap.export.webmap_html import script_json
+from riskmap.export.webmap_html import read_spec, script_json
 
 # A script, style, font or tile fetched from the web would look like one of these.
 REMOTE = re.compile(
@@ -87,11 +86,8 @@ def test_data_texts_are_escaped(maps):
 
 
 def page_spec(path) -> dict:
-    """The data a page hands to ``RM.build``."""
-    text = path.read_text(encoding="utf-8")
-    found = re.search(r"RM\.build\(map_\w+, (\{.*\})\);", text)
-    assert found is not None
-    return json.loads(found.group(1))
+    """The data a page hands to ``RM.build`` (its JSON data block)."""
+    return read_spec(path.read_text(encoding="utf-8"))
 
 
 def test_map_content(sample, maps):

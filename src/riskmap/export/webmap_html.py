@@ -4,7 +4,9 @@ Leaflet's script and stylesheet are inlined from the installed ``folium-offline`
 package (MIT; it embeds the exact Leaflet 1.9.3 that folium links to), and
 riskmap's own runtime from ``webmap_assets/``. Folium builds the page and the
 map; folium's default CDN links (jQuery, Bootstrap, Font Awesome) are dropped.
-Every data text in this module goes through :func:`esc`.
+Data reaches a page only as JSON in an inert ``<script type="application/json">``
+or as text escaped with :func:`esc`, never through branca's or Jinja2's template
+engine (see "Safety of data texts" in DESIGN.md).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def preload_assets() -> None:
     _leaflet()
     _asset("webmap.css")
     _asset("webmap.js")
-    import folium  # noqa: F401  (so forked workers need not import it)
+    _page_classes()  # so forked workers need not import folium
 
 
 def inline_head(title: str) -> str:
@@ -81,30 +83,72 @@ def inline_head(title: str) -> str:
     )
 
 
-def build_page(
-    spec: dict, title: str, body_after: str = "", map_height: str = "100%"
-) -> str:
-    """A complete offline HTML page: a folium map built by ``RM.build`` from *spec*."""
+SPEC_ID = "rm-spec"
+
+
+@cache
+def _page_classes() -> tuple[type, type, type]:
+    """The folium/branca classes of a page (built once; folium imports slowly)."""
     import folium
     from branca.element import Element, MacroElement
     from jinja2 import Template
 
-    class _OfflineMap(folium.Map):
+    class RawHtml(Element):
+        """Markup put into the page as it is.
+
+        branca's own ``Element(text)`` compiles *text* as a Jinja2 template, so data
+        text in it would run as code; this element is never compiled.
+        """
+
+        def __init__(self, text: str):
+            super().__init__()
+            self.text = text
+
+        def render(self, **kwargs) -> str:
+            return self.text
+
+    class OfflineMap(folium.Map):
         default_js: ClassVar[list] = []
         default_css: ClassVar[list] = []
 
-    class _Build(MacroElement):
+    class Build(MacroElement):
+        """The constant call that builds the map from the page's JSON data block."""
+
         _template = Template(
             "{% macro script(this, kwargs) %}"
-            "RM.build({{ this._parent.get_name() }}, {{ this.payload }});"
-            "{% endmacro %}"
+            "RM.build({{ this._parent.get_name() }}, RM.readSpec("
+            f'"{SPEC_ID}"'
+            "));{% endmacro %}"
         )
 
-        def __init__(self, payload: str):
-            super().__init__()
-            self.payload = payload
+    return RawHtml, OfflineMap, Build
 
-    fmap = _OfflineMap(
+
+def spec_block(spec: dict) -> str:
+    """The page's data as ``<script type="application/json">`` (inert, escaped)."""
+    return (
+        f'<script type="application/json" id="{SPEC_ID}">{script_json(spec)}</script>'
+    )
+
+
+def read_spec(page: str) -> dict:
+    """The data of a page written by :func:`build_page` (for tests and tools)."""
+    start = page.index(f'<script type="application/json" id="{SPEC_ID}">')
+    start = page.index(">", start) + 1
+    return json.loads(page[start : page.index("</script>", start)])
+
+
+def build_page(
+    spec: dict, title: str, body_after: str = "", map_height: str = "100%"
+) -> str:
+    """A complete offline HTML page: a folium map built by ``RM.build`` from *spec*.
+
+    Data reaches the page only as JSON (*spec*) or as text escaped with
+    :func:`esc` (*title*; *body_after* must be markup made here with :func:`esc`),
+    never through a template engine: see "Safety of data texts" in DESIGN.md.
+    """
+    raw_html, offline_map, build = _page_classes()
+    fmap = offline_map(
         location=spec["center"],
         zoom_start=13,
         tiles=None,
@@ -112,10 +156,9 @@ def build_page(
         height=map_height,
     )
     root = fmap.get_root()
-    root.header.add_child(Element(inline_head(title)), name="riskmap_head")
-    if body_after:
-        root.html.add_child(Element(body_after), name="riskmap_body")
-    fmap.add_child(_Build(script_json(spec)))
+    root.header.add_child(raw_html(inline_head(title)), name="riskmap_head")
+    root.html.add_child(raw_html(spec_block(spec) + body_after), name="riskmap_body")
+    fmap.add_child(build())
     return root.render()
 
 

@@ -1,5 +1,8 @@
 /* riskmap web-map runtime: cell lookup, symbols, popups, legends. Needs only Leaflet.
- * Every text that comes from data is escaped with RM.esc before it reaches innerHTML. */
+ * The page's data arrives as JSON in <script type="application/json"> (RM.readSpec),
+ * never as code. Every text and value that comes from data, a risk model or a project
+ * is escaped with RM.esc before it reaches innerHTML, including the names that
+ * Leaflet's layer control writes as HTML (RM.layerControl). */
 (function (global) {
   "use strict";
   var RM = {};
@@ -10,6 +13,11 @@
       /[&<>"']/g,
       function (c) { return ESC[c]; }
     );
+  };
+
+  /* The page's data: the JSON text of the inert <script type="application/json" id=...>. */
+  RM.readSpec = function (id) {
+    return JSON.parse(document.getElementById(id).textContent);
   };
 
   RM.num = function (value, digits) {
@@ -132,7 +140,7 @@
     var c = ctx.cells, t = ctx.text, lv = c.level[i], st = ctx.levels[lv];
     var h = '<div class="rm-tip"><div class="rm-tip-head">' + RM.esc(t.cell) + " " +
       RM.esc(RM.cellId(ctx, i)) + "</div><table>";
-    h += tipRow(t.level, '<span class="rm-sw" style="background:' + st.color + '"></span>' +
+    h += tipRow(t.level, '<span class="rm-sw" style="background:' + RM.esc(st.color) + '"></span>' +
       RM.esc(st.label));
     h += tipRow(t.score, RM.esc(RM.num(c.score[i], 3)) + " <small>(" + RM.esc(t.score_hazard) +
       " " + RM.esc(RM.num(c.score_hazard[i], 3)) + " · " + RM.esc(t.score_points) + " " +
@@ -217,12 +225,12 @@
   /* ---- points and resources -------------------------------------------- */
   RM.symbolHtml = function (ctx, item) {
     var cls = ctx.symbols[item.cls];
-    var h = '<div class="rm-sym rm-sym-' + item.cls + '" style="border-color:' + cls.color +
-      '"><span>' + RM.esc(item.label) + "</span>";
+    var h = '<div class="rm-sym rm-sym-' + RM.esc(item.cls) + '" style="border-color:' +
+      RM.esc(cls.color) + '"><span>' + RM.esc(item.label) + "</span>";
     if (item.level) {
       var st = ctx.levels[item.level];
-      h += '<i class="rm-badge" style="background:' + st.color + ";color:" + st.text + '">' +
-        item.level + "</i>";
+      h += '<i class="rm-badge" style="background:' + RM.esc(st.color) + ";color:" +
+        RM.esc(st.text) + '">' + RM.esc(item.level) + "</i>";
     }
     return h + "</div>";
   };
@@ -263,9 +271,16 @@
     return new Ctl({ position: position }).addTo(ctx.map);
   };
 
+  /* Leaflet's layer control writes each layer name with innerHTML: escape them. */
+  function escapedKeys(layers) {
+    var out = {};
+    Object.keys(layers).forEach(function (k) { out[RM.esc(k)] = layers[k]; });
+    return out;
+  }
+
   RM.layerControl = function (ctx, base, overlays) {
-    return L.control.layers(base, overlays, { collapsed: false, position: "topright" })
-      .addTo(ctx.map);
+    return L.control.layers(escapedKeys(base), escapedKeys(overlays), {
+      collapsed: false, position: "topright" }).addTo(ctx.map);
   };
 
   /* Show a hazard's legend only while its overlay is on the map. */
@@ -318,7 +333,7 @@
     RM.htmlControl(ctx, "topleft", p.title, "rm-title");
     var html = p.levels;
     spec.hazards.forEach(function (hz) {
-      html += '<div id="' + hz.legend_id + '" class="rm-hz-legend">' + hz.legend + "</div>";
+      html += '<div id="' + RM.esc(hz.legend_id) + '" class="rm-hz-legend">' + hz.legend + "</div>";
     });
     html += p.symbols;
     RM.htmlControl(ctx, "bottomright", html, "rm-legends");
