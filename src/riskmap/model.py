@@ -12,14 +12,17 @@ Examples
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from riskmap.errors import ModelError
+from riskmap.model_schema import ModelSchema, describe_errors
 from riskmap.resources import styles_dir
 
 RESAMPLINGS = ("bilinear", "nearest", "cubic", "average", "mode")
@@ -42,7 +45,8 @@ class HazardRule:
     resampling: str = "bilinear"
     ramp: tuple[str, ...] = ()
     class_names: tuple[str, ...] = ()
-    classes: Mapping[str, float] = field(default_factory=dict)
+    classes: Mapping[str, float] = field(default_factory=dict)  # class_key -> sev
+    class_labels: Mapping[str, str] = field(default_factory=dict)  # key -> as written
 
     def label(self, lang: str = "zh") -> str:
         """Display name of the hazard."""
@@ -57,14 +61,22 @@ class HazardRule:
 
     def zone_severity(self, value: Any) -> float:
         """Severity of a zone class value; unknown values are an input error."""
-        key = _class_key(value)
+        return self.classes[self._known_key(value)]
+
+    def zone_label(self, value: Any) -> str:
+        """The class as the model writes it (data ``yes`` -> model ``YES``)."""
+        return self.class_labels[self._known_key(value)]
+
+    def _known_key(self, value: Any) -> str:
+        """class_key of *value*, or a ModelError listing the model's classes."""
+        key = class_key(value)
         if key not in self.classes:
-            known = ", ".join(sorted(self.classes))
+            known = ", ".join(sorted(self.class_labels.values()))
             raise ModelError(
                 f"hazard {self.name!r}: zone class {value!r} is not in the risk model "
                 f"(known classes: {known}); add it under [hazards.{self.name}] classes"
             )
-        return self.classes[key]
+        return key
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,6 @@ class PointRule:
 
     radius: float
     default_level: int
-
-
-LEVEL_RULES = ("max", "matrix")
-CONSEQUENCE_RULES = ("min", "max", "mean")
 
 
 @dataclass(frozen=True)
@@ -206,171 +214,86 @@ def load_model(path: str | Path | None = None) -> RiskModel:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ModelError(f"cannot read risk model {path}: {exc}") from exc
+    return model_from_dict(data, str(path))
+
+
+def model_from_dict(data: dict[str, Any], source: str) -> RiskModel:
+    """Validate parsed TOML against the schema and build the RiskModel.
+
+    Every error names the key's path, e.g. ``hazards.flood.breaks.2``.
+    """
     try:
-        return _build_model(data, str(path))
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, ModelError):
-            raise
-        raise ModelError(f"risk model {path}: {exc}") from exc
-
-
-def _build_model(data: dict, source: str) -> RiskModel:
-    """Turn parsed TOML into a RiskModel, checking every field."""
-    levels = data.get("levels", {})
-    thresholds = (
-        float(levels.get("red", 0.75)),
-        float(levels.get("orange", 0.5)),
-        float(levels.get("yellow", 0.25)),
-    )
-    if not thresholds[0] > thresholds[1] > thresholds[2]:
-        raise ModelError(f"{source}: [levels] must satisfy red > orange > yellow")
-    score = data.get("score", {})
-    hazards = {
-        name: _hazard_rule(name, table, source)
-        for name, table in data.get("hazards", {}).items()
-    }
-    points = data.get("points", {})
+        schema = ModelSchema.model_validate(data)
+    except ValidationError as exc:
+        raise ModelError(f"risk model {source}: {describe_errors(exc)}") from None
+    points = schema.points
+    default = PointRule(points.default_radius, points.default_level)
     return RiskModel(
-        name=str(data.get("name", Path(source).stem)),
-        thresholds=thresholds,
-        hazard_combine=_choice(
-            score, "hazard_combine", ("max", "weighted_mean"), source
-        ),
-        combine=_choice(score, "combine", ("max", "weighted_sum"), source),
-        hazard_weight=float(score.get("hazard_weight", 0.7)),
-        points_weight=float(score.get("points_weight", 0.3)),
-        hazards=hazards,
-        point_types={
-            str(name): _point_rule(table, points)
-            for name, table in points.get("types", {}).items()
+        name=schema.name if schema.name is not None else Path(source).stem,
+        thresholds=(schema.levels.red, schema.levels.orange, schema.levels.yellow),
+        hazard_combine=schema.score.hazard_combine,
+        combine=schema.score.combine,
+        hazard_weight=schema.score.hazard_weight,
+        points_weight=schema.score.points_weight,
+        hazards={
+            name: _hazard_rule(name, table) for name, table in schema.hazards.items()
         },
-        default_point=_point_rule({}, points),
-        level_base=_level_base(points.get("level_base", {}), source),
-        decay=_choice(points, "decay", ("linear", "step"), source),
+        point_types={
+            name: PointRule(
+                rule.radius if rule.radius is not None else default.radius,
+                rule.default_level or default.default_level,
+            )
+            for name, rule in points.types.items()
+        },
+        default_point=default,
+        level_base={1: 1.0, 2: 0.7, 3: 0.45, 4: 0.2}
+        | {int(k): v for k, v in points.level_base.items()},
+        decay=points.decay,
         source=source,
-        level_rule=_choice(
-            data.get("scenarios", {}), "level_rule", LEVEL_RULES, source
-        ),
-        affected_level=_affected_level(data.get("scenarios", {}), source),
-        matrix=_matrix_rule(data.get("matrix", {}), source),
+        level_rule=schema.scenarios.level_rule,
+        affected_level=schema.scenarios.affected_level,
+        matrix=_matrix_rule(schema.matrix),
     )
 
 
-def _affected_level(table: dict, source: str) -> int:
-    """[scenarios] affected_level: 1-4 (default 2, 较大 or worse)."""
-    value = table.get("affected_level", 2)
-    if value not in (1, 2, 3, 4):
-        raise ModelError(
-            f"{source}: [scenarios] affected_level must be 1-4, got {value!r}"
-        )
-    return int(value)
-
-
-def _matrix_rule(table: dict, source: str) -> MatrixRule:
-    """Validate the ``[matrix]`` table (defaults for what it leaves out)."""
+def _matrix_rule(table) -> MatrixRule:
+    """The validated ``[matrix]`` table as a MatrixRule (defaults for the rest)."""
     base = MatrixRule()
-    rule = MatrixRule(
-        likelihood_years=_increasing(table, "likelihood_years", base, source),
-        default_likelihood=int(
-            table.get("default_likelihood", base.default_likelihood)
-        ),
-        severity_breaks=_increasing(table, "severity_breaks", base, source),
-        people_breaks=_increasing(table, "people_breaks", base, source),
-        consequence=_choice(table, "consequence", CONSEQUENCE_RULES, source),
-        table=tuple(
-            tuple(int(v) for v in row) for row in table.get("table", base.table)
-        ),
-        name=str(table.get("name", base.name)),
+    return MatrixRule(
+        likelihood_years=tuple(table.likelihood_years or base.likelihood_years),
+        default_likelihood=table.default_likelihood,
+        severity_breaks=tuple(table.severity_breaks or base.severity_breaks),
+        people_breaks=tuple(table.people_breaks or base.people_breaks),
+        consequence=table.consequence,
+        table=tuple(tuple(row) for row in table.table) if table.table else base.table,
+        name=table.name if table.name is not None else base.name,
     )
-    if rule.default_likelihood not in range(1, 6):
-        raise ModelError(f"{source}: [matrix] default_likelihood must be 1-5")
-    shape_ok = len(rule.table) == 5 and all(len(row) == 5 for row in rule.table)
-    if not shape_ok or any(v not in (1, 2, 3, 4) for row in rule.table for v in row):
-        raise ModelError(
-            f"{source}: [matrix] table must be 5 rows (likelihood 1-5) of 5 levels "
-            "(consequence 1-5), each level 1-4"
-        )
-    return rule
 
 
-def _increasing(table: dict, key: str, base: MatrixRule, source: str):
-    """Four increasing numbers (class breaks of a 5-class scale)."""
-    values = tuple(float(v) for v in table.get(key, getattr(base, key)))
-    if len(values) != 4 or list(values) != sorted(set(values)):
-        raise ModelError(
-            f"{source}: [matrix] {key} must be 4 increasing numbers, got {list(values)}"
-        )
-    return values
-
-
-def _choice(table: dict, key: str, allowed: tuple[str, ...], source: str) -> str:
-    """Read an enumerated option, defaulting to the first allowed value."""
-    value = str(table.get(key, allowed[0]))
-    if value not in allowed:
-        raise ModelError(
-            f"{source}: {key} = {value!r}; use one of {', '.join(allowed)}"
-        )
-    return value
-
-
-def _hazard_rule(name: str, table: dict, source: str) -> HazardRule:
-    """Validate one ``[hazards.NAME]`` table."""
-    kind = _choice(table, "kind", ("raster", "zones"), source)
-    rule = HazardRule(
+def _hazard_rule(name: str, table) -> HazardRule:
+    """One validated ``[hazards.NAME]`` table as a HazardRule."""
+    return HazardRule(
         name=name,
-        kind=kind,
-        label_zh=str(table.get("label_zh", name)),
-        label_en=str(table.get("label_en", name)),
-        unit=str(table.get("unit", "")),
-        statistic=_choice(table, "statistic", ("max", "mean"), source),
-        breaks=tuple(float(b) for b in table.get("breaks", ())),
-        severity=tuple(float(s) for s in table.get("severity", ())),
-        threshold=float(table.get("threshold", 0.0)),
-        weight=float(table.get("weight", 1.0)),
-        resampling=_choice(table, "resampling", RESAMPLINGS, source),
-        ramp=tuple(str(c) for c in table.get("ramp", ())),
-        class_names=tuple(str(c) for c in table.get("class_names", ())),
-        classes={_class_key(k): float(v) for k, v in table.get("classes", {}).items()},
+        kind=table.kind,
+        label_zh=table.label_zh if table.label_zh is not None else name,
+        label_en=table.label_en if table.label_en is not None else name,
+        unit=table.unit,
+        statistic=table.statistic,
+        breaks=tuple(table.breaks),
+        severity=tuple(table.severity),
+        threshold=table.threshold,
+        weight=table.weight,
+        resampling=table.resampling,
+        ramp=tuple(table.ramp),
+        class_names=tuple(table.class_names),
+        classes={class_key(k): v for k, v in table.classes.items()},
+        class_labels={class_key(k): str(k).strip() for k in table.classes},
     )
-    _check_hazard_rule(rule, source)
-    return rule
 
 
-def _check_hazard_rule(rule: HazardRule, source: str) -> None:
-    """Raise ModelError when a hazard rule is inconsistent."""
-    where = f"{source}: [hazards.{rule.name}]"
-    if rule.kind == "raster":
-        if list(rule.breaks) != sorted(rule.breaks):
-            raise ModelError(f"{where} breaks must increase")
-        if len(rule.severity) != len(rule.breaks) + 1:
-            raise ModelError(f"{where} needs one severity per class (len(breaks) + 1)")
-    elif not rule.classes:
-        raise ModelError(f"{where} kind = 'zones' needs a classes table")
-    sev = list(rule.severity) + list(rule.classes.values())
-    if any(not 0.0 <= s <= 1.0 for s in sev):
-        raise ModelError(f"{where} severities must lie in [0, 1]")
-
-
-def _point_rule(table: dict, points: dict) -> PointRule:
-    """A point-type rule, falling back to the ``[points]`` defaults."""
-    radius = float(table.get("radius", points.get("default_radius", 200)))
-    level = int(table.get("default_level", points.get("default_level", 3)))
-    if radius <= 0 or level not in (1, 2, 3, 4):
-        raise ModelError(f"point rule needs radius > 0 and level 1-4, got {table}")
-    return PointRule(radius=radius, default_level=level)
-
-
-def _level_base(table: dict, source: str) -> dict[int, float]:
-    """Influence at distance 0 for a point of each level."""
-    base = {1: 1.0, 2: 0.7, 3: 0.45, 4: 0.2}
-    base.update({int(k): float(v) for k, v in table.items()})
-    if set(base) != {1, 2, 3, 4}:
-        raise ModelError(f"{source}: [points] level_base keys must be 1-4")
-    return base
-
-
-def _class_key(value: Any) -> str:
-    """Normalise a zone class value so 3, 3.0 and "3" match."""
+def class_key(value: Any) -> str:
+    """A zone class value as compared: 3, 3.0 and "3" match, and so do "YES",
+    " yes " and the full-width "ＹＥＳ" (NFKC, trimmed, case-folded)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unicodedata.normalize("NFKC", str(value)).strip().casefold()

@@ -91,7 +91,7 @@ def test_level_styles_are_the_four_colours():
             "one severity",
         ),
         ('[hazards.x]\nkind = "zones"\n', "classes"),
-        ('[score]\ncombine = "sum"\n', "use one of"),
+        ('[score]\ncombine = "sum"\n', "score.combine: Input should be 'max' or"),
         ("not toml [", "cannot read"),
     ],
 )

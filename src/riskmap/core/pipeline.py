@@ -23,7 +23,13 @@ from riskmap.core.points import point_effect
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import EmptyOverlapError, InputDataError, RiskmapWarning
 from riskmap.io.crs import choose_working_crs, describe_crs
-from riskmap.io.layers import HazardInput
+from riskmap.io.layers import (
+    POINT_ADDED,
+    POINT_FIELDS,
+    RESOURCE_FIELDS,
+    HazardInput,
+    keep_user_fields,
+)
 from riskmap.io.rasters import open_in_crs, sample_raster
 from riskmap.model import RiskModel
 
@@ -57,6 +63,7 @@ def run_analysis(
     """Compute the risk level of every cell of every community."""
     report = progress or (lambda *_: None)
     _check_hazards(inputs.hazards, model)
+    _keep_user_fields(inputs)
     crs = inputs.crs or choose_working_crs(inputs.communities)
     communities = inputs.communities.to_crs(crs)
     steps = len(inputs.hazards) + 3
@@ -138,6 +145,16 @@ def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
                 f"{hazard.path} is {hazard.kind}"
             )
     scenarios.plan_scenarios(hazards)
+
+
+def _keep_user_fields(inputs: AnalysisInputs) -> None:
+    """Rename input fields that would clash with the columns riskmap adds, before
+    any work (GeoPackage field names ignore case; see keep_user_fields)."""
+    if inputs.points is not None:
+        ours = [*POINT_FIELDS, *POINT_ADDED, *(h.name for h in inputs.hazards)]
+        inputs.points = keep_user_fields(inputs.points, ours)
+    if inputs.resources is not None:
+        inputs.resources = keep_user_fields(inputs.resources, RESOURCE_FIELDS)
 
 
 def _build_cells(inputs: AnalysisInputs, communities, crs) -> gpd.GeoDataFrame:

@@ -35,7 +35,7 @@ def overlay_cells(
     """Highest class touching each cell and the share of the cell in each class."""
     n = len(cells)
     sev = zone_severities(zones, field, rule)
-    labels = zones[field].map(_label).to_numpy(dtype=object)
+    labels = zone_labels(zones, field, rule)
     tree = shapely.STRtree(zones.geometry.values)
     ci, zi = tree.query(cells.geometry.values, predicate="intersects")
     area = shapely.area(
@@ -82,7 +82,7 @@ def classify_points(
 ) -> np.ndarray:
     """Class of the zone containing each point (the highest where zones overlap)."""
     sev = zone_severities(zones, field, rule)
-    labels = zones[field].map(_label).to_numpy(dtype=object)
+    labels = zone_labels(zones, field, rule)
     tree = shapely.STRtree(zones.geometry.values)
     pi, zi = tree.query(points.geometry.values, predicate="intersects")
     best = np.full(len(points), -1.0)
@@ -93,8 +93,9 @@ def classify_points(
     )
 
 
-def _label(value) -> str:
-    """Zone class value as text (3.0 -> "3")."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+def zone_labels(
+    zones: gpd.GeoDataFrame, field: str, rule: HazardRule
+) -> np.ndarray:
+    """Each zone's class as the model writes it, so ``yes`` and ``YES`` are one
+    class (and one ``…_frac_YES`` column)."""
+    return np.array([rule.zone_label(v) for v in zones[field]], dtype=object)

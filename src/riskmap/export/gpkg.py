@@ -35,6 +35,10 @@ def write_result(result: RiskResult, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise ExportError(f"{path}: the result must be a .gpkg file")
+    for name in LAYERS:
+        layer = getattr(result, name)
+        if layer is not None:
+            _check_field_names(layer, name)
     # the temporary file is fsync'ed before the rename, so SQLite need not sync
     with atomic_path(path) as tmp, pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
         _write_layer(result.cells, tmp, "cells")
@@ -57,6 +61,18 @@ def write_result(result: RiskResult, path: str | Path) -> Path:
                 result.exposure_classes, tmp, layer="exposure_classes", driver="GPKG"
             )
     return path
+
+
+def _check_field_names(frame: gpd.GeoDataFrame, layer: str) -> None:
+    """GeoPackage field names ignore case: refuse twins before writing anything."""
+    seen: dict[str, str] = {}
+    for col in map(str, frame.columns):
+        if col.casefold() in seen:
+            raise ExportError(
+                f"layer {layer!r} has fields {seen[col.casefold()]!r} and {col!r}, "
+                "which a GeoPackage cannot hold both (names ignore case)"
+            )
+        seen[col.casefold()] = col
 
 
 def _geometry_type(frame: gpd.GeoDataFrame) -> str:

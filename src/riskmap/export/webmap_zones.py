@@ -13,7 +13,7 @@ import shapely
 from riskmap.export.webmap_geometry import encode_polygons
 from riskmap.export.webmap_raster import LegendClass, class_colours
 from riskmap.io.vectors import read_vector
-from riskmap.model import HazardRule
+from riskmap.model import HazardRule, class_key
 
 ZONE_RAMP = ("#FEE6CE", "#FDAE6B", "#E6550D", "#A63603")
 
@@ -30,9 +30,10 @@ def zone_parts(
     zones = zones[zones.intersects(shapely.box(*bbox_ll))]
     if len(zones) == 0 or field not in zones.columns:
         return None
-    values = zones[field].astype(str)
-    severity = rule.classes if rule is not None else {}
-    classes = sorted(set(values), key=lambda v: (severity.get(v, 0.0), v))
+    labels = rule.class_labels if rule is not None else {}
+    values = zones[field].map(lambda v: labels.get(class_key(v), str(v)))
+    order = {v: rule.classes[k] for k, v in labels.items()} if rule else {}
+    classes = sorted(set(values), key=lambda v: (order.get(v, 0.0), v))
     colours = class_colours(
         rule.ramp if rule and rule.ramp else ZONE_RAMP, len(classes)
     )

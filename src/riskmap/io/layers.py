@@ -26,6 +26,12 @@ POINT_ALIASES = {
 }
 
 
+POINT_FIELDS = ("point_id", "name", "type", "category", "level")
+POINT_ADDED = ("cell_id", "community_id", "community", "radius_m")
+RESOURCE_FIELDS = ("resource_id", "name", "type", "capacity")
+USER_PREFIX = "src_"
+
+
 @dataclass(frozen=True)
 class HazardSpec:
     """A hazard as named on the command line: NAME[@YEARS]=PATH[:FIELD]."""
@@ -198,6 +204,31 @@ def load_resources(path: str | Path, assume_crs: str | None = None) -> gpd.GeoDa
     )
     out["capacity"] = pd.to_numeric(capacity, errors="coerce").fillna(0).astype(int)
     return out.reset_index(drop=True)
+
+
+def keep_user_fields(
+    frame: gpd.GeoDataFrame, ours: tuple[str, ...] | list[str]
+) -> gpd.GeoDataFrame:
+    """Rename the user's fields that would clash with riskmap's in a GeoPackage.
+
+    GeoPackage (SQLite) field names ignore case, so a shapefile's ``NAME`` and the
+    ``name`` riskmap adds cannot both be written. Rule: riskmap's fields keep their
+    names; a user field equal to one of them or to an earlier field, ignoring case,
+    becomes ``src_<field>`` (then ``src_<field>_2`` ...). Values are never changed.
+    """
+    taken = {str(c).casefold() for c in ours}
+    renames: dict[str, str] = {}
+    for col in frame.columns:
+        if col in ours or col == frame.geometry.name:
+            continue
+        new, k = str(col), 1
+        while new.casefold() in taken:
+            k += 1
+            new = f"{USER_PREFIX}{col}" if k == 2 else f"{USER_PREFIX}{col}_{k - 1}"
+        taken.add(new.casefold())
+        if new != col:
+            renames[col] = new
+    return frame.rename(columns=renames) if renames else frame
 
 
 def _read_points(path, aliases: dict, assume_crs: str | None):
