@@ -16,7 +16,8 @@ from riskmap.core.exposure import load_exposure
 from riskmap.core.pipeline import AnalysisInputs, run_analysis
 from riskmap.domain import RiskResult
 from riskmap.export.gpkg import write_result
-from riskmap.io.crs import parse_crs
+from riskmap.io.chinacoords import parse_coords_option
+from riskmap.io.crs import parse_assume_crs, parse_crs, study_box
 from riskmap.io.layers import (
     load_communities,
     load_hazard,
@@ -77,6 +78,12 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
         "--points", type=Path, help="registered risk points (any vector or CSV/XLSX)"
     )
     p.add_argument(
+        "--points-coords",
+        metavar="SYSTEM",
+        help="coordinates of --points/--resources tables: wgs84 (default) | cgcs2000"
+        " | gcj02 (AMap/Tencent) | bd09 (Baidu) | EPSG:XXXX",
+    )
+    p.add_argument(
         "--resources",
         type=Path,
         help="emergency resources: shelters (with capacity), depots, medical points",
@@ -135,23 +142,30 @@ def compute_args(**values: object) -> argparse.Namespace:
 
 def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
     """Load and validate every input named by *args*."""
+    assume = parse_assume_crs(args.assume_crs) if args.assume_crs else None
+    coords = parse_coords_option(args.points_coords) if args.points_coords else None
     project = apply_project(args)
     model = load_model(args.model)
     communities = (
         project_communities(project)
         if project and not args.communities
-        else load_communities(
-            args.communities, args.id_field, args.name_field, args.assume_crs
-        )
+        else load_communities(args.communities, args.id_field, args.name_field, assume)
     )
-    hazards = [load_hazard(parse_hazard_arg(h), args.assume_crs) for h in args.hazard]
-    points = load_points(args.points, model, args.assume_crs) if args.points else None
+    box = study_box(communities)
+    hazards = [load_hazard(parse_hazard_arg(h), assume) for h in args.hazard]
+    points = (
+        load_points(args.points, model, coords, assume=assume, box=box)
+        if args.points
+        else None
+    )
     if project:
         with project, project.errors():
             points = points if args.points else project_points(project, model)
-    grid = read_vector(args.grid, assume_crs=args.assume_crs) if args.grid else None
+    grid = read_vector(args.grid, assume_crs=assume) if args.grid else None
     resources = (
-        load_resources(args.resources, args.assume_crs) if args.resources else None
+        load_resources(args.resources, coords, assume=assume, box=box)
+        if args.resources
+        else None
     )
     inputs = AnalysisInputs(
         communities=communities,
@@ -165,7 +179,7 @@ def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
         resources=resources,
         service_radius=parse_service_radius(args.service_radius),
         population=args.population,
-        exposure=load_exposure(args.exposure, communities, args.assume_crs),
+        exposure=load_exposure(args.exposure, communities, assume),
     )
     return inputs, model
 

@@ -40,6 +40,18 @@ def in_china(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     return (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
 
 
+def degrees_ok(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
+    """True where lon/lat are finite degrees in range."""
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    with np.errstate(invalid="ignore"):
+        return (
+            np.isfinite(lon)
+            & np.isfinite(lat)
+            & (np.abs(lon) <= 180)
+            & (np.abs(lat) <= 90)
+        )
+
+
 def _delta_lat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The published latitude series of GCJ-02 (x = lon - 105, y = lat - 35)."""
     ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y

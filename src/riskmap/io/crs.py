@@ -9,6 +9,7 @@ from pyproj.database import query_utm_crs_info
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from riskmap.errors import CRSError
+from riskmap.io.chinacoords import GEOGRAPHIC, OFFSET_SYSTEMS, parse_coords_option
 
 # CGCS2000 / 3-degree Gauss-Kruger CM 75E .. CM 135E are EPSG:4534 .. EPSG:4554.
 _GK3_FIRST_EPSG, _GK3_FIRST_CM, _GK3_LAST_CM = 4534, 75, 135
@@ -23,6 +24,38 @@ def parse_crs(text: str) -> CRS:
         raise CRSError(
             f"{text!r} is not a coordinate reference system ({exc})"
         ) from exc
+
+
+def parse_assume_crs(text: str) -> str:
+    """Normalise ``--assume-crs``: gcj02 or bd09 (web-map offsets), or a CRS text
+    (wgs84 -> EPSG:4326, cgcs2000 -> EPSG:4490, EPSG:XXXX, WKT, PROJ)."""
+    try:
+        key = parse_coords_option(text)
+    except CRSError:
+        key = None
+    if key in OFFSET_SYSTEMS:
+        return key
+    if key in GEOGRAPHIC:
+        return GEOGRAPHIC[key]
+    try:
+        CRS.from_user_input(text)
+    except ProjCRSError:
+        raise CRSError(
+            f"--assume-crs {text!r} is not a coordinate system; use EPSG:XXXX "
+            "(e.g. EPSG:4326, EPSG:4545), wgs84, cgcs2000, gcj02 or bd09"
+        ) from None
+    return text
+
+
+def points_system(text: str) -> str:
+    """``--assume-crs`` as a point-coordinate system (see parse_coords_option)."""
+    key = parse_assume_crs(text)
+    if key in OFFSET_SYSTEMS or key.upper().startswith("EPSG:"):
+        return parse_coords_option(key)
+    code = CRS.from_user_input(key).to_epsg()
+    if code is None:
+        raise CRSError(f"--assume-crs {text!r}: for point tables name it as EPSG:XXXX")
+    return f"EPSG:{code}"
 
 
 def gk3_crs(lon: float) -> CRS:
@@ -51,6 +84,14 @@ def choose_working_crs(layer: gpd.GeoDataFrame) -> CRS:
     if west <= lon <= east and south <= lat <= north:
         return gk3_crs(lon)
     return utm_crs(lon, lat)
+
+
+def study_box(
+    layer: gpd.GeoDataFrame, margin_deg: float = 0.5
+) -> tuple[float, float, float, float]:
+    """The layer's lon/lat extent plus a margin: where points may be expected."""
+    minx, miny, maxx, maxy = layer.to_crs("EPSG:4326").total_bounds
+    return minx - margin_deg, miny - margin_deg, maxx + margin_deg, maxy + margin_deg
 
 
 def describe_crs(crs: CRS) -> str:

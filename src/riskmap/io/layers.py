@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from riskmap.errors import InputDataError, MissingFileError
+from riskmap.io.crs import points_system
+from riskmap.io.pointrows import Box, locate, read_point_rows, require_located
 from riskmap.io.rasters import HazardRaster, describe_raster
 from riskmap.io.vectors import find_column, read_vector
 from riskmap.model import RiskModel
@@ -17,12 +19,13 @@ from riskmap.model import RiskModel
 RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".img", ".vrt", ".nc", ".grd"}
 ID_ALIASES = ("community_id", "id", "code", "编码", "社区编码", "adcode")
 NAME_ALIASES = ("community", "name", "名称", "社区", "社区名称")
+# the ledger's headers (registry.fields) for the fields compute uses
 POINT_ALIASES = {
-    "point_id": ("point_id", "id", "编号", "隐患编号"),
-    "name": ("name", "名称", "隐患名称"),
-    "type": ("type", "类型", "隐患类型"),
-    "category": ("category", "类别", "分类"),
-    "level": ("level", "风险等级", "等级"),
+    "point_id": ("point_id", "id", "编号", "隐患编号", "序号编号"),
+    "name": ("name", "名称", "隐患名称", "隐患点名称"),
+    "type": ("type", "类型", "隐患类型", "灾害类型"),
+    "category": ("category", "类别", "分类", "要素类别"),
+    "level": ("level", "风险等级", "等级", "风险级别"),
 }
 
 
@@ -163,13 +166,20 @@ def load_communities(
 
 
 def load_points(
-    path: str | Path, model: RiskModel, assume_crs: str | None = None
+    path: str | Path,
+    model: RiskModel,
+    coords: str | None = None,
+    *,
+    assume: str | None = None,
+    box: Box | None = None,
 ) -> gpd.GeoDataFrame:
     """Read registered risk points with columns point_id, name, type, category, level.
 
-    A record with no level takes its type's default level from the risk model.
+    The ledger's reader (see read_point_rows; *coords* as ``--points-coords``,
+    *assume* for files that do not say). A record with no level takes its type's
+    default level from the risk model.
     """
-    out, cols = _read_points(path, POINT_ALIASES, assume_crs)
+    out, cols = _read_points(path, POINT_ALIASES, coords, assume, box)
     n = len(out)
     out["point_id"] = _text(out, cols["point_id"], [f"P{i + 1:05d}" for i in range(n)])
     out["name"] = _text(out, cols["name"], out["point_id"].tolist())
@@ -187,12 +197,18 @@ RESOURCE_ALIASES = {
 }
 
 
-def load_resources(path: str | Path, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+def load_resources(
+    path: str | Path,
+    coords: str | None = None,
+    *,
+    assume: str | None = None,
+    box: Box | None = None,
+) -> gpd.GeoDataFrame:
     """Read emergency resources (shelters, depots, medical points) as points.
 
     Standard columns: resource_id, name, type (避难场所/物资储备点/医疗点), capacity.
     """
-    out, cols = _read_points(path, RESOURCE_ALIASES, assume_crs)
+    out, cols = _read_points(path, RESOURCE_ALIASES, coords, assume, box)
     n = len(out)
     out["resource_id"] = _text(
         out, cols["resource_id"], [f"R{i + 1:04d}" for i in range(n)]
@@ -231,14 +247,25 @@ def keep_user_fields(
     return frame.rename(columns=renames) if renames else frame
 
 
-def _read_points(path, aliases: dict, assume_crs: str | None):
-    """Read a point layer (polygons become their representative points) and find the
-    columns matching *aliases*."""
-    gdf = read_vector(path, assume_crs=assume_crs)
-    if not gdf.geometry.geom_type.isin(["Point", "MultiPoint"]).all():
-        gdf = gdf.set_geometry(gdf.geometry.representative_point())
+def _read_points(path, aliases: dict, coords, assume, box):
+    """Read points in WGS84 (polygons give an inner point), refusing any record
+    without usable coordinates, and find the columns matching *aliases*."""
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"{path}: file not found; check the path")
+    rows = read_point_rows(
+        path, coords or (points_system(assume) if assume else None),
+        option="--points-coords", assume_only=coords is None,
+    )  # fmt: skip
+    lon, lat, problems = locate(rows, box)
+    require_located(rows, problems, "--points-coords")
+    if len(rows.rows) == 0:
+        raise InputDataError(f"{path}: the layer is empty (no features)")
+    gdf = gpd.GeoDataFrame(
+        rows.frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326"
+    )
     cols = {k: find_column(gdf.columns, v) for k, v in aliases.items()}
-    return gdf.copy(), cols
+    return gdf, cols
 
 
 def _levels(

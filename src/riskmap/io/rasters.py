@@ -15,6 +15,8 @@ from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
 
 from riskmap.errors import CRSError, MissingFileError, RasterReadError
+from riskmap.io.chinacoords import OFFSET_SYSTEMS
+from riskmap.io.crs import parse_assume_crs
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,13 @@ def raster_crs(
     if src.crs is not None:
         return CRS.from_user_input(src.crs.to_wkt()), False
     if assume_crs:
-        return CRS.from_user_input(assume_crs), True
+        system = parse_assume_crs(assume_crs)
+        if system in OFFSET_SYSTEMS:
+            raise CRSError(
+                f"{path}: --assume-crs {assume_crs} only moves vector points and "
+                "shapes; give the raster a .prj or its EPSG code"
+            )
+        return CRS.from_user_input(system), True
     raise CRSError(
         f"{path}: the raster has no coordinate reference system (for an ASCII grid, "
         "add a .prj file); or pass --assume-crs EPSG:XXXX"

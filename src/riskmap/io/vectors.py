@@ -13,6 +13,8 @@ import pyogrio
 import shapely
 
 from riskmap.errors import CRSError, InputDataError, MissingFileError, RiskmapWarning
+from riskmap.io.chinacoords import OFFSET_SYSTEMS, to_wgs84
+from riskmap.io.crs import parse_assume_crs
 
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
 LON_ALIASES = ("longitude", "lon", "lng", "long", "经度", "x", "东经")
@@ -32,12 +34,12 @@ def read_vector(
     if path.suffix.lower() in TABLE_SUFFIXES:
         gdf = read_point_table(path, assume_crs=assume_crs)
     else:
-        gdf = _read_ogr(path, layer)
+        gdf = read_ogr(path, layer)
     gdf = _ensure_crs(gdf, path, assume_crs)
     return clean_geometries(gdf, path)
 
 
-def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+def read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     """Read any OGR-supported vector file, decoding Shapefile text correctly."""
     encoding = shapefile_encoding(path) if path.suffix.lower() == ".shp" else None
     try:
@@ -155,12 +157,14 @@ def _ensure_crs(
     if gdf.crs is not None:
         return gdf
     if assume_crs:
-        try:
-            return gdf.set_crs(assume_crs)
-        except Exception as exc:
-            raise CRSError(
-                f"--assume-crs {assume_crs!r} is not a valid CRS: {exc}"
-            ) from exc
+        system = parse_assume_crs(assume_crs)
+        if system in OFFSET_SYSTEMS:  # AMap/Baidu lon/lat: move them onto WGS84
+            moved = shapely.transform(
+                gdf.geometry.values,
+                lambda xy: np.column_stack(to_wgs84(xy[:, 0], xy[:, 1], system)),
+            )
+            return gdf.set_geometry(gpd.GeoSeries(moved, index=gdf.index), crs=4326)
+        return gdf.set_crs(system)
     raise CRSError(
         f"{path}: the layer has no coordinate reference system (no .prj?); "
         "add one or pass --assume-crs EPSG:XXXX (e.g. EPSG:4326 for lon/lat)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from riskmap.errors import InputDataError
+from riskmap.io.chinacoords import degrees_ok
 
 
 def local_metres(lon, lat, lat0) -> tuple[np.ndarray, np.ndarray]:
@@ -19,18 +20,6 @@ def metres_between(lon, lat, lon0, lat0) -> np.ndarray:
     x, y = local_metres(lon, lat, mid)
     x0, y0 = local_metres(lon0, lat0, mid)
     return np.hypot(x - x0, y - y0)
-
-
-def degrees_ok(lon, lat) -> np.ndarray:
-    """True where lon/lat are finite degrees in range."""
-    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
-    with np.errstate(invalid="ignore"):
-        return (
-            np.isfinite(lon)
-            & np.isfinite(lat)
-            & (np.abs(lon) <= 180)
-            & (np.abs(lat) <= 90)
-        )
 
 
 def check_lonlat(lon: float, lat: float) -> None:

@@ -13,27 +13,15 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from riskmap.errors import InputDataError, MissingFileError
-from riskmap.io.chinacoords import (
-    CHINA_BOX,
-    OFFSET_SYSTEMS,
-    parse_coords_option,
-    parse_degrees,
-    to_wgs84,
-)
-from riskmap.io.vectors import (
-    LAT_ALIASES,
-    LON_ALIASES,
-    TABLE_SUFFIXES,
-    find_column,
-    read_table,
-)
+from riskmap.io.chinacoords import CHINA_BOX, parse_coords_option
+from riskmap.io.crs import study_box
+from riskmap.io.pointrows import PointRows, locate, read_point_rows
 from riskmap.progress import ProgressCallback
 from riskmap.registry.fields import FIELD_NAMES, clean_record, header_aliases
-from riskmap.registry.geometry import degrees_ok, local_metres
+from riskmap.registry.geometry import local_metres
 from riskmap.registry.levels import load_point_rules
 from riskmap.registry.projectfile import CRS
 from riskmap.registry.store import DUPLICATE_M
@@ -73,18 +61,6 @@ class ImportReport:
         return out
 
 
-@dataclass
-class _Rows:
-    """Raw rows read from a file: records, coordinates and file row numbers."""
-
-    records: list[dict[str, Any]]
-    x: list[Any]
-    y: list[Any]
-    rows: np.ndarray
-    coords: str
-    ignored: list[str]
-
-
 def preview_import(
     path: str | Path, coords: str, *, project: Project | None = None
 ) -> ImportReport:
@@ -92,11 +68,10 @@ def preview_import(
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: file not found; check the path")
-    coords = parse_coords_option(coords)
-    raw = _read(path, coords)
-    rejected: dict[int, str] = {}
-    lon, lat = _coordinates(raw, rejected, project)
-    records = _clean(raw, rejected, project)
+    raw = read_point_rows(path, coords, as_text=True)
+    records, ignored = _records(raw)
+    lon, lat, rejected = locate(raw, _study_box(project))
+    records = _clean(records, rejected, project)
     _duplicates(raw, records, lon, lat, rejected, project)
     keep = np.array([i not in rejected for i in range(len(raw.rows))], dtype=bool)
     accepted = _accepted(raw, records, lon, lat, keep)
@@ -107,7 +82,7 @@ def preview_import(
         accepted=accepted,
         rejected=[(int(raw.rows[i]), why) for i, why in sorted(rejected.items())],
         flagged=flagged,
-        ignored_columns=raw.ignored,
+        ignored_columns=ignored,
         records=[records[i] for i in np.flatnonzero(keep)],
     )
 
@@ -147,67 +122,18 @@ def import_file(
     return report
 
 
-def _read(path: Path, coords: str) -> _Rows:
-    """Rows of a table (CSV/XLSX) or a vector file, with their file row numbers."""
-    if path.suffix.lower() in TABLE_SUFFIXES:
-        return _read_table(path, coords)
-    return _read_vector(path, coords)
-
-
-def _read_table(path: Path, coords: str) -> _Rows:
-    """A CSV (UTF-8 or GB18030) or the first XLSX sheet; row 1 is the header."""
-    frame = read_table(
-        path, csv={"dtype": str, "keep_default_na": False}, excel={"dtype": object}
-    )
-    lon_col = find_column(frame.columns, LON_ALIASES)
-    lat_col = find_column(frame.columns, LAT_ALIASES)
-    if lon_col is None or lat_col is None:
-        raise InputDataError(
-            f"{path}: no coordinate columns; name them 经度/纬度 or "
-            "longitude/latitude. "
-            f"Columns found: {', '.join(map(str, frame.columns))}"
-        )
-    records, ignored = _map_columns(frame.drop(columns=[lon_col, lat_col]))
-    rows = np.arange(len(frame)) + 2
-    return _Rows(records, frame[lon_col].tolist(), frame[lat_col].tolist(), rows,
-                 coords, ignored)  # fmt: skip
-
-
-def _read_vector(path: Path, coords: str) -> _Rows:
-    """A GeoJSON/Shapefile/GeoPackage layer; points (or inner points of polygons)."""
-    try:
-        gdf = pyogrio.read_dataframe(path, layer=_point_layer(path))
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InputDataError(f"{path}: not a readable vector layer ({exc})") from exc
-    if "deleted" in gdf.columns:  # another riskmap project: skip its deleted points
-        gdf = gdf[gdf["deleted"].fillna(0).astype(int) == 0]
-    geoms = gdf.geometry.values
-    if (
-        gdf.crs is not None
-        and coords not in OFFSET_SYSTEMS
-        and not coords.startswith("EPSG")
-    ):
-        geoms = gdf.geometry.to_crs(CRS).values  # the file's own CRS wins for wgs84
-        coords = "wgs84"
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    pts = np.where(empty, None, shapely.point_on_surface(geoms))
-    x = [np.nan if p is None else shapely.get_x(p) for p in pts]
-    y = [np.nan if p is None else shapely.get_y(p) for p in pts]
-    records, ignored = _map_columns(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
-    return _Rows(records, x, y, gdf.index.to_numpy() + 1, coords, ignored)
-
-
-def _point_layer(path: Path) -> str | int:
-    """The layer to read: "points" (a riskmap project), else the first point layer."""
-    try:
-        layers = pyogrio.list_layers(path)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InputDataError(f"{path}: not a readable vector layer ({exc})") from exc
-    names = [str(name) for name, _ in layers]
-    if "points" in names:
-        return "points"
-    kinds = [str(kind or "") for _, kind in layers]
-    return next((n for n, k in zip(names, kinds, strict=True) if "Point" in k), 0)
+def _records(raw: PointRows) -> tuple[list[dict[str, Any]], list[str]]:
+    """Ledger records of the rows (a riskmap project's deleted points left out as
+    rows with no fields) and the columns that match no ledger field."""
+    frame = raw.frame
+    if "deleted" in frame.columns:  # another riskmap project: skip deleted points
+        live = pd.to_numeric(frame["deleted"], errors="coerce").fillna(0) == 0
+        keep = live.to_numpy()
+        raw.frame = frame = frame[keep].reset_index(drop=True)
+        raw.x = [v for v, k in zip(raw.x, keep, strict=True) if k]
+        raw.y = [v for v, k in zip(raw.y, keep, strict=True) if k]
+        raw.rows = raw.rows[keep]
+    return _map_columns(frame)
 
 
 def _map_columns(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str]]:
@@ -229,89 +155,25 @@ def _map_columns(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str]]:
     return renamed.to_dict("records"), ignored
 
 
-def _coordinates(
-    raw: _Rows, rejected: dict[int, str], project
-) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 lon/lat per row; rows with unreadable, missing, out-of-range or swapped
-    coordinates are rejected (and get NaN)."""
-    x, y = _parse_xy(raw, rejected)
-    has_xy = ~(np.isnan(x) | np.isnan(y))
-    lon, lat = _to_wgs84(x, y, raw.coords)
-    valid = has_xy & degrees_ok(lon, lat)
-    geographic = not raw.coords.startswith("EPSG")
-    if geographic:
-        valid &= degrees_ok(x, y)
-    swapped = np.zeros(len(x), dtype=bool)
-    if geographic:
-        box = _study_box(project)
-        outside = has_xy & ~(valid & _in_box(lon, lat, box))
-        slon, slat = _to_wgs84(y, x, raw.coords)
-        swapped = outside & degrees_ok(y, x) & _in_box(slon, slat, box)
-    for i in np.flatnonzero(swapped):
-        rejected[int(i)] = (
-            f"longitude/latitude look swapped (经纬度颠倒): {raw.x[i]}, {raw.y[i]} "
-            "lies in the study area only when swapped; swap the two columns"
-        )
-    for i in np.flatnonzero(has_xy & ~valid & ~swapped):
-        rejected[int(i)] = f"coordinates out of range ({raw.x[i]}, {raw.y[i]})"
-    bad = ~valid | swapped
-    lon[bad], lat[bad] = np.nan, np.nan
-    return lon, lat
-
-
-def _parse_xy(raw: _Rows, rejected: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Decimal x/y per row (decimal or DMS text); NaN where unreadable or missing."""
-    n = len(raw.rows)
-    x, y = np.full(n, np.nan), np.full(n, np.nan)
-    for i in range(n):
-        try:
-            x[i], y[i] = parse_degrees(raw.x[i]), parse_degrees(raw.y[i])
-        except InputDataError as exc:
-            x[i] = y[i] = np.nan
-            rejected[i] = f"unreadable coordinate: {exc}"
-    for i in np.flatnonzero(np.isnan(x) | np.isnan(y)):
-        rejected.setdefault(int(i), "missing coordinate (经度/纬度)")
-    return x, y
-
-
-def _to_wgs84(
-    x: np.ndarray, y: np.ndarray, coords: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """to_wgs84 that leaves NaN rows NaN and never warns about them."""
-    lon, lat = np.full(len(x), np.nan), np.full(len(x), np.nan)
-    ok = ~(np.isnan(x) | np.isnan(y))
-    if ok.any():
-        with np.errstate(all="ignore"):
-            lon[ok], lat[ok] = to_wgs84(x[ok], y[ok], coords)
-    return lon, lat
-
-
 def _study_box(project) -> tuple[float, float, float, float]:
     """The communities' extent plus a margin, else the China box."""
     if project is not None:
         comms = project.communities()
         if len(comms):
-            x0, y0, x1, y1 = comms.total_bounds
-            m = STUDY_MARGIN_DEG
-            return x0 - m, y0 - m, x1 + m, y1 + m
+            return study_box(comms, STUDY_MARGIN_DEG)
     return CHINA_BOX
 
 
-def _in_box(lon: np.ndarray, lat: np.ndarray, box) -> np.ndarray:
-    """True where lon/lat fall in *box*."""
-    x0, y0, x1, y1 = box
-    with np.errstate(invalid="ignore"):
-        return (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-
-
-def _clean(raw: _Rows, rejected: dict[int, str], project) -> list[dict[str, Any]]:
+def _clean(
+    raw_records: list[dict[str, Any]], rejected: dict[int, str], project
+) -> list[dict[str, Any]]:
     """Cleaned records; rows with bad or missing fields, or taken ids, are rejected."""
     rules = load_point_rules()
     taken = set()
     if project is not None:
         taken = {r[0] for r in project.conn.execute("SELECT id FROM points")}
     out = []
-    for i, record in enumerate(raw.records):
+    for i, record in enumerate(raw_records):
         values, errors = clean_record(record, rules)
         pid = values.get("id")
         if not errors and pid in taken:
