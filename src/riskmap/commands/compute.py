@@ -13,7 +13,7 @@ from riskmap.commands.project import (
 )
 from riskmap.core.coverage import parse_service_radius
 from riskmap.core.exposure import load_exposure
-from riskmap.core.pipeline import AnalysisInputs, run_analysis
+from riskmap.core.pipeline import AnalysisInputs, check_options, run_analysis
 from riskmap.domain import RiskResult
 from riskmap.export.gpkg import write_result
 from riskmap.io.chinacoords import parse_coords_option
@@ -142,6 +142,7 @@ def compute_args(**values: object) -> argparse.Namespace:
 
 def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
     """Load and validate every input named by *args*."""
+    check_options(args.cell_size, args.memory_mb)
     assume = parse_assume_crs(args.assume_crs) if args.assume_crs else None
     coords = parse_coords_option(args.points_coords) if args.points_coords else None
     project = apply_project(args)

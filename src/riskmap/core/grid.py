@@ -19,6 +19,45 @@ from scipy import ndimage
 
 from riskmap.errors import EmptyOverlapError, InputDataError
 
+MAX_CELL_SIZE_M = 100_000.0  # a 100 km cell is no longer a community grid
+MAX_CELLS = 50_000_000  # hard cap, whatever the memory budget
+CELLS_PER_MB = 8_000  # --memory-mb 256 allows 2 M cells (measured ~1.5 KB a cell)
+BYTES_PER_CELL = 1_500
+
+
+def check_cell_size(size: float) -> None:
+    """A finite, positive cell size up to 100 km."""
+    if not (np.isfinite(size) and 0 < size <= MAX_CELL_SIZE_M):
+        raise InputDataError(
+            f"--cell-size must be a number of metres above 0 and at most "
+            f"{MAX_CELL_SIZE_M:,.0f}, got {size}"
+        )
+
+
+def estimate_cells(communities: gpd.GeoDataFrame, size: float) -> int:
+    """About how many cells a fishnet of *size* metres gives (area / size² plus
+    the clipped cells along each boundary), without building any."""
+    area = float(communities.geometry.area.sum())
+    edge = float(communities.geometry.length.sum())
+    return int(area / size**2 + edge / size) + len(communities)
+
+
+def check_cell_budget(n_cells: int, size: float, budget_mb: float) -> None:
+    """Refuse a fishnet that would not fit: more cells than the memory budget
+    allows (CELLS_PER_MB per MB of --memory-mb) or than the hard cap."""
+    limit = min(MAX_CELLS, int(budget_mb * CELLS_PER_MB))
+    if n_cells <= limit:
+        return
+    gib = n_cells * BYTES_PER_CELL / 2**30
+    fits = size * (n_cells / limit) ** 0.5
+    raise InputDataError(
+        f"--cell-size {size:g} m would make about {n_cells:,} cells (about "
+        f"{gib:,.1f} GiB of memory); the limit is {limit:,} cells (--memory-mb "
+        f"{budget_mb:g}, hard cap {MAX_CELLS:,}). Use --cell-size {np.ceil(fits):g} "
+        "or more, fewer communities, or a larger --memory-mb"
+    )
+
+
 CELL_COLUMNS = ["cell_id", "community_id", "community", "row", "col", "full", "area_m2"]
 
 
@@ -51,10 +90,7 @@ def build_fishnet(communities: gpd.GeoDataFrame, size: float) -> gpd.GeoDataFram
     ``full`` marks cells that lie wholly inside their community (squares); the rest
     are clipped polygons.
     """
-    if not size > 0:
-        raise InputDataError(
-            f"--cell-size must be a positive number of metres, got {size}"
-        )
+    check_cell_size(size)
     net = Fishnet(float(size))
     parts = [
         _community_cells(geom, cid, name, net)

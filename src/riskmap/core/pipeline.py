@@ -18,7 +18,13 @@ from riskmap import __version__
 from riskmap.core import exposure as exp
 from riskmap.core import scenarios, zonal, zones
 from riskmap.core.coverage import Population, add_coverage, service_radii
-from riskmap.core.grid import build_fishnet, grid_from_polygons
+from riskmap.core.grid import (
+    build_fishnet,
+    check_cell_budget,
+    check_cell_size,
+    estimate_cells,
+    grid_from_polygons,
+)
 from riskmap.core.points import point_effect
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import EmptyOverlapError, InputDataError, RiskmapWarning
@@ -34,6 +40,7 @@ from riskmap.io.rasters import open_in_crs, sample_raster
 from riskmap.model import RiskModel
 
 Progress = Callable[[int, int, str], None]
+MIN_BUDGET_MB, MAX_BUDGET_MB = 16, 1_048_576
 
 
 @dataclass
@@ -62,10 +69,14 @@ def run_analysis(
 ) -> RiskResult:
     """Compute the risk level of every cell of every community."""
     report = progress or (lambda *_: None)
+    check_options(inputs.cell_size, inputs.budget_mb)
     _check_hazards(inputs.hazards, model)
     _keep_user_fields(inputs)
     crs = inputs.crs or choose_working_crs(inputs.communities)
     communities = inputs.communities.to_crs(crs)
+    if inputs.grid is None:
+        n = estimate_cells(communities, inputs.cell_size)
+        check_cell_budget(n, inputs.cell_size, inputs.budget_mb)
     steps = len(inputs.hazards) + 3
     report(0, steps, f"building cells in {describe_crs(crs)}")
     cells = _build_cells(inputs, communities, crs)
@@ -120,6 +131,16 @@ def run_analysis(
         coverage,
         classes if len(classes) else None,
     )
+
+
+def check_options(cell_size: float, budget_mb: float) -> None:
+    """Cell size and memory budget must be sensible numbers (before any work)."""
+    check_cell_size(cell_size)
+    if not (np.isfinite(budget_mb) and MIN_BUDGET_MB <= budget_mb <= MAX_BUDGET_MB):
+        raise InputDataError(
+            f"--memory-mb must be a number of megabytes from {MIN_BUDGET_MB} to "
+            f"{MAX_BUDGET_MB:,}, got {budget_mb}"
+        )
 
 
 def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:

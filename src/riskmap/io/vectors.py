@@ -36,6 +36,7 @@ def read_vector(
     else:
         gdf = read_ogr(path, layer)
     gdf = _ensure_crs(gdf, path, assume_crs)
+    check_coordinates(gdf, path)
     return clean_geometries(gdf, path)
 
 
@@ -169,6 +170,39 @@ def _ensure_crs(
         f"{path}: the layer has no coordinate reference system (no .prj?); "
         "add one or pass --assume-crs EPSG:XXXX (e.g. EPSG:4326 for lon/lat)"
     )
+
+
+def check_coordinates(gdf: gpd.GeoDataFrame, path: Path | str) -> None:
+    """Refuse NaN/infinite coordinates and, in a lon/lat layer, values that are no
+    degrees (projected metres, or latitude and longitude swapped)."""
+    geoms = gdf.geometry.values
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    with np.errstate(invalid="ignore"):
+        bounds = shapely.bounds(geoms)
+        finite = np.isfinite(bounds).all(axis=1) | ~present
+        bad = np.flatnonzero(~finite)
+        if len(bad):
+            raise InputDataError(
+                f"{path}: feature(s) {_ids(gdf.index[bad])} have empty (NaN) or "
+                "infinite coordinates; fix or delete them"
+            )
+        if gdf.crs is None or not gdf.crs.is_geographic:
+            return
+        lon_ok = (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
+        lat_ok = (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
+    bad = np.flatnonzero(present & ~(lon_ok & lat_ok))
+    if len(bad):
+        x0, y0 = bounds[bad[0], 0], bounds[bad[0], 1]
+        why = (
+            "latitude and longitude look swapped"
+            if -90 <= x0 <= 90 and -180 <= y0 <= 180
+            else "they look like projected metres"
+        )
+        raise InputDataError(
+            f"{path}: feature(s) {_ids(gdf.index[bad])} are not longitude/latitude "
+            f"degrees although the layer says {gdf.crs.name} (e.g. x={x0:g}, "
+            f"y={y0:g}; {why}); fix the coordinates or the layer's CRS"
+        )
 
 
 def clean_geometries(gdf: gpd.GeoDataFrame, path: Path | str) -> gpd.GeoDataFrame:
