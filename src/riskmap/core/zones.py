@@ -93,9 +93,7 @@ def classify_points(
     )
 
 
-def zone_labels(
-    zones: gpd.GeoDataFrame, field: str, rule: HazardRule
-) -> np.ndarray:
+def zone_labels(zones: gpd.GeoDataFrame, field: str, rule: HazardRule) -> np.ndarray:
     """Each zone's class as the model writes it, so ``yes`` and ``YES`` are one
     class (and one ``…_frac_YES`` column)."""
     return np.array([rule.zone_label(v) for v in zones[field]], dtype=object)

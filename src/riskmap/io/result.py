@@ -1,14 +1,45 @@
-"""Read a RESULT.gpkg written by ``riskmap compute`` back into a RiskResult."""
+"""Read a RESULT.gpkg written by ``riskmap compute`` back into a RiskResult.
+
+Everything the exporters rely on is checked here, so a damaged or hand-edited
+file gives one line "<file> is damaged: ..." instead of a failure half-way
+through a map.
+"""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
+from typing import Any
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from riskmap.domain import RiskResult
 from riskmap.errors import InputDataError, MissingFileError
+
+REQUIRED_COLUMNS = {
+    "cells": ("cell_id", "community_id", "community", "level", "area_m2"),
+    "communities": ("community_id", "community"),
+    "points": ("level", "community_id"),
+}
+OPTIONAL_LAYERS = ("points", "resources", "coverage")
+
+
+class DamagedFileError(InputDataError):
+    """A file riskmap wrote (or should have) cannot be used as it is."""
+
+
+def damaged(path: Path, why: str) -> DamagedFileError:
+    """The one message for a damaged file."""
+    return DamagedFileError(
+        f"{path} is damaged: {why}; compute it again (or restore a backup)"
+    )
 
 
 def read_result(path: str | Path) -> RiskResult:
@@ -18,10 +49,7 @@ def read_result(path: str | Path) -> RiskResult:
         raise MissingFileError(
             f"{path}: file not found; create it with riskmap compute"
         )
-    try:
-        names = {name for name, _ in pyogrio.list_layers(path)}
-    except pyogrio.errors.DataSourceError as exc:
-        raise InputDataError(f"{path}: not a GeoPackage ({exc})") from exc
+    names = _layer_names(path)
     missing = {"cells", "communities", "run_info"} - names
     if missing:
         raise InputDataError(
@@ -30,16 +58,13 @@ def read_result(path: str | Path) -> RiskResult:
             "create one with riskmap compute --out RESULT.gpkg"
         )
     layers = {
-        name: pyogrio.read_dataframe(path, layer=name, use_arrow=True)
-        for name in ("cells", "communities", "points", "resources", "coverage")
+        name: _read_layer(path, name)
+        for name in ("cells", "communities", *OPTIONAL_LAYERS)
         if name in names
     }
-    table = pyogrio.read_dataframe(path, layer="run_info")
-    info = {k: json.loads(v) for k, v in zip(table["key"], table["value"], strict=True)}
+    info = _read_info(path)
     classes = (
-        pyogrio.read_dataframe(path, layer="exposure_classes")
-        if "exposure_classes" in names
-        else None
+        _read_layer(path, "exposure_classes") if "exposure_classes" in names else None
     )
     return RiskResult(
         layers["cells"],
@@ -50,3 +75,98 @@ def read_result(path: str | Path) -> RiskResult:
         layers.get("coverage"),
         classes,
     )
+
+
+def _layer_names(path: Path) -> set[str]:
+    """The layers of a GeoPackage; a damaged or foreign file is an input error."""
+    try:
+        return {str(name) for name, _ in pyogrio.list_layers(path)}
+    except pyogrio.errors.DataSourceError as exc:
+        if _is_sqlite(path):
+            raise damaged(path, f"the GeoPackage cannot be opened ({exc})") from None
+        raise InputDataError(f"{path}: not a GeoPackage ({exc})") from exc
+
+
+def _is_sqlite(path: Path) -> bool:
+    """True when the file starts like an SQLite database (so it is ours, damaged)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def _read_layer(path: Path, name: str) -> gpd.GeoDataFrame:
+    """One result layer, with its required columns, levels and geometries checked."""
+    try:
+        frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            sqlite3.DatabaseError, ValueError, OSError) as exc:  # fmt: skip
+        raise damaged(path, f"layer {name!r} cannot be read ({exc})") from None
+    absent = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in frame.columns]
+    if absent:
+        raise damaged(path, f"layer {name!r} has no column {', '.join(absent)}")
+    if "level" in frame.columns and name in ("cells", "points"):
+        _check_levels(path, name, frame["level"])
+    if name in ("cells", "communities"):
+        _check_geometries(path, name, frame)
+    return frame
+
+
+def _check_levels(path: Path, layer: str, level: pd.Series) -> None:
+    """Levels must be whole numbers 1-4."""
+    values = pd.to_numeric(level, errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isin(values, (1, 2, 3, 4)))
+    if len(bad):
+        raise damaged(
+            path,
+            f"layer {layer!r} feature {bad[0] + 1} has level {level.iloc[bad[0]]!r} "
+            "(levels are 1-4)",
+        )
+
+
+def _check_geometries(path: Path, layer: str, frame: gpd.GeoDataFrame) -> None:
+    """Every feature needs a polygon with finite coordinates."""
+    geoms = frame.geometry.values
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(shapely.bounds(geoms)).all(axis=1)
+    bad = np.flatnonzero(missing | ~finite)
+    if len(bad):
+        raise damaged(
+            path, f"layer {layer!r} feature {bad[0] + 1} has no usable geometry"
+        )
+
+
+def _read_info(path: Path) -> dict[str, Any]:
+    """run_info as a dict; broken JSON or missing keys mean a damaged file."""
+    try:
+        table = pyogrio.read_dataframe(path, layer="run_info")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise damaged(path, f"run_info cannot be read ({exc})") from None
+    if not {"key", "value"} <= set(table.columns):
+        raise damaged(path, "run_info has no key/value columns")
+    info: dict[str, Any] = {}
+    for key, value in zip(table["key"], table["value"], strict=True):
+        try:
+            info[str(key)] = json.loads(value)
+        except (TypeError, ValueError):
+            raise damaged(
+                path, f"run_info {key!r} is not valid JSON ({str(value)[:40]!r})"
+            ) from None
+    _check_info(path, info)
+    return info
+
+
+def _check_info(path: Path, info: dict[str, Any]) -> None:
+    """The run_info entries exporters read: a CRS and the hazard list."""
+    try:
+        CRS.from_user_input(info["crs"])
+    except (KeyError, TypeError, CRSError):
+        raise damaged(path, "run_info has no valid crs") from None
+    hazards = info.get("hazards", [])
+    if not isinstance(hazards, list) or not all(
+        isinstance(h, dict) and isinstance(h.get("name"), str) for h in hazards
+    ):
+        raise damaged(path, "run_info hazards is not a list of named hazards")
+    info["hazards"] = hazards

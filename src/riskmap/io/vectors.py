@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import geopandas as gpd
 import numpy as np
@@ -133,13 +135,32 @@ def read_table(
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path, **(excel or {}))
+            return _read_workbook(path, excel or {})
         try:
             return pd.read_csv(path, encoding="utf-8-sig", **(csv or {}))
         except UnicodeDecodeError:
             return pd.read_csv(path, encoding="gb18030", **(csv or {}))
+    except InputDataError:
+        raise
     except (ValueError, OSError, ImportError) as exc:
         raise InputDataError(f"{path}: cannot read the {what} ({exc})") from exc
+
+
+def _read_workbook(path: Path, options: dict) -> pd.DataFrame:
+    """The first sheet of a workbook; a truncated or broken one is "damaged"."""
+    try:
+        return pd.read_excel(path, **options)
+    except (zipfile.BadZipFile, KeyError, EOFError, ET.ParseError) as exc:
+        raise InputDataError(
+            f"{path} is damaged: not a complete workbook ({exc or type(exc).__name__});"
+            " save it again from the spreadsheet program"
+        ) from None
+    except ValueError as exc:
+        if "zip" in str(exc).lower() or "format" in str(exc).lower():
+            raise InputDataError(
+                f"{path} is damaged: not a workbook ({exc}); save it again as .xlsx"
+            ) from None
+        raise
 
 
 def find_column(columns: Sequence[object], aliases: Sequence[str]) -> str | None:

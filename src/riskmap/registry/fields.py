@@ -102,6 +102,11 @@ _LEVEL_WORDS = {
     "orange": 2, "黄": 3, "一般": 3, "一般风险": 3, "yellow": 3, "蓝": 4, "低": 4,
     "低风险": 4, "blue": 4,
 }  # fmt: skip
+LEVEL_VALUES = "use 1-4, 红/橙/黄/蓝 or 重大/较大/一般/低"
+# largest plausible value per numeric field: a point threatens one village, not
+# a province; anything above is a typing or unit mistake (or infinity)
+MAXIMA = {"households": 100_000, "people": 1_000_000, "property_wan": 10_000_000}
+MAX_NUMBER = 1e9
 _PHONE = re.compile(r"^\+?[\d*][\d\-\s*()]{4,19}$")
 
 
@@ -160,6 +165,8 @@ def _convert(field: Field, raw: Any) -> Any:
     """One value converted to its stored form; ValueError explains a bad one."""
     if field.kind in ("int", "float"):
         number = _number(field, raw)
+        if field.name == "level" and number not in field.choices:
+            raise ValueError(f"{raw!r} is not a level; {LEVEL_VALUES}")
         if field.choices and number not in field.choices:
             choices = "/".join(str(c) for c in field.choices)
             raise ValueError(f"{raw!r} is not one of {choices}")
@@ -188,9 +195,14 @@ def _number(field: Field, raw: Any) -> int | float:
     try:
         number = float(raw)
     except (TypeError, ValueError):
+        if field.name == "level":
+            raise ValueError(f"{raw!r} is not a level; {LEVEL_VALUES}") from None
         raise ValueError(f"{raw!r} is not a number") from None
     if math.isnan(number) or number < 0:
         raise ValueError(f"{raw!r} must be a number >= 0")
+    most = MAXIMA.get(field.name, MAX_NUMBER)
+    if not number <= most:  # also infinity (1e400 in a spreadsheet)
+        raise ValueError(f"{raw!r} is not plausible (at most {most:,.0f})")
     if field.kind == "int":
         if number != int(number):
             raise ValueError(f"{raw!r} must be a whole number")

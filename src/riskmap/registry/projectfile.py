@@ -9,13 +9,15 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from riskmap.errors import InputDataError, MissingFileError
 from riskmap.io.layers import ID_ALIASES, NAME_ALIASES, parse_hazard_arg
@@ -32,6 +34,20 @@ HOW_TO_CREATE = (
 def now_iso() -> str:
     """The current UTC time as ISO text (seconds)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@contextmanager
+def damaged_project(path: Path) -> Iterator[None]:
+    """Contents riskmap cannot use (broken JSON, a bad geometry): '<file> is
+    damaged: ...' instead of a traceback."""
+    try:
+        yield
+    except (ValueError, TypeError, IndexError, shapely.errors.GEOSException) as exc:
+        if isinstance(exc, InputDataError):
+            raise
+        raise InputDataError(
+            f"{path} is damaged: {exc}; restore a backup of the project"
+        ) from None
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -70,7 +86,9 @@ def check_project(conn: sqlite3.Connection, path: Path) -> None:
         raise InputDataError(
             f"{path}: the project file is damaged ({check}); restore a backup"
         )
-    if app is None or json.loads(app[0]) != schema.APP or "points" not in tables:
+    with damaged_project(path):
+        app_name = json.loads(app[0]) if app is not None else None
+    if app_name != schema.APP or "points" not in tables:
         raise InputDataError(f"{path}: not a riskmap project; {HOW_TO_CREATE}")
 
 

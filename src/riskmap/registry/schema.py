@@ -113,7 +113,11 @@ def from_blobs(blobs: list[bytes | None]) -> np.ndarray:
         if blob is None:
             wkbs.append(None)
             continue
-        envelope = _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]
+        if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP":
+            raise ValueError("a geometry is not a GeoPackage geometry")
+        envelope = _ENVELOPE_BYTES.get((blob[3] >> 1) & 0x07)
+        if envelope is None:
+            raise ValueError("a geometry has an unknown envelope")
         wkbs.append(bytes(blob[8 + envelope :]))
     return shapely.from_wkb(np.array(wkbs, dtype=object))
 

@@ -29,6 +29,7 @@ from riskmap.registry.projectfile import (
     check_project,
     connect,
     create_file,
+    damaged_project,
     initial_settings,
     normalise_communities,
     now_iso,
@@ -113,6 +114,7 @@ class Project:
         try:
             check_project(conn, path)
             project = cls(path, GeoPackageDb(conn, path))
+            project._check_settings()
             with project.conn.errors():
                 conn.execute("PRAGMA journal_mode = WAL")  # readers never block writers
                 conn.execute("PRAGMA synchronous = FULL")
@@ -148,6 +150,23 @@ class Project:
     def errors(self) -> AbstractContextManager[None]:
         """The store's errors (damaged file, lost server, refused row) as one line."""
         return self.conn.errors()
+
+    def _check_settings(self) -> None:
+        """Refuse settings that are not what riskmap wrote (broken JSON, a schema
+        version that is text, hazards that are not a table of paths)."""
+        with damaged_project(self.path):
+            version = self._setting("schema_version")
+            if isinstance(version, bool) or not isinstance(version, int):
+                raise ValueError(f"schema_version is {version!r}, not a number")
+            hazards = self._setting("hazards", {})
+            if not isinstance(hazards, dict) or not all(
+                isinstance(h, dict) and isinstance(h.get("path"), str)
+                and isinstance(h.get("field"), str | None)
+                for h in hazards.values()
+            ):  # fmt: skip
+                raise ValueError("hazards is not a table of NAME -> path and field")
+            if not isinstance(self._setting("model"), str | None):
+                raise ValueError("model is not a path")
 
     def _migrate(self) -> None:
         """Bring an older schema up to the current version in one transaction."""
@@ -243,16 +262,19 @@ class Project:
                 "SELECT community_id, community, attributes, geom FROM communities "
                 "ORDER BY fid"
             ).fetchall()
-            attrs = [json.loads(r[2] or "{}") for r in rows]
+            with damaged_project(self.path):
+                attrs = [json.loads(r[2] or "{}") for r in rows]
+                if not all(isinstance(a, dict) for a in attrs):
+                    raise ValueError("community attributes are not JSON objects")
             data = {
                 "community_id": [r[0] for r in rows],
                 "community": [r[1] for r in rows],
             }
             for key in dict.fromkeys(k for a in attrs for k in a):
                 data[key] = [a.get(key) for a in attrs]
-            self._community_cache = gpd.GeoDataFrame(
-                data, geometry=self.conn.decode_geoms([r[3] for r in rows]), crs=CRS
-            )
+            with damaged_project(self.path):
+                geoms = self.conn.decode_geoms([r[3] for r in rows])
+            self._community_cache = gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
         return self._community_cache.copy()
 
     def points(self, include_deleted: bool = False) -> gpd.GeoDataFrame:
@@ -263,7 +285,11 @@ class Project:
             f"SELECT {cols}, geom FROM points {where} ORDER BY fid"
         ).fetchall()
         data = {name: [r[i] for r in rows] for i, name in enumerate(FIELD_NAMES)}
-        geoms = self.conn.decode_geoms([r[-1] for r in rows])
+        with damaged_project(self.path):
+            geoms = self.conn.decode_geoms([r[-1] for r in rows])
+            lost = np.flatnonzero(shapely.is_missing(geoms))
+            if len(lost):
+                raise ValueError(f"point {data['id'][lost[0]]!r} has no geometry")
         return gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
 
     def get_point(self, point_id: str) -> dict[str, Any]:

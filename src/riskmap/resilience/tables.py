@@ -56,6 +56,9 @@ def load(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return read_table(path), str(path)
 
 
+MAX_INDICATOR = 1e12  # no real indicator (people, yuan, m²) comes near it
+
+
 def read_indicators(source: str | Path | pd.DataFrame) -> IndicatorTable:
     """The indicator table indexed by community; survey rows averaged per community.
 
@@ -100,6 +103,13 @@ def _numeric(column: pd.Series, name: str) -> pd.Series:
             f"{name}: column {column.name!r}, row {bad[0] + 2}: "
             f"{column.iloc[bad[0]]!r} is not a number; "
             "indicator values must be numbers"
+        )
+    absurd = np.flatnonzero((out.notna() & ~out.abs().le(MAX_INDICATOR)).to_numpy())
+    if len(absurd):
+        raise InputDataError(
+            f"{name}: column {column.name!r}, row {absurd[0] + 2}: "
+            f"{column.iloc[absurd[0]]!r} is not a usable indicator value "
+            f"(infinite or beyond ±{MAX_INDICATOR:g}); correct it"
         )
     return out
 
