@@ -2,11 +2,17 @@
 
 A run that fails half-way therefore never leaves a half-written file behind, and
 an earlier good output stays untouched until the new one is complete.
+
+Temporary names carry the writer's process id (``.RESULT.rmtmp1234-x8a.gpkg``,
+and SQLite/GDAL side files after it), so the next writer in the same folder can
+remove what a killed run left behind: only temporaries of processes that are no
+longer alive are touched. An interrupted run (Ctrl-C) removes its own.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +30,66 @@ def _prepare_parent(path: Path) -> None:
         raise ExportError(f"cannot create folder {path.parent}: {exc}") from exc
 
 
+TEMP_TAG = "rmtmp"
+_TEMP_NAME = re.compile(rf"^\..+\.{TEMP_TAG}(\d+)-")
+
+
+def temp_prefix(name: str) -> str:
+    """Prefix of this process's temporary siblings of the output *name*."""
+    return f".{name}.{TEMP_TAG}{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    """True when process *pid* exists (it may be someone else's: then keep)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete temporaries that dead riskmap runs left in *folder*; return them."""
+    removed = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.match(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            continue  # another cleaner was faster, or no right to delete
+        removed.append(entry)
+    return removed
+
+
+def _remove_siblings(tmp: Path) -> None:
+    """The temporary file and every side file named after it (-journal, -wal,
+    -shm, GDAL's .tmp_rtree_*.db)."""
+    for leftover in tmp.parent.glob(f"{glob_escape(tmp.name)}*"):
+        try:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def glob_escape(text: str) -> str:
+    """*text* with glob wildcards escaped."""
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
 def _fsync(path: Path) -> None:
     """Flush a finished file to disk before it replaces the old one."""
     if path.is_file():
@@ -36,9 +102,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary file path next to *path*; rename it onto *path* on success."""
     path = Path(path)
     _prepare_parent(path)
+    remove_stale_temporaries(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent
+            prefix=temp_prefix(path.stem), suffix=path.suffix, dir=path.parent
         )
     except OSError as exc:
         raise ExportError(f"cannot write in {path.parent}: {exc}") from exc
@@ -53,8 +120,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc}") from exc
     finally:
-        for leftover in (tmp_path, Path(f"{tmp_path}-wal"), Path(f"{tmp_path}-shm")):
-            leftover.unlink(missing_ok=True)
+        _remove_siblings(tmp_path)
 
 
 @contextmanager
@@ -62,8 +128,9 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     """Yield a temporary folder next to *path*; it replaces *path* on success."""
     path = Path(path)
     _prepare_parent(path)
+    remove_stale_temporaries(path.parent)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(path.name), dir=path.parent))
     except OSError as exc:
         raise ExportError(f"cannot write in {path.parent}: {exc}") from exc
     try:

@@ -7,6 +7,7 @@ Exit status: 0 ok; 2 bad input (one line on stderr: what, where, how to fix);
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
@@ -67,10 +68,16 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     sys.stderr.write(f"{prefix}{message}\n")
 
 
+def _terminate(signum, frame) -> None:
+    """SIGTERM ends a run like Ctrl-C, so it removes its temporary files."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit status."""
     args = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.func(args) or EXIT_OK)
     except RiskmapError as exc:
@@ -82,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("riskmap: interrupted\n")
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

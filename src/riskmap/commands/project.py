@@ -12,9 +12,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from riskmap.errors import InputDataError, MissingFileError
+from riskmap.errors import InputDataError
 from riskmap.io.layers import load_communities, parse_hazard_arg
-from riskmap.model import RiskModel
+from riskmap.model import RiskModel, load_model
 from riskmap.registry import Project
 from riskmap.registry.database import is_database_url
 from riskmap.resources import sample_dir
@@ -125,8 +125,8 @@ def create_project(
     """Create a project from file paths (as the CLI names them)."""
     comms = load_communities(communities, id_field, name_field) if communities else None
     specs = _hazard_specs(hazards or [])
-    if model is not None and not Path(model).is_file():
-        raise MissingFileError(f"--model {model}: file not found")
+    if model is not None:
+        load_model(model)  # refuse what compute --model would refuse
     return Project.create(path, comms, hazards=specs, model=model)
 
 
@@ -170,8 +170,8 @@ def run_set(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project set``."""
     if args.hazard is None and args.model is None:
         raise InputDataError("nothing to set: give --hazard NAME=PATH and/or --model")
-    if args.model is not None and not args.model.is_file():
-        raise MissingFileError(f"--model {args.model}: file not found")
+    if args.model is not None:
+        load_model(args.model)  # refuse what compute --model would refuse
     hazards = _hazard_specs(args.hazard) if args.hazard is not None else None
     with Project.open(args.path) as project, project.errors():
         project.update_settings(

@@ -15,8 +15,10 @@ Rasters are read in windows whose size is bounded by ``budget_mb``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -24,6 +26,7 @@ from rasterio.windows import Window
 from scipy import sparse
 
 from riskmap.core.grid import Fishnet
+from riskmap.errors import RiskmapWarning
 
 STAT_NAMES = ("mean", "max", "frac", "sum")
 _EPS = 1e-9  # overlaps below this share of a pixel are floating-point noise
@@ -72,8 +75,23 @@ def read_block(reader, rows: tuple[int, int], cols: tuple[int, int]) -> np.ndarr
         return out
     win = Window(cc0, rr0, cc1 - cc0, rr1 - rr0)
     data = reader.read(1, window=win, masked=True).astype("float64")
-    out[rr0 - r0 : rr1 - r0, cc0 - c0 : cc1 - c0] = np.ma.filled(data, np.nan)
+    block = np.ma.filled(data, np.nan)
+    if np.isinf(block).any():
+        _warn_infinite(reader)
+        block[np.isinf(block)] = np.nan
+    out[rr0 - r0 : rr1 - r0, cc0 - c0 : cc1 - c0] = block
     return out
+
+
+def _warn_infinite(reader) -> None:
+    """Infinite pixels are no data (a nodata value that was never declared), not a
+    depth of infinity: say so (once per raster)."""
+    name = Path(getattr(reader, "src_dataset", reader).name).name
+    warnings.warn(
+        f"hazard raster {name} has infinite cells; they are treated as no data",
+        RiskmapWarning,
+        stacklevel=2,  # always read_block's line: shown once per raster
+    )
 
 
 def _overlap_matrix(lo: np.ndarray, hi: np.ndarray, p0: float, step: float, n: int):

@@ -133,8 +133,10 @@ def sample_raster(raster: HazardRaster, xy: np.ndarray, crs: CRS) -> np.ndarray:
     with rasterio.open(raster.path) as src:
         finite = np.isfinite(xs) & np.isfinite(ys)
         coords = list(zip(np.asarray(xs)[finite], np.asarray(ys)[finite], strict=True))
-        values = [v[0] for v in src.sample(coords, indexes=1, masked=True)]
-    if values:
-        filled = np.ma.filled(np.ma.asarray(values).astype("float64"), np.nan)
-        out[finite] = filled
+        samples = list(src.sample(coords, indexes=1, masked=True))
+    if samples:
+        values = np.array([s.data[0] for s in samples], dtype="float64")
+        masked = np.array([bool(np.ma.getmaskarray(s)[0]) for s in samples])
+        values[masked | np.isinf(values)] = np.nan  # inf: no data, as in zonal
+        out[finite] = values
     return out

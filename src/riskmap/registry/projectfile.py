@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from riskmap.atomic import atomic_path
 from riskmap.errors import InputDataError, MissingFileError
 from riskmap.io.layers import ID_ALIASES, NAME_ALIASES, parse_hazard_arg
 from riskmap.io.vectors import find_column
@@ -155,14 +155,8 @@ def create_file(
     fill: Callable[[Database], None] | None = None,
 ) -> None:
     """Write a new project to a temporary sibling, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    try:
-        write_new(Path(tmp), comms, settings, fill)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_path(path) as tmp:
+        write_new(tmp, comms, settings, fill)
 
 
 def write_new(
