@@ -12,6 +12,7 @@ import shapely
 from tests.helpers import X0, Y0, write_raster
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest_plugins = ["tests.pgfixtures"]
 
 
 @pytest.fixture

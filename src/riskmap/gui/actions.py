@@ -31,6 +31,9 @@ ACTIONS = (
     ActionSpec(
         "open_project", "act.open_project", "Ctrl+P", "menu.file", "ask_open_project"
     ),
+    ActionSpec(
+        "open_database", "act.open_database", "", "menu.file", "ask_open_database"
+    ),
     ActionSpec("open_sample", "act.open_sample", "", "menu.file", "open_sample"),
     ActionSpec("quit", "act.quit", "Ctrl+Q", "menu.file", "close"),
     ActionSpec("add_layer", "act.add_layer", "Ctrl+L", "menu.layer", "ask_add_layer"),

@@ -128,6 +128,18 @@ TEXTS.update(
         "status.opening": ("正在打开 {path}…", "Opening {path}…"),
         "act.new_project": ("新建项目…", "New project…"),
         "act.open_project": ("打开项目…", "Open project…"),
+        "act.open_database": ("打开数据库…", "Open database…"),
+        "db.title": ("打开 PostGIS 数据库中的项目", "Open a project in PostGIS"),
+        "db.url": ("数据库地址", "Database URL"),
+        "db.password": ("密码", "Password"),
+        "db.password_hint": (
+            "留空则用 PGPASSWORD 或 ~/.pgpass",
+            "empty: PGPASSWORD or ~/.pgpass",
+        ),
+        "db.help": (
+            "多人共用的城市台账：postgresql://用户@主机:端口/库?schema=模式",
+            "A city's shared ledger: postgresql://user@host:port/db?schema=name",
+        ),
         "act.identify": ("查询要素", "Identify"),
         "act.add_point": ("在地图上添加隐患点", "Add risk point on the map"),
         "act.ledger_table": ("隐患台账表", "Ledger table"),

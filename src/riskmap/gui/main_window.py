@@ -32,6 +32,7 @@ from riskmap.gui.widgets.map_canvas import MapCanvas
 from riskmap.gui.widgets.summary import SummaryTable
 from riskmap.gui.workers import TaskWorker, start_worker
 from riskmap.io.crs import choose_working_crs
+from riskmap.registry.database import is_database_url
 
 
 class MainWindow(QMainWindow):
@@ -182,12 +183,18 @@ class MainWindow(QMainWindow):
         """Open a riskmap project (GeoPackage)."""
         self.projects.ask_open()
 
-    def open_project(self, path: str | Path) -> bool:
+    def ask_open_database(self) -> None:
+        """Open a project in a PostgreSQL/PostGIS database (URL and password)."""
+        self.projects.ask_open_database()
+
+    def open_project(self, path: str | Path, password: str | None = None) -> bool:
         """Open a project: its communities and ledger on the map."""
-        return self.projects.open(path)
+        return self.projects.open(path, password=password)
 
     def open_path(self, path: str | Path) -> bool:
         """Open a RESULT.gpkg as a result and anything else as a project."""
+        if is_database_url(path):
+            return self.projects.ask_open_database(str(path))
         if self._is_result(Path(path)):
             self.open_result_in_background(path)
             return True

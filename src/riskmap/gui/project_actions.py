@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt5.QtCore import QStandardPaths
-from PyQt5.QtWidgets import QFileDialog, QMainWindow
+from PyQt5.QtWidgets import QDialog, QFileDialog, QMainWindow
 
 from riskmap.commands.project import create_project, create_sample_project
 from riskmap.errors import RiskmapError
 from riskmap.gui import exports
+from riskmap.gui.dialogs.database_dialog import DatabaseDialog
 from riskmap.gui.errors import show_error
 from riskmap.gui.i18n import tr
 from riskmap.gui.layers import gdf_layer
 from riskmap.io.crs import choose_working_crs
 from riskmap.registry import export_points
+from riskmap.registry.database import is_database_url
 from riskmap.resources import sample_dir
 
 
@@ -32,13 +34,14 @@ class ProjectActions:
     def __init__(self, window: QMainWindow):
         self.window = window
 
-    def open(self, path: str | Path) -> bool:
-        """Open *path*: the ledger, the communities layer, the project's compute."""
+    def open(self, path: str | Path, *, password: str | None = None) -> bool:
+        """Open *path* (a GeoPackage or a postgresql:// URL): the ledger, the
+        communities layer, the project's compute."""
         window = self.window
-        if not window.ledger.open_project(path):
+        if not window.ledger.open_project(path, password=password):
             return False
         project = window.ledger.project
-        window.project_path = Path(path)
+        window.project_path = path if is_database_url(path) else Path(path)
         window.show_ledger()
         window._remember_recent(str(path))
         if window.result_path is None:
@@ -50,7 +53,7 @@ class ProjectActions:
                     gdf_layer(
                         tr("layer.communities"),
                         "boundary",
-                        Path(path),
+                        Path(str(path)),
                         communities.to_crs(crs),
                     )
                 ]
@@ -67,6 +70,14 @@ class ProjectActions:
         )
         if path:
             self.open(path)
+
+    def ask_open_database(self, url: str = "") -> bool:
+        """The database dialog; open the project it names."""
+        dialog = DatabaseDialog(self.window, url)
+        if dialog.exec_() != QDialog.Accepted:
+            return False
+        url, password = dialog.values()
+        return self.open(url, password=password)
 
     def ask_new(self) -> None:
         """Ask for a communities file and a project path; create and open it."""

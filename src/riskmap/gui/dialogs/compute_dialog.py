@@ -7,6 +7,7 @@ from pathlib import Path
 from PyQt5.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QWidget
 
 from riskmap.commands.compute import compute_args, inputs_from_args
+from riskmap.commands.project import location
 from riskmap.core.pipeline import AnalysisInputs
 from riskmap.errors import InputDataError
 from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
@@ -66,7 +67,7 @@ class ComputeDialog(TaskDialog):
             h.strip() for h in self.hazards.toPlainText().splitlines() if h.strip()
         ]
         args = compute_args(
-            project=_path(self.project.text()),
+            project=location(self.project.text()) if self.project.text() else None,
             communities=_path(self.communities.text()),
             hazard=hazards,
             points=_path(self.points.text()),

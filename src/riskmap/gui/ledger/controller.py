@@ -47,15 +47,20 @@ class LedgerController(QObject):
         table.restore_requested.connect(self.restore_point)
 
     # --- project ------------------------------------------------------------------
-    def open_project(self, path: str | Path) -> bool:
-        """Open a riskmap project; errors go to a dialog."""
+    def open_project(self, path: str | Path, *, password: str | None = None) -> bool:
+        """Open a riskmap project (file or postgresql:// URL); errors go to a dialog."""
         try:
-            self.project = Project.open(path)
+            project = Project.open(path, password=password)
+            with project.errors():
+                project.communities()
         except RiskmapError as exc:
             show_error(
                 self.parent_widget, tr("error.file", path=str(path), msg=str(exc))
             )
             return False
+        if self.project is not None:
+            self.project.close()
+        self.project = project
         self.refresh()
         return True
 
@@ -171,9 +176,11 @@ class LedgerController(QObject):
         return None if rows.empty else rows.iloc[0].to_dict()
 
     def _run(self, method, *args, **kwargs):
-        """Call a registry edit; show its error; refresh on success."""
+        """Call a registry edit; show its error (a refused row on a shared
+        database too); refresh on success."""
         try:
-            value = method(*args, **kwargs)
+            with self.project.errors():
+                value = method(*args, **kwargs)
         except RiskmapError as exc:
             show_error(self.parent_widget, str(exc))
             return None
