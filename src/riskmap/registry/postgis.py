@@ -171,7 +171,9 @@ class PostgisDb(Database):
     def executemany(self, text: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for every row (pipelined by psycopg)."""
         rows = [tuple(r) for r in rows]
-        if rows:
+        if len(rows) == 1:  # one round trip, no pipeline sync
+            self.raw.execute(_placeholders(text), rows[0])
+        elif rows:
             with self.raw.cursor() as cur:
                 cur.executemany(_placeholders(text), rows)
 
