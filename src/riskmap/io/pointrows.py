@@ -31,6 +31,7 @@ from riskmap.io.chinacoords import (
     to_wgs84,
 )
 from riskmap.io.vectors import (
+    EXCEL_SUFFIXES,
     LAT_ALIASES,
     LON_ALIASES,
     TABLE_SUFFIXES,
@@ -38,6 +39,7 @@ from riskmap.io.vectors import (
     read_ogr,
     read_table,
 )
+from riskmap.spreadsheet import csv_unsafe
 
 Box = tuple[float, float, float, float]
 
@@ -94,13 +96,18 @@ def read_point_rows(
 
 
 def _table_rows(path: Path, coords: str, as_text: bool) -> PointRows:
-    """A CSV (UTF-8 or GB18030) or a workbook's first sheet; row 1 is the header."""
+    """A CSV (UTF-8 or GB18030) or a workbook's first sheet; row 1 is the header.
+
+    A CSV's ``'`` prefixes that keep texts from running as formulas are removed.
+    """
     options = (
         {"csv": {"dtype": str, "keep_default_na": False}, "excel": {"dtype": object}}
         if as_text
         else {}
     )
     frame = read_table(path, **options)
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        frame = csv_unsafe(frame)
     lon_col = find_column(frame.columns, LON_ALIASES)
     lat_col = find_column(frame.columns, LAT_ALIASES)
     if lon_col is None or lat_col is None:

@@ -18,7 +18,8 @@ from riskmap.errors import CRSError, InputDataError, MissingFileError, RiskmapWa
 from riskmap.io.chinacoords import OFFSET_SYSTEMS, to_wgs84
 from riskmap.io.crs import parse_assume_crs
 
-TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+TABLE_SUFFIXES = {".csv", ".txt", *EXCEL_SUFFIXES}
 LON_ALIASES = ("longitude", "lon", "lng", "long", "经度", "x", "东经")
 LAT_ALIASES = ("latitude", "lat", "纬度", "y", "北纬")
 
@@ -134,7 +135,7 @@ def read_table(
     """
     suffix = path.suffix.lower()
     try:
-        if suffix in {".xlsx", ".xlsm", ".xls"}:
+        if suffix in EXCEL_SUFFIXES:
             return _read_workbook(path, excel or {})
         try:
             return pd.read_csv(path, encoding="utf-8-sig", **(csv or {}))

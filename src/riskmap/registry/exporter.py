@@ -1,7 +1,8 @@
 """Export the ledger: XLSX/CSV with Chinese headers (re-importable), GeoJSON in WGS84.
 
 Files are written to a temporary sibling and renamed, so a failed export never
-leaves half a file or destroys an earlier one.
+leaves half a file or destroys an earlier one. Texts never become spreadsheet
+formulas (``riskmap.spreadsheet``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 from riskmap.atomic import atomic_path
 from riskmap.errors import InputDataError
 from riskmap.registry.fields import FIELDS
+from riskmap.spreadsheet import csv_safe, xlsx_cell
 
 if TYPE_CHECKING:
     from riskmap.registry.store import Project
@@ -51,9 +53,8 @@ def export_points(
                 points = points.drop(columns="deleted")
             points.to_file(tmp, driver="GeoJSON", engine="pyogrio")
         elif fmt == "csv":
-            ledger_table(project, include_deleted=include_deleted).to_csv(
-                tmp, index=False, encoding="utf-8-sig"
-            )
+            table = ledger_table(project, include_deleted=include_deleted)
+            csv_safe(table).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
             _write_xlsx(ledger_table(project, include_deleted=include_deleted), tmp)
     return out
@@ -79,10 +80,5 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
     sheet.append(header)
     values = table.astype(object).where(table.notna(), None)
     for row in values.itertuples(index=False, name=None):
-        sheet.append([_plain(v) for v in row])
+        sheet.append([xlsx_cell(sheet, v) for v in row])
     book.save(path)
-
-
-def _plain(value: object) -> object:
-    """Python scalars for openpyxl (numpy numbers become int/float)."""
-    return value.item() if hasattr(value, "item") else value

@@ -96,19 +96,23 @@ def import_file(
     user: str,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Validate *path* and add its good rows to *project* in one transaction."""
+    """Validate *path* and add its good rows to *project* in one transaction.
+
+    The project's write lock is taken before the duplicate and id checks, so two
+    imports (or adds) at once cannot both insert the same point.
+    """
     report_progress = progress or (lambda done, total, message: None)
     report_progress(0, 3, f"reading {Path(path).name}")
-    report = preview_import(path, coords, project=project)
-    if strict and report.rejected:
-        first = "; ".join(f"row {r}: {why}" for r, why in report.rejected[:5])
-        raise InputDataError(
-            f"{path}: {len(report.rejected)} of {report.total} rows are invalid and "
-            f"--strict imports all or nothing; nothing was imported. {first}"
-        )
-    report_progress(1, 3, f"writing {len(report.accepted)} points")
-    records = report.records
     with project.transaction():
+        report = preview_import(path, coords, project=project)
+        if strict and report.rejected:
+            first = "; ".join(f"row {r}: {why}" for r, why in report.rejected[:5])
+            raise InputDataError(
+                f"{path}: {len(report.rejected)} of {report.total} rows are invalid "
+                f"and --strict imports all or nothing; nothing was imported. {first}"
+            )
+        report_progress(1, 3, f"writing {len(report.accepted)} points")
+        records = report.records
         project.insert_records(
             records, report.accepted.geometry.values, user=user, action="import"
         )

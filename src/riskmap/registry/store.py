@@ -331,17 +331,18 @@ class Project:
         values = self.checked_record(record)
         check_lonlat(lon, lat)
         geom = shapely.points(float(lon), float(lat))
-        dup = self.duplicates_of(values["name"], values["type"], lon, lat)
-        if dup:
-            raise InputDataError(
-                f"duplicate: {dup} has the same name and type within {DUPLICATE_M:g} m"
-            )
-        taken = self.conn.execute(
-            "SELECT 1 FROM points WHERE id = ?", (values.get("id"),)
-        ).fetchone()
-        if taken:
-            raise InputDataError(f"id {values['id']!r} is already in the project")
-        with self.transaction():
+        with self.transaction():  # the write lock first: checks and insert as one
+            dup = self.duplicates_of(values["name"], values["type"], lon, lat)
+            if dup:
+                raise InputDataError(
+                    f"duplicate: {dup} has the same name and type within "
+                    f"{DUPLICATE_M:g} m"
+                )
+            taken = self.conn.execute(
+                "SELECT 1 FROM points WHERE id = ?", (values.get("id"),)
+            ).fetchone()
+            if taken:
+                raise InputDataError(f"id {values['id']!r} is already in the project")
             ids = self.insert_records(
                 [values], np.array([geom]), user=user, action="add"
             )
