@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,10 +97,8 @@ def _fsync(path: Path) -> None:
             os.fsync(handle.fileno())
 
 
-@contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary file path next to *path*; rename it onto *path* on success."""
-    path = Path(path)
+def _temp_sibling(path: Path) -> Path:
+    """A free temporary name next to *path* (not created: GDAL wants to create it)."""
     _prepare_parent(path)
     remove_stale_temporaries(path.parent)
     try:
@@ -110,17 +108,52 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     except OSError as exc:
         raise ExportError(f"cannot write in {path.parent}: {exc}") from exc
     os.close(fd)
-    os.unlink(tmp)  # writers such as GDAL want to create the file themselves
-    tmp_path = Path(tmp)
+    os.unlink(tmp)
+    return Path(tmp)
+
+
+def _rename(tmp: Path, path: Path) -> None:
+    """Rename a finished temporary file onto *path*."""
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc}") from exc
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary file path next to *path*; rename it onto *path* on success."""
+    path = Path(path)
+    tmp_path = _temp_sibling(path)
     try:
         yield tmp_path
         _fsync(tmp_path)
-        try:
-            os.replace(tmp_path, path)
-        except OSError as exc:
-            raise ExportError(f"cannot write {path}: {exc}") from exc
+        _rename(tmp_path, path)
     finally:
         _remove_siblings(tmp_path)
+
+
+@contextmanager
+def atomic_paths(paths: Sequence[str | Path]) -> Iterator[list[Path]]:
+    """Temporary siblings of several outputs that appear together or not at all.
+
+    Every file is written and flushed first; only then are they all renamed into
+    place, so a failure (a full disk) leaves every earlier output as it was.
+    A temporary file left unwritten leaves its output alone.
+    """
+    targets = [Path(p) for p in paths]
+    temps: list[Path] = []
+    try:
+        temps.extend(_temp_sibling(p) for p in targets)
+        yield temps
+        written = [(t, p) for t, p in zip(temps, targets, strict=True) if t.exists()]
+        for tmp, _ in written:
+            _fsync(tmp)
+        for tmp, path in written:
+            _rename(tmp, path)
+    finally:
+        for tmp in temps:
+            _remove_siblings(tmp)
 
 
 @contextmanager

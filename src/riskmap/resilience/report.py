@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
-from riskmap.atomic import atomic_path
+from riskmap.atomic import atomic_paths
 from riskmap.domain import load_level_styles
 from riskmap.fonts import find_cjk_font
 from riskmap.resilience.index import ResilienceResult
 from riskmap.resilience.topsis import LEVEL_NAMES
+from riskmap.spreadsheet import csv_safe, formulas_as_text
 
 WEIGHT_COLUMNS = [
     "indicator",
@@ -26,18 +27,25 @@ WEIGHT_COLUMNS = [
 
 
 def write_resilience(res: ResilienceResult, out_dir: str | Path) -> list[Path]:
-    """Write weights.csv, scores.csv, resilience.gpkg/.xlsx, summary.txt (and a map)."""
+    """Write weights.csv, scores.csv, resilience.gpkg/.xlsx, summary.txt (and a map).
+
+    The files appear together or not at all: each is written to a temporary
+    sibling, and they are renamed into place only when all are complete.
+    """
     out = Path(out_dir)
-    written = [
-        _csv(weights_table(res), out / "weights.csv"),
-        _csv(res.scores, out / "scores.csv"),
-        _gpkg(res, out / "resilience.gpkg"),
-        _xlsx(res, out / "resilience.xlsx"),
-        _text(res, out / "summary.txt"),
-    ]
+    names = ["weights.csv", "scores.csv", "resilience.gpkg", "resilience.xlsx"]
+    names.append("summary.txt")
     if res.communities is not None and len(res.communities):
-        written.append(_map(res, out / "resilience.png"))
-    return written
+        names.append("resilience.png")
+    with atomic_paths([out / name for name in names]) as tmp:
+        _csv(weights_table(res), tmp[0])
+        _csv(res.scores, tmp[1])
+        _gpkg(res, tmp[2])
+        _xlsx(res, tmp[3])
+        _text(res, tmp[4])
+        if len(tmp) > 5:
+            _map(res, tmp[5])
+    return [out / name for name in names]
 
 
 def weights_table(res: ResilienceResult) -> pd.DataFrame:
@@ -56,32 +64,25 @@ def consistency_table(res: ResilienceResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
-def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    """UTF-8 CSV with a BOM, so that Excel shows the Chinese text."""
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.6g")
-    return path
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8 CSV with a BOM, so that Excel shows the Chinese text; texts that a
+    spreadsheet would run as formulas are quoted."""
+    csv_safe(frame).to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
 
 
-def _gpkg(res: ResilienceResult, path: Path) -> Path:
+def _gpkg(res: ResilienceResult, path: Path) -> None:
     """Layer ``resilience`` (communities with scores) plus tables weights, ahp."""
-    with atomic_path(path) as tmp:
-        if res.communities is not None:
-            pyogrio.write_dataframe(
-                res.communities, tmp, layer="resilience", driver="GPKG"
-            )
-        else:
-            pyogrio.write_dataframe(res.scores, tmp, layer="resilience", driver="GPKG")
-        pyogrio.write_dataframe(weights_table(res), tmp, layer="weights", driver="GPKG")
-        table = consistency_table(res).astype({"value": str})
-        pyogrio.write_dataframe(table, tmp, layer="consistency", driver="GPKG")
-    return path
+    layer = res.communities if res.communities is not None else res.scores
+    pyogrio.write_dataframe(layer, path, layer="resilience", driver="GPKG")
+    pyogrio.write_dataframe(weights_table(res), path, layer="weights", driver="GPKG")
+    table = consistency_table(res).astype({"value": str})
+    pyogrio.write_dataframe(table, path, layer="consistency", driver="GPKG")
 
 
-def _xlsx(res: ResilienceResult, path: Path) -> Path:
+def _xlsx(res: ResilienceResult, path: Path) -> None:
     """Sheets weights, scores, consistency, indicators, sensitivity, ahp_matrix,
-    summary."""
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+    summary (texts stay texts, never formulas)."""
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
         weights_table(res).to_excel(xl, sheet_name="weights", index=False)
         res.scores.to_excel(xl, sheet_name="scores", index=False)
         consistency_table(res).to_excel(xl, sheet_name="consistency", index=False)
@@ -94,14 +95,12 @@ def _xlsx(res: ResilienceResult, path: Path) -> Path:
             matrix.to_excel(xl, sheet_name="ahp_matrix")
         lines = pd.DataFrame({"summary": res.summary + res.notes})
         lines.to_excel(xl, sheet_name="summary", index=False)
-    return path
+        formulas_as_text(xl.book)
 
 
-def _text(res: ResilienceResult, path: Path) -> Path:
+def _text(res: ResilienceResult, path: Path) -> None:
     """A short text summary: method, CR, and one line per community."""
-    with atomic_path(path) as tmp:
-        tmp.write_text("\n".join(summary_lines(res)) + "\n", encoding="utf-8")
-    return path
+    path.write_text("\n".join(summary_lines(res)) + "\n", encoding="utf-8")
 
 
 def summary_lines(res: ResilienceResult) -> list[str]:
@@ -120,7 +119,7 @@ def summary_lines(res: ResilienceResult) -> list[str]:
     return head + res.summary
 
 
-def _map(res: ResilienceResult, path: Path) -> Path:
+def _map(res: ResilienceResult, path: Path) -> None:
     """A choropleth PNG of the resilience levels, labelled with names and closeness."""
     import matplotlib as mpl
 
@@ -129,7 +128,6 @@ def _map(res: ResilienceResult, path: Path) -> Path:
     rc = {"font.sans-serif": [font.family, "DejaVu Sans"]} if font else {}
     with mpl.rc_context({**rc, "axes.unicode_minus": False}):
         _draw_map(res, path, zh)
-    return path
 
 
 def _draw_map(res: ResilienceResult, path: Path, zh: bool) -> None:
@@ -150,8 +148,7 @@ def _draw_map(res: ResilienceResult, path: Path, zh: bool) -> None:
     ax.legend(handles=_legend(styles, zh), loc="lower right", fontsize=8)
     ax.set_title(_title(res, zh), fontsize=10)
     ax.set_axis_off()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", bbox_inches="tight")
+    fig.savefig(path, format="png", bbox_inches="tight")
 
 
 def _legend(styles, zh: bool) -> list:
