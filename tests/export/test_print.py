@@ -254,7 +254,7 @@ def test_labels_on_a_crowded_page_do_not_overlap():
     )
     result.points = pts
     with mpl.rc_context(print_rc(require_cjk_font())):
-        fig = community_page(_context(result, PrintOptions()), NAME_A)
+        fig = community_page(_context(result, PrintOptions()), "A")
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
         renderer = canvas.get_renderer()

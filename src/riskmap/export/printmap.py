@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from riskmap.atomic import atomic_path
 from riskmap.domain import RiskLevel, RiskResult, load_level_styles
 from riskmap.errors import ExportError, InputDataError
-from riskmap.export.filenames import path_inside, safe_stem
+from riskmap.export.filenames import path_inside, unique_stems
 from riskmap.export.printmap_context import (
     MapPlan,
     PrintContext,
@@ -103,43 +103,59 @@ def write_print_maps(
     options = PrintOptions(
         paper, orientation, int(dpi), title, issuer, mono, notice, lang
     )
-    names = select_communities(result, communities)
+    ids = select_communities(result, communities)
     ctx = _context(result, options)
     report = progress or (lambda done, total, message: None)
-    notices = _notices(ctx, names) if notice else {}
+    notices = _notices(ctx, ids) if notice else {}
     with mpl.rc_context(print_rc(ctx.font)):
         if kind == ".pdf":
             written = _write_pdf(
-                ctx, out, names, notices, cover=communities is None, report=report
+                ctx, out, ids, notices, cover=communities is None, report=report
             )
         else:
-            written = _write_pngs(ctx, out, names, notices, report)
-    return written + _write_notice_texts(notices, out.parent)
+            written = _write_pngs(ctx, out, ids, notices, report)
+    return written + _write_notice_texts(ctx, notices, out.parent)
 
 
 def select_communities(result: RiskResult, wanted: list[str] | None) -> list[str]:
-    """Community names to print (by name or id); an InputDataError for unknown ones."""
+    """Ids of the communities to print, chosen by id or by name (a name that
+    several communities share chooses them all); InputDataError for unknown ones."""
     table = result.communities
+    ids = [str(i) for i in table["community_id"]]
     names = [str(n) for n in table["community"]]
-    if not names:
+    if not ids:
         raise InputDataError("the result has no communities to print")
     if wanted is None:
-        return names
+        return ids
     if not wanted:
         raise InputDataError("no community chosen; name one with --community or --all")
-    by_id = dict(zip(table["community_id"].astype(str), names, strict=True))
-    chosen = []
+    chosen: dict[str, None] = {}
     for item in wanted:
-        if item in names:
-            chosen.append(item)
-        elif item in by_id:
-            chosen.append(by_id[item])
-        else:
+        found = [i for i in ids if i == item] or [
+            i for i, n in zip(ids, names, strict=True) if n == item
+        ]
+        if not found:
             raise InputDataError(
                 f"community {item!r} is not in the result; choose one of "
                 f"{', '.join(names)} (or --all)"
             )
-    return chosen
+        chosen.update(dict.fromkeys(found))
+    return list(chosen)
+
+
+def community_name(result: RiskResult, cid: str) -> str:
+    """The name of community *cid* (its id when it has none)."""
+    table = result.communities
+    name = table.loc[table["community_id"].astype(str) == cid, "community"].iloc[0]
+    return str(name) if pd.notna(name) and str(name) else cid
+
+
+def community_stems(result: RiskResult) -> dict[str, str]:
+    """A distinct file-name stem per community id (as the web maps name files)."""
+    table = result.communities
+    ids = [str(i) for i in table["community_id"]]
+    stems = unique_stems(table["community"].tolist(), ids, reserved=())
+    return dict(zip(ids, stems, strict=True))
 
 
 def _context(result: RiskResult, options: PrintOptions) -> PrintContext:
@@ -164,27 +180,27 @@ def _context(result: RiskResult, options: PrintOptions) -> PrintContext:
 def _write_pdf(
     ctx: PrintContext,
     out: Path,
-    names: list[str],
+    ids: list[str],
     notices: dict[str, Notice],
     *,
     cover: bool,
     report: ProgressFn,
 ) -> list[Path]:
     """One multi-page PDF: cover (several communities), then map (+ notice) pages."""
-    total = len(names) + int(cover and len(names) > 1)
+    total = len(ids) + int(cover and len(ids) > 1)
     done = 0
     with atomic_path(out) as tmp:
         try:
-            with PdfPages(tmp, metadata=_pdf_metadata(ctx, names)) as pdf:
-                if cover and len(names) > 1:
+            with PdfPages(tmp, metadata=_pdf_metadata(ctx, ids)) as pdf:
+                if cover and len(ids) > 1:
                     report(done, total, "封面 cover")
-                    _save(pdf, cover_page(ctx, names))
+                    _save(pdf, cover_page(ctx, ids))
                     done += 1
-                for name in names:
-                    report(done, total, name)
-                    _save(pdf, community_page(ctx, name))
-                    if name in notices:
-                        _save(pdf, _notice_figure(ctx, notices[name]))
+                for cid in ids:
+                    report(done, total, community_name(ctx.result, cid))
+                    _save(pdf, community_page(ctx, cid))
+                    if cid in notices:
+                        _save(pdf, _notice_figure(ctx, notices[cid]))
                     done += 1
         except OSError as exc:
             raise ExportError(f"cannot write {out}: {exc}") from exc
@@ -197,11 +213,11 @@ def _save(pdf: PdfPages, fig: Figure) -> None:
     pdf.savefig(fig)
 
 
-def _pdf_metadata(ctx: PrintContext, names: list[str]) -> dict[str, str]:
+def _pdf_metadata(ctx: PrintContext, ids: list[str]) -> dict[str, str]:
     """Title/author/subject of the PDF document."""
     title = ctx.options.title or (
-        tr(ctx.options.lang, "title", name=names[0])
-        if len(names) == 1
+        tr(ctx.options.lang, "title", name=community_name(ctx.result, ids[0]))
+        if len(ids) == 1
         else tr(ctx.options.lang, "doc_title")
     )
     return {
@@ -215,26 +231,22 @@ def _pdf_metadata(ctx: PrintContext, names: list[str]) -> dict[str, str]:
 def _write_pngs(
     ctx: PrintContext,
     out: Path,
-    names: list[str],
+    ids: list[str],
     notices: dict[str, Notice],
     report: ProgressFn,
 ) -> list[Path]:
     """One PNG per community (``<stem>_<community>.png`` when there are several)."""
-    written = []
-    for i, name in enumerate(names):
-        report(i, len(names), name)
-        path = (
-            out
-            if len(names) == 1
-            else _sibling(out, f"{out.stem}_{safe_stem(name)}.png")
-        )
-        _save_png(community_page(ctx, name), path, ctx.options.dpi)
+    written, stems = [], community_stems(ctx.result)
+    for i, cid in enumerate(ids):
+        report(i, len(ids), community_name(ctx.result, cid))
+        path = out if len(ids) == 1 else _sibling(out, f"{out.stem}_{stems[cid]}.png")
+        _save_png(community_page(ctx, cid), path, ctx.options.dpi)
         written.append(path)
-        if name in notices:
+        if cid in notices:
             note = _sibling(out, f"{path.stem}_notice.png")
-            _save_png(_notice_figure(ctx, notices[name]), note, ctx.options.dpi)
+            _save_png(_notice_figure(ctx, notices[cid]), note, ctx.options.dpi)
             written.append(note)
-    report(len(names), len(names), str(out))
+    report(len(ids), len(ids), str(out))
     return written
 
 
@@ -252,18 +264,20 @@ def _save_png(fig: Figure, path: Path, dpi: int) -> None:
             raise ExportError(f"cannot write {path}: {exc}") from exc
 
 
-def _notices(ctx: PrintContext, names: list[str]) -> dict[str, Notice]:
+def _notices(ctx: PrintContext, ids: list[str]) -> dict[str, Notice]:
     """Each community's warning notice, built once for its page and its .md file."""
     template, meta = load_notice_template(), _notice_meta(ctx)
-    return {name: build_notice(ctx.result, name, template, meta) for name in names}
+    return {cid: build_notice(ctx.result, cid, template, meta) for cid in ids}
 
 
-def _write_notice_texts(notices: dict[str, Notice], folder: Path) -> list[Path]:
+def _write_notice_texts(
+    ctx: PrintContext, notices: dict[str, Notice], folder: Path
+) -> list[Path]:
     """``<community>_notice.md`` beside the map for each community."""
-    written = []
-    for name, notice in notices.items():
+    written, stems = [], community_stems(ctx.result)
+    for cid, notice in notices.items():
         text = notice_markdown(notice)
-        path = _sibling(folder / "x", f"{safe_stem(name)}_notice.md")
+        path = _sibling(folder / "x", f"{stems[cid]}_notice.md")
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")
         written.append(path)
@@ -289,12 +303,13 @@ def _notice_figure(ctx: PrintContext, notice: Notice) -> Figure:
 # --------------------------------------------------------------------------- pages
 
 
-def community_page(ctx: PrintContext, name: str) -> Figure:
-    """The map page of one community."""
+def community_page(ctx: PrintContext, cid: str) -> Figure:
+    """The map page of community *cid*."""
     result, layout = ctx.result, ctx.layout
-    community = result.communities[result.communities["community"] == name]
-    cid = str(community["community_id"].iloc[0])
-    cells = result.cells[result.cells["community"] == name]
+    here = result.communities["community_id"].astype(str) == cid
+    community = result.communities[here]
+    name = community_name(result, cid)
+    cells = result.cells[result.cells["community_id"].astype(str) == cid]
     points = community_rows(result.points, cid)
     plan = plan_map(tuple(community.total_bounds), layout)
     fig = Figure(figsize=layout.inches)
@@ -303,7 +318,7 @@ def community_page(ctx: PrintContext, name: str) -> Figure:
     sub = tr(lang, "subtitle", cid=cid, scale=format_scale(plan.denom))
     draw_title(fig, layout, title, sub)
     ax = map_axes(fig, layout, plan)
-    draw_context(ax, result.communities[result.communities["community"] != name])
+    draw_context(ax, result.communities[~here])
     draw_levels(ax, cells, ctx, plan)
     draw_hazard(ax, cells, ctx)
     draw_coverage(ax, result.coverage, cid)
@@ -329,14 +344,14 @@ def community_page(ctx: PrintContext, name: str) -> Figure:
     return fig
 
 
-def cover_page(ctx: PrintContext, names: list[str]) -> Figure:
+def cover_page(ctx: PrintContext, ids: list[str]) -> Figure:
     """The cover: every community of the result on one map, with a summary table."""
     result, layout = ctx.result, ctx.layout
     plan = plan_map(tuple(result.communities.total_bounds), layout)
     fig = Figure(figsize=layout.inches)
     lang = ctx.options.lang
     title = ctx.options.title or tr(lang, "cover_title")
-    sub = tr(lang, "cover_sub", n=len(names), scale=format_scale(plan.denom))
+    sub = tr(lang, "cover_sub", n=len(ids), scale=format_scale(plan.denom))
     draw_title(fig, layout, title, sub)
     ax = map_axes(fig, layout, plan)
     draw_levels(ax, result.cells, ctx, plan)

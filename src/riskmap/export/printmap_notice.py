@@ -9,6 +9,7 @@ The duties come from the editable template ``styles/notice.toml``.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ STREET_FIELDS = ("street", "街道", "grid_name", "网格")
 MAX_CELL_IDS = 8
 MAX_POINTS = 10
 MAX_SHELTERS = 3
+ISSUER_BLANK = "_" * 16  # a line to sign on when no issuer is given
 _DIRECTIONS = ("东", "东北", "北", "西北", "西", "西南", "南", "东南")
 
 
@@ -84,12 +86,14 @@ def load_notice_template(path: Path | None = None) -> dict:
 
 
 def build_notice(
-    result: RiskResult, community: str, template: dict, meta: dict[str, str]
+    result: RiskResult, cid: str, template: dict, meta: dict[str, str]
 ) -> Notice:
-    """Collect the notice content of *community* from the result and the template."""
+    """Collect the notice of community *cid* (by id: names need not be unique)."""
     styles = load_level_styles()
-    row = result.communities[result.communities["community"] == community].iloc[0]
-    cells = result.cells[result.cells["community"] == community]
+    row = result.communities[result.communities["community_id"].astype(str) == cid]
+    row = row.iloc[0]
+    cells = result.cells[result.cells["community_id"].astype(str) == cid]
+    community = str(row["community"]) if pd.notna(row["community"]) else cid
     level = int(row["max_level"])
     style = styles[RiskLevel(level)]
     entry = template["level"][str(level)]
@@ -112,7 +116,7 @@ def build_notice(
         level=level,
         warning=entry["warning"],
         sections=sections,
-        issuer=meta.get("issuer") or "________________",
+        issuer=meta.get("issuer") or ISSUER_BLANK,
         date=meta.get("print_date", ""),
     )
 
@@ -309,27 +313,45 @@ def _duties_section(entry: dict, template: dict, style: LevelStyle) -> Section:
 # ------------------------------------------------------------------------ rendering
 
 
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~#!])")
+# a list or rule marker at the start: "-", "+", "=" or "1." / "1)" before a space
+_MD_LINE_START = re.compile(r"^(\d{1,9}(?=[.)](?:\s|$))|)([-+=.)])")
+_LINE_BREAKS = re.compile(r"\s+")
+
+
+def md_text(value: object) -> str:
+    """Plain text for the Markdown notice: one line, Markdown and HTML escaped.
+
+    Line breaks become spaces (a name with newlines cannot start a heading),
+    every character that starts Markdown or HTML (``< & [ ] * _ ` | #`` ...) is
+    backslash-escaped, and so is a list or rule marker at the start (``-``,
+    ``+``, ``1.``).
+    """
+    text = _LINE_BREAKS.sub(" ", str(value)).strip()
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(r"\1\\\2", text)
+
+
 def notice_markdown(notice: Notice) -> str:
-    """The notice as Markdown, for sending by message."""
-    lines = [f"# {notice.title}", "", f"**{notice.warning}**", ""]
+    """The notice as Markdown, for sending by message; every text is escaped."""
+    lines = [f"# {md_text(notice.title)}", "", f"**{md_text(notice.warning)}**", ""]
     for section in notice.sections:
-        lines += [f"## {section.heading}", ""]
+        lines += [f"## {md_text(section.heading)}", ""]
         for block in section.blocks:
             if isinstance(block, Table):
-                lines.append("| " + " | ".join(block.header) + " |")
+                lines.append("| " + " | ".join(map(md_text, block.header)) + " |")
                 lines.append("|" + "---|" * len(block.header))
                 for row in block.rows:
-                    lines.append(
-                        "| " + " | ".join(c.replace("|", "／") for c in row) + " |"
-                    )
+                    lines.append("| " + " | ".join(map(md_text, row)) + " |")
                 if block.more:
-                    lines += ["", block.more]
+                    lines += ["", md_text(block.more)]
             elif isinstance(block, list):
-                lines += [f"- {item}" for item in block]
+                lines += [f"- {md_text(item)}" for item in block]
             else:
-                lines.append(block)
+                lines.append(md_text(block))
             lines.append("")
-    lines += [f"发布单位：{notice.issuer}", "", f"日期：{notice.date}", ""]
+    issuer = notice.issuer if notice.issuer == ISSUER_BLANK else md_text(notice.issuer)
+    lines += [f"发布单位：{issuer}", "", f"日期：{md_text(notice.date)}", ""]
     return "\n".join(lines)
 
 

@@ -67,8 +67,12 @@ class PrintDialog(ExportDialog):
         super().__init__(result, parent)
         self.community = self.add_row("export.community", QComboBox())
         self.community.addItem(tr("export.all_communities"), None)
-        for name in self.result.communities["community"].astype(str):
-            self.community.addItem(name, name)
+        table = self.result.communities
+        names = table["community"].astype(str)
+        shared = set(names[names.duplicated()])
+        for name, cid in zip(names, table["community_id"].astype(str), strict=True):
+            label = f"{name} ({cid})" if name in shared else name
+            self.community.addItem(label, cid)  # by id: names need not be unique
         self.paper = self.add_row("export.paper", QComboBox())
         self.paper.addItems(["A4", "A3"])
         self.orientation = self.add_row("export.orientation", QComboBox())
