@@ -1,12 +1,14 @@
 """The ``riskmap`` command line: parse, run a sub-command, map errors to exit codes.
 
 Exit status: 0 ok; 2 bad input (one line on stderr: what, where, how to fix);
-1 internal error (a traceback, because that is a bug).
+1 internal error (a traceback, because that is a bug); 141 quietly when the
+reader of the output went away (``riskmap points list | head``), as for SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import warnings
@@ -18,6 +20,7 @@ from riskmap.errors import RiskmapError, RiskmapWarning
 
 COMMANDS = (project, points, compute, export_cmd, resilience, demo, gui)
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
+EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,7 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return int(args.func(args) or EXIT_OK)
+        status = int(args.func(args) or EXIT_OK)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE
     except RiskmapError as exc:
         sys.stderr.write(f"riskmap: error: {exc}\n")
         return EXIT_INPUT
@@ -91,6 +99,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the exit flush cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a replaced stdout (tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 if __name__ == "__main__":
