@@ -8,6 +8,7 @@ reader of the output went away (``riskmap points list | head``), as for SIGPIPE.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -64,11 +65,23 @@ def _inherit_quiet(sub: argparse._SubParsersAction) -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Print riskmap warnings as one readable line."""
-    prefix = (
-        "riskmap: warning: " if issubclass(category, RiskmapWarning) else "warning: "
-    )
-    sys.stderr.write(f"{prefix}{message}\n")
+    """Print riskmap warnings as one readable line; libraries' own warnings
+    (numpy, GDAL, pandas) mean nothing to a user and only show with
+    RISKMAP_DEBUG=1."""
+    if issubclass(category, RiskmapWarning):
+        sys.stderr.write(f"riskmap: warning: {message}\n")
+    elif os.environ.get("RISKMAP_DEBUG"):
+        sys.stderr.write(f"warning: {category.__name__}: {message} ({filename})\n")
+
+
+def _quiet_library_logs() -> None:
+    """GDAL messages reach Python logging (rasterio, pyogrio, fiona); without a
+    handler, Python prints them raw on stderr. Keep them for RISKMAP_DEBUG=1."""
+    if os.environ.get("RISKMAP_DEBUG"):
+        return
+    for name in ("rasterio", "pyogrio", "fiona", "py.warnings"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+        logging.getLogger(name).propagate = False
 
 
 def _terminate(signum, frame) -> None:
@@ -80,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit status."""
     args = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
+    _quiet_library_logs()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         status = int(args.func(args) or EXIT_OK)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class RiskmapError(Exception):
     """Root of every error riskmap raises on purpose."""
@@ -37,3 +40,17 @@ class ExportError(RiskmapError, OSError):
 
 class RiskmapWarning(UserWarning):
     """A soft problem that riskmap repaired or worked around (e.g. invalid geometry)."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The choice *word* most likely meant: one that contains it or it contains
+    (内涝 -> 内涝点), else the closest spelling; None when nothing is close."""
+    options = [str(c) for c in choices]
+    text = str(word).strip()
+    if not text:
+        return None
+    near = [c for c in options if text in c or c in text]
+    if near:
+        return min(near, key=lambda c: abs(len(c) - len(text)))
+    close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -92,6 +92,7 @@ def run_analysis(
         severities[hazard.name] = _add_hazard(cells, points, hazard, model, crs, inputs)
     report(steps - 2, steps, "risk points")
     _add_points_and_levels(cells, points, severities, model, inputs.hazards)
+    _warn_points_outside(points)
     _flag_hazard_data(cells, inputs.hazards)
     report(steps - 1, steps, "community summary")
     summary = summarise_communities(communities, cells, points)
@@ -273,6 +274,24 @@ def _add_points_and_levels(
             ok, cells["community"].to_numpy()[np.maximum(idx, 0)], None
         )
         points["radius_m"] = [model.point_rule(t).radius for t in points["type"]]
+
+
+def _warn_points_outside(points: gpd.GeoDataFrame | None) -> None:
+    """Say how many points lie in no community cell, and what happens to them."""
+    if points is None or len(points) == 0:
+        return
+    outside = points["cell_id"].isna().to_numpy()
+    if not outside.any():
+        return
+    first = ", ".join(str(p) for p in points["point_id"].to_numpy()[outside][:5])
+    warnings.warn(
+        f"{int(outside.sum())} of {len(points)} risk points lie outside every "
+        f"community ({first}{' ...' if outside.sum() > 5 else ''}): they are left "
+        "out of the cell and community counts (points field community is empty); "
+        "check their coordinates or add their community",
+        RiskmapWarning,
+        stacklevel=3,
+    )
 
 
 def _flag_hazard_data(cells: gpd.GeoDataFrame, hazards: list[HazardInput]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,9 +10,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from riskmap.errors import InputDataError, MissingFileError
+from riskmap.errors import (
+    InputDataError,
+    MissingFileError,
+    RiskmapWarning,
+    did_you_mean,
+)
 from riskmap.io.crs import points_system
-from riskmap.io.pointrows import Box, locate, read_point_rows, require_located
+from riskmap.io.pointrows import (
+    Box,
+    PointRows,
+    locate,
+    read_point_rows,
+    require_located,
+)
 from riskmap.io.rasters import HazardRaster, describe_raster
 from riskmap.io.vectors import find_column, read_vector
 from riskmap.model import RiskModel
@@ -179,14 +191,39 @@ def load_points(
     *assume* for files that do not say). A record with no level takes its type's
     default level from the risk model.
     """
-    out, cols = _read_points(path, POINT_ALIASES, coords, assume, box)
+    out, cols, rows = _read_points(path, POINT_ALIASES, coords, assume, box)
     n = len(out)
     out["point_id"] = _text(out, cols["point_id"], [f"P{i + 1:05d}" for i in range(n)])
     out["name"] = _text(out, cols["name"], out["point_id"].tolist())
-    out["type"] = _text(out, cols["type"], ["未分类"] * n)
+    out["type"] = _text(out, cols["type"], [UNCLASSIFIED] * n)
     out["category"] = _text(out, cols["category"], [""] * n)
-    out["level"] = _levels(out, cols["level"], model, path)
+    out["level"] = _levels(out, cols["level"], model, rows)
+    _warn_unknown_types(out["type"], model, path)
     return out.reset_index(drop=True)
+
+
+UNCLASSIFIED = "未分类"
+
+
+def _warn_unknown_types(types: pd.Series, model: RiskModel, path) -> None:
+    """Say which point types the model does not list, what they get instead and
+    which listed type was probably meant (内涝 -> 内涝点)."""
+    counts = types[~types.isin([*model.point_types, UNCLASSIFIED])].value_counts()
+    default = model.default_point
+    for name, n in counts.items():
+        guess = did_you_mean(str(name), model.point_types)
+        hint = (
+            f"; did you mean {guess} ({model.point_types[guess].radius:g} m)?"
+            if guess
+            else ""
+        )
+        warnings.warn(
+            f"{path}: {n} point(s) of unknown type {name!r}: not in the risk model, "
+            f"so they get the default radius {default.radius:g} m and level "
+            f"{default.default_level}{hint}",
+            RiskmapWarning,
+            stacklevel=3,
+        )
 
 
 RESOURCE_ALIASES = {
@@ -208,7 +245,7 @@ def load_resources(
 
     Standard columns: resource_id, name, type (避难场所/物资储备点/医疗点), capacity.
     """
-    out, cols = _read_points(path, RESOURCE_ALIASES, coords, assume, box)
+    out, cols, _ = _read_points(path, RESOURCE_ALIASES, coords, assume, box)
     n = len(out)
     out["resource_id"] = _text(
         out, cols["resource_id"], [f"R{i + 1:04d}" for i in range(n)]
@@ -265,11 +302,11 @@ def _read_points(path, aliases: dict, coords, assume, box):
         rows.frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326"
     )
     cols = {k: find_column(gdf.columns, v) for k, v in aliases.items()}
-    return gdf, cols
+    return gdf, cols, rows
 
 
 def _levels(
-    gdf: gpd.GeoDataFrame, col: str | None, model: RiskModel, path
+    gdf: gpd.GeoDataFrame, col: str | None, model: RiskModel, rows: PointRows
 ) -> np.ndarray:
     """Point levels 1-4, from the level column or the type's default."""
     default = np.array([model.point_rule(t).default_level for t in gdf["type"]])
@@ -278,11 +315,11 @@ def _levels(
     raw = gdf[col].map(_parse_level)
     bad = raw.isna() & gdf[col].notna() & (gdf[col].astype(str).str.strip() != "")
     if bad.any():
-        rows = ", ".join(str(i) for i in gdf.index[bad][:10])
+        first = np.flatnonzero(bad.to_numpy())[0]
         raise InputDataError(
-            f"{path}: field {col!r} must be a level 1-4 "
-            "(or 红/橙/黄/蓝, 重大/较大/一般/低); "
-            f"bad value(s) in feature(s) {rows}"
+            f"{rows.path}: {rows.where(first)}: {col} {gdf[col].iloc[first]!r} is "
+            f"not a level ({int(bad.sum())} bad value(s)); use 1-4, 红/橙/黄/蓝 or "
+            "重大/较大/一般/低"
         )
     return np.where(raw.isna(), default, raw.fillna(0)).astype(int)
 

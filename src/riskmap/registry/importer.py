@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from riskmap.errors import InputDataError, MissingFileError
+from riskmap.errors import InputDataError, MissingFileError, did_you_mean
 from riskmap.io.chinacoords import CHINA_BOX, parse_coords_option
 from riskmap.io.crs import study_box
 from riskmap.io.pointrows import PointRows, locate, read_point_rows
@@ -75,7 +75,7 @@ def preview_import(
     _duplicates(raw, records, lon, lat, rejected, project)
     keep = np.array([i not in rejected for i in range(len(raw.rows))], dtype=bool)
     accepted = _accepted(raw, records, lon, lat, keep)
-    flagged = _outside(accepted, project)
+    flagged = _outside(accepted, project) + _unknown_types(accepted)
     return ImportReport(
         path=path,
         total=len(raw.rows),
@@ -233,6 +233,19 @@ def _accepted(raw, records, lon, lat, keep) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         frame, geometry=shapely.points(lon[keep], lat[keep]), crs=CRS
     )
+
+
+def _unknown_types(accepted: gpd.GeoDataFrame) -> list[tuple[int, str]]:
+    """Flag rows whose type is not a listed one (kept: the list is open), with
+    the listed type that was probably meant."""
+    listed = load_point_rules().types
+    out = []
+    for row, ptype in zip(accepted["row"], accepted["type"], strict=True):
+        if ptype and ptype not in listed:
+            guess = did_you_mean(ptype, listed)
+            hint = f"; did you mean {guess}?" if guess else ""
+            out.append((int(row), f"unknown type {ptype!r}{hint}"))
+    return out
 
 
 def _outside(accepted: gpd.GeoDataFrame, project) -> list[tuple[int, str]]:
