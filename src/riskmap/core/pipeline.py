@@ -166,6 +166,19 @@ def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
                 f"hazard {hazard.name!r}: the model expects {rule.kind} but "
                 f"{hazard.path} is {hazard.kind}"
             )
+        if hazard.kind == "zones":
+            _check_zone_classes(hazard, rule)
+
+
+def _check_zone_classes(hazard: HazardInput, rule) -> None:
+    """Every class in a zone layer must be in the model (before any work)."""
+    for value in hazard.zones[hazard.field].drop_duplicates():
+        try:
+            rule.zone_severity(value)
+        except InputDataError as exc:
+            raise InputDataError(
+                f"{hazard.path}: field {hazard.field!r}: {exc}"
+            ) from None
     scenarios.plan_scenarios(hazards)
 
 

@@ -199,10 +199,10 @@ def check_coordinates(gdf: gpd.GeoDataFrame, path: Path | str) -> None:
     degrees (projected metres, or latitude and longitude swapped)."""
     geoms = gdf.geometry.values
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    bad = np.unique(owner[~np.isfinite(coords).all(axis=1)])
     with np.errstate(invalid="ignore"):
         bounds = shapely.bounds(geoms)
-        finite = np.isfinite(bounds).all(axis=1) | ~present
-        bad = np.flatnonzero(~finite)
         if len(bad):
             raise InputDataError(
                 f"{path}: feature(s) {_ids(gdf.index[bad])} have empty (NaN) or "

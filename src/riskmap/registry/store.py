@@ -38,6 +38,16 @@ from riskmap.registry.projectfile import (
 DUPLICATE_M = 10.0
 
 
+def _check_attributes(conn: GeoPackageDb) -> None:
+    """Community attributes are JSON objects (SQLite's json_valid)."""
+    broken = conn.execute(
+        "SELECT community_id FROM communities WHERE attributes IS NOT NULL "
+        "AND NOT json_valid(attributes) LIMIT 1"
+    ).fetchone()
+    if broken is not None:
+        raise ValueError(f"community {broken[0]!r} has attributes that are not JSON")
+
+
 class Project:
     """A riskmap project (a GeoPackage file or a ``postgresql://`` URL); open with
     ``Project.open`` or make with ``create``."""
@@ -167,6 +177,8 @@ class Project:
                 raise ValueError("hazards is not a table of NAME -> path and field")
             if not isinstance(self._setting("model"), str | None):
                 raise ValueError("model is not a path")
+            if isinstance(self.conn, GeoPackageDb):
+                _check_attributes(self.conn)
 
     def _migrate(self) -> None:
         """Bring an older schema up to the current version in one transaction."""
