@@ -168,6 +168,7 @@ def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
             )
         if hazard.kind == "zones":
             _check_zone_classes(hazard, rule)
+    scenarios.plan_scenarios(hazards)
 
 
 def _check_zone_classes(hazard: HazardInput, rule) -> None:
@@ -179,7 +180,6 @@ def _check_zone_classes(hazard: HazardInput, rule) -> None:
             raise InputDataError(
                 f"{hazard.path}: field {hazard.field!r}: {exc}"
             ) from None
-    scenarios.plan_scenarios(hazards)
 
 
 def _keep_user_fields(inputs: AnalysisInputs) -> None:
