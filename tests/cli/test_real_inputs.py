@@ -113,8 +113,8 @@ def amap_table(tmp_path_factory) -> tuple[Path, gpd.GeoDataFrame]:
     points = gpd.read_file(LAYERS / "risk_points.geojson").iloc[:20]
     lon, lat = wgs84_to_gcj02(points.geometry.x, points.geometry.y)
     table = pd.DataFrame({
-        "隐患名称": points["name"], "隐患类型": points["type"], "风险等级": points["level"],
-        "经度": lon, "纬度": lat,
+        "隐患名称": points["name"], "隐患类型": points["type"],
+        "风险等级": points["level"], "经度": lon, "纬度": lat,
     })  # fmt: skip
     path = tmp_path_factory.mktemp("amap") / "amap.csv"
     table.to_csv(path, index=False)
@@ -122,10 +122,10 @@ def amap_table(tmp_path_factory) -> tuple[Path, gpd.GeoDataFrame]:
 
 
 def _compute_points(table: Path, out: Path, capsys, *extra: str):
-    code, err = _run(["-q", "compute", "--communities",
-                      str(LAYERS / "communities.geojson"), "--cell-size", "200",
-                      "--points", str(table), "--out", str(out), *extra], capsys)  # fmt: skip
-    return code, err
+    """compute over the sample communities with *table* as the risk points."""
+    argv = ["-q", "compute", "--communities", str(LAYERS / "communities.geojson"),
+            "--cell-size", "200", "--points", str(table), "--out", str(out), *extra]
+    return _run(argv, capsys)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -228,9 +228,9 @@ def test_infinite_raster_cells_are_no_data(tmp_path, capsys):
     with rasterio.open(raster, "w", **profile) as dst:
         dst.write(band, 1)
     out = tmp_path / "r.gpkg"
-    code, err = _run(["-q", "compute", "--communities",
-                      str(LAYERS / "communities.geojson"), "--cell-size", "200",
-                      "--hazard", f"flood={raster}", "--out", str(out)], capsys)  # fmt: skip
+    argv = ["-q", "compute", "--communities", str(LAYERS / "communities.geojson"),
+            "--cell-size", "200", "--hazard", f"flood={raster}", "--out", str(out)]
+    code, err = _run(argv, capsys)  # fmt: skip
     assert code == 0
     assert err.count("infinite cells; they are treated as no data") == 1
     cells = pyogrio.read_dataframe(out, layer="cells")
@@ -263,11 +263,18 @@ def test_interrupted_writer_removes_its_own_files(tmp_path):
     stays as it was."""
     target = tmp_path / "RESULT.gpkg"
     target.write_bytes(b"old result")
-    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
-        assert tmp.name.startswith(temp_prefix("RESULT"))
-        for suffix in ("", "-journal", ".tmp_rtree_cells.db"):
-            Path(f"{tmp}{suffix}").write_bytes(b"partial")
-        raise KeyboardInterrupt
+    made = []
+
+    def interrupted_write() -> None:
+        with atomic_path(target) as tmp:
+            for suffix in ("", "-journal", ".tmp_rtree_cells.db"):
+                Path(f"{tmp}{suffix}").write_bytes(b"partial")
+            made.append(tmp.name)
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_write()
+    assert made[0].startswith(temp_prefix("RESULT"))
     assert [p.name for p in tmp_path.iterdir()] == ["RESULT.gpkg"]
     assert target.read_bytes() == b"old result"
     assert remove_stale_temporaries(tmp_path) == []

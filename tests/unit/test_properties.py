@@ -38,7 +38,8 @@ def test_numeric_ledger_cells_are_sane_or_explained(field, value):
     record = {"name": "甲", "type": "滑坡", field: value}
     values, errors = clean_record(record)
     if field in errors:
-        assert isinstance(errors[field], str) and errors[field]
+        assert isinstance(errors[field], str)
+        assert errors[field]
         return
     stored = values.get(field)
     if stored is None:
@@ -56,9 +57,11 @@ def test_coordinate_cells_parse_or_explain(value):
     try:
         result = parse_degrees(value)
     except InputDataError as exc:
-        assert str(exc)
+        message = str(exc)
+    else:
+        assert isinstance(result, float)
         return
-    assert isinstance(result, float)
+    assert message
 
 
 ROW = st.fixed_dictionaries({
@@ -86,7 +89,8 @@ def test_importer_accepts_only_sane_rows(tmp_path, rows):
     if len(report.accepted):
         xy = np.column_stack([report.accepted.geometry.x, report.accepted.geometry.y])
         assert np.isfinite(xy).all()
-        assert (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()
+        assert (np.abs(xy[:, 0]) <= 180).all()
+        assert (np.abs(xy[:, 1]) <= 90).all()
         people = report.accepted["people"].dropna().astype(float)
         assert ((people >= 0) & (people <= MAXIMA["people"])).all()
         assert set(report.accepted["level"].dropna()) <= {1, 2, 3, 4}
@@ -122,16 +126,24 @@ def _check_model_or_error(data):
     try:
         model = model_from_dict(data, "fuzz.toml")
     except ModelError as exc:
-        assert str(exc).startswith("risk model fuzz.toml: ")
-        assert "\n" not in str(exc)
+        message = str(exc)
+    else:
+        _check_invariants(model)
         return
+    assert message.startswith("risk model fuzz.toml: ")
+    assert "\n" not in message
+
+
+def _check_invariants(model) -> None:
+    """What every loaded model guarantees to the engine."""
     red, orange, yellow = model.thresholds
     assert 1 >= red > orange > yellow >= 0
     for rule in model.hazards.values():
         assert all(math.isfinite(b) for b in rule.breaks)
         assert all(0 <= s <= 1 for s in (*rule.severity, *rule.classes.values()))
     for rule in (*model.point_types.values(), model.default_point):
-        assert math.isfinite(rule.radius) and rule.radius > 0
+        assert math.isfinite(rule.radius)
+        assert rule.radius > 0
         assert rule.default_level in (1, 2, 3, 4)
 
 
