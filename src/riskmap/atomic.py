@@ -11,6 +11,8 @@ longer alive are touched. An interrupted run (Ctrl-C) removes its own.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import re
 import shutil
@@ -83,6 +85,11 @@ def _remove_siblings(tmp: Path) -> None:
                 leftover.unlink(missing_ok=True)
         except OSError:
             continue
+
+
+def is_temporary(path: Path) -> bool:
+    """True for a riskmap temporary (of any run, finished or not)."""
+    return _TEMP_NAME.match(path.name) is not None
 
 
 def glob_escape(text: str) -> str:
@@ -169,12 +176,37 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            path.rename(old)
-            tmp.rename(path)
-            shutil.rmtree(old, ignore_errors=True)
+            _swap(tmp, path)  # tmp now holds the old folder, removed below
         else:
             tmp.rename(path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap(new: Path, old: Path) -> None:
+    """Put folder *new* at *old*'s place and *old* at *new*'s, in one step on Linux
+    (renameat2 RENAME_EXCHANGE), else by two renames."""
+    if _exchange(new, old):
+        return
+    aside = new.with_name(f"{new.name}.old")
+    old.rename(aside)
+    new.rename(old)
+    aside.rename(new)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths; False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p] * 2 + [ctypes.c_uint]
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
+                     rename_exchange)  # fmt: skip
+    if done == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise ExportError(f"cannot replace {b}: {os.strerror(err)}")

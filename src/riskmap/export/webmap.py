@@ -17,7 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from riskmap.atomic import atomic_path
+from riskmap.atomic import atomic_dir, is_temporary
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import InputDataError, ModelError
 from riskmap.export.filenames import path_inside, unique_stems
@@ -33,6 +33,7 @@ from riskmap.export.webmap_text import LANGS
 from riskmap.model import RiskModel, load_model
 from riskmap.progress import ProgressCallback
 from riskmap.resources import sample_dir
+from riskmap.worker import die_with_parent
 
 BASEMAPS = ("hillshade", "none", "osm", "tianditu")
 # Below this many cells one process is faster: a worker takes seconds to start.
@@ -62,19 +63,44 @@ def write_web_maps(
         raise InputDataError(f"--jobs must be 1 or more, not {jobs}")
     options = _options(basemap, dem, tianditu_key, lang, result.info)
     out_dir = Path(out_dir)
+    _check_out_dir(out_dir)
     communities = result.communities.reset_index(drop=True)
     stems = unique_stems(
         communities["community"].tolist(), communities["community_id"].tolist()
     )
-    paths = [path_inside(out_dir, f"{stem}.html") for stem in stems]
+    names = [f"{stem}.html" for stem in stems]
     tasks = [_layers(result, i) for i in range(len(communities))]
     if jobs is None:
         big = len(result.cells) >= PARALLEL_MIN_CELLS
         jobs = min(2, os.cpu_count() or 1) if big else 1
-    _render_all(tasks, paths, options, jobs, progress)
-    index = path_inside(out_dir, "index.html")
-    _write(index, render_index(result, [p.name for p in paths], options))
-    return [index, *paths]
+    with atomic_dir(out_dir) as folder:  # the page set is replaced as a whole
+        paths = [path_inside(folder, name) for name in names]
+        _render_all(tasks, paths, options, jobs, progress)
+        index = path_inside(folder, "index.html")
+        _write(index, render_index(result, names, options))
+    return [out_dir / "index.html", *(out_dir / name for name in names)]
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Refuse an output folder that holds anything but an earlier set of maps.
+
+    The new set replaces the folder as a whole, so other files there would go.
+    """
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise InputDataError(f"--out {out_dir} is a file; give a folder for the maps")
+    entries = [e for e in out_dir.iterdir() if not is_temporary(e)]
+    index = out_dir / "index.html"
+    ours = index.is_file() and "RM.build(" in index.read_text("utf-8", "replace")
+    pages = all(e.is_file() and e.suffix == ".html" for e in entries)
+    if entries and not (ours and pages):
+        shown = ", ".join(sorted(e.name for e in entries)[:3])
+        raise InputDataError(
+            f"--out {out_dir} holds other files ({shown} ...); the maps replace "
+            "their folder as a whole, so give a new or empty folder, or the "
+            "folder of an earlier export"
+        )
 
 
 def _options(basemap, dem, key, lang, info) -> PageOptions:
@@ -136,7 +162,11 @@ def _render_one(layers: CommunityLayers, path: Path, options: PageOptions) -> Pa
 
 
 def _render_all(tasks, paths, options, jobs, progress) -> None:
-    """Render every community, in parallel worker processes when that helps."""
+    """Render every community, in parallel worker processes when that helps.
+
+    Workers die with this process (``die_with_parent``); on an error or an
+    interrupt the communities not started yet are cancelled.
+    """
     total = len(tasks) + 1
     jobs = min(jobs, len(tasks))
     if jobs <= 1:
@@ -145,13 +175,18 @@ def _render_all(tasks, paths, options, jobs, progress) -> None:
             _render_one(task, path, options)
         _report(progress, len(tasks), total, "index.html")
         return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_context(), initializer=die_with_parent
+    )
+    try:
         futures = [
             pool.submit(_render_one, t, p, options)
             for t, p in zip(tasks, paths, strict=True)
         ]
         for k, future in enumerate(as_completed(futures), 1):
             _report(progress, k, total, future.result().name)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     _report(progress, len(tasks), total, "index.html")
 
 
@@ -173,6 +208,5 @@ def _report(progress: ProgressCallback | None, done: int, total: int, msg: str) 
 
 
 def _write(path: Path, text: str) -> None:
-    """Write an HTML file atomically as UTF-8."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    """Write an HTML page as UTF-8 (into the temporary folder of the new set)."""
+    path.write_text(text, encoding="utf-8")
