@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -69,6 +69,7 @@ class TaskDialog(QDialog):
         self._row_keys: list[str] = []
         self.message, self.progress = QLabel(), QProgressBar()
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.PlainText)  # progress names data: never HTML
         self.run_button, self.cancel_button = QPushButton(), QPushButton()
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +38,7 @@ class ImportDialog(TaskDialog):
         self.preview_button = QPushButton()
         self.preview_button.clicked.connect(self.preview)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.PlainText)  # quotes the file's data
         self.rejected = QTableWidget(0, 2)
         self.layout().insertWidget(1, self.preview_button)
         self.layout().insertWidget(2, self.summary)

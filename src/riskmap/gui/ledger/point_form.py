@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QComboBox,
     QDialog,
@@ -49,6 +49,7 @@ class FieldEditor(QWidget):
         super().__init__(parent)
         self.spec = spec
         self.error = QLabel()
+        self.error.setTextFormat(Qt.PlainText)  # quotes what was typed
         self.error.setStyleSheet("color: #B00020;")
         self.error.hide()
         if spec.choices:
