@@ -127,3 +127,11 @@ def test_project_set_and_info(pg_project, tmp_path, flood_tif, capsys):
     out = capsys.readouterr().out
     assert f"hazard flood: {flood_tif}" in out
     assert "points: 0 (0 deleted)" in out
+
+
+def test_sample_project_in_a_database(pg_url, capsys):
+    """`project new URL --sample`: the bundled sample straight into PostGIS."""
+    assert main(["project", "new", pg_url, "--sample"]) == 0
+    out = capsys.readouterr().out
+    assert f"project {pg_url}" in out
+    assert "points: 90 (0 deleted)" in out

@@ -114,7 +114,7 @@ def current_user() -> str:
 
 
 def create_project(
-    path: Path,
+    path: Path | str,
     communities: Path | None = None,
     *,
     id_field: str | None = None,
@@ -139,7 +139,7 @@ def create_sample_project(path: str | Path) -> Project:
     """A project from the bundled Bazhong sample: communities, hazards, 90 points."""
     layers = sample_dir()
     project = create_project(
-        Path(path),
+        location(str(path)),
         layers / "communities.geojson",
         hazards=[f"{k}={layers / v}" for k, v in SAMPLE_HAZARDS.items()],
     )
