@@ -6,6 +6,8 @@ WDB2 river lines and 2020 census population. Outputs are described in
 ``layers/README.md``. Deterministic: the same inputs give the same files.
 
     python scripts/build_sample.py [--flood-stage 8] [--max-distance 3000]
+    python scripts/build_sample.py --only exposure   # population grid, buildings,
+                                                     # flood scenarios only
 """
 
 from __future__ import annotations
@@ -329,6 +331,171 @@ def _resource(n, kind, r, c, profile, rng) -> dict:
     }
 
 
+# Approximate county-seat positions (lon, lat; WGS84), read off public maps to a
+# few hundred metres: they only place the urban population of each county.
+SEATS = {
+    "511902": (106.747, 31.858),  # 巴州区 (巴中 city centre)
+    "511903": (106.636, 31.787),  # 恩阳区
+    "511921": (107.245, 31.912),  # 通江县
+    "511922": (106.843, 32.347),  # 南江县
+    "511923": SEAT,  # 平昌县, 江口
+}
+POP_PIXEL = 100.0
+URBAN_SIGMA_M = 1500.0  # spread of a seat's urban population (Gaussian, metres)
+RIVER_SCALE_M = 2000.0  # rural density falls off with distance to a river
+SCENARIO_STAGES = {10: 5.0, 100: 11.0}  # illustrative; 50 years = flood_depth.tif
+
+
+def make_population(shared: Path, out: Path, dem: np.ndarray, profile: dict) -> None:
+    """population.tif: people per 100 m pixel over the whole city (illustrative).
+
+    Dasymetric split of the 2020 census per county: the urban population around
+    the county seat (Gaussian, sigma 1.5 km), the rural population over the rest
+    by exp(-river distance / 2 km) + 0.25, times (1 - slope/40°) (floor 0.1)
+    where the DEM is known. Each county's pixels add up to its census count.
+    """
+    counties = gpd.read_file(shared / "boundaries" / "bazhong_counties.geojson")
+    counties = counties.to_crs(CRS)
+    census = pd.read_csv(
+        shared / "population" / "bazhong_pop2020.csv", dtype={"code": str}
+    )
+    grid, transform = _population_grid(counties)
+    zone = features.rasterize(
+        ((g, k + 1) for k, g in enumerate(counties.geometry)),
+        out_shape=grid,
+        transform=transform,
+    )
+    rural_w = _rural_weight(shared, grid, transform, dem, profile)
+    people = np.zeros(grid, dtype="float64")
+    for k, row in counties.reset_index(drop=True).iterrows():
+        inside = zone == k + 1
+        urban, rural = _census_split(census, str(row["code"]))
+        seat = gpd.GeoSeries([shapely.Point(SEATS[str(row["code"])])], crs="EPSG:4326")
+        sx, sy = seat.to_crs(CRS).iloc[0].coords[0]
+        urban_w = _gaussian(grid, transform, sx, sy) * inside
+        people += urban * urban_w / urban_w.sum()
+        rw = rural_w * inside
+        people += rural * rw / rw.sum()
+    prof = dict(
+        profile,
+        height=grid[0],
+        width=grid[1],
+        transform=transform,
+        nodata=-1.0,
+        predictor=3,
+    )
+    people[zone == 0] = -1.0
+    write_raster(out / "population.tif", people.astype("float32"), prof)
+
+
+def _population_grid(counties: gpd.GeoDataFrame):
+    """Shape and transform of a 100 m grid aligned on 100 m over the city."""
+    x0, y0, x1, y1 = counties.total_bounds
+    x0, y0 = np.floor(x0 / POP_PIXEL) * POP_PIXEL, np.floor(y0 / POP_PIXEL) * POP_PIXEL
+    x1, y1 = np.ceil(x1 / POP_PIXEL) * POP_PIXEL, np.ceil(y1 / POP_PIXEL) * POP_PIXEL
+    shape = (int((y1 - y0) / POP_PIXEL), int((x1 - x0) / POP_PIXEL))
+    return shape, rasterio.transform.from_origin(x0, y1, POP_PIXEL, POP_PIXEL)
+
+
+def _census_split(census: pd.DataFrame, code: str) -> tuple[float, float]:
+    """Urban and rural 2020 census population of a county; the 巴中经济开发区
+    (counted apart by the census, on 巴州区 land) is added to 巴州区."""
+    row = census.set_index("code").loc[code]
+    urban, rural = float(row["urban"]), float(row["rural"])
+    if code == "511902":
+        zone = census.set_index("code").loc["511971"]
+        urban, rural = urban + float(zone["urban"]), rural + float(zone["rural"])
+    return urban, rural
+
+
+def _gaussian(shape, transform, x: float, y: float) -> np.ndarray:
+    """Gaussian weight of every pixel centre around (x, y)."""
+    cols = transform.c + (np.arange(shape[1]) + 0.5) * transform.a
+    rows = transform.f + (np.arange(shape[0]) + 0.5) * transform.e
+    d2 = (cols[None, :] - x) ** 2 + (rows[:, None] - y) ** 2
+    return np.exp(-d2 / (2 * URBAN_SIGMA_M**2))
+
+
+def _rural_weight(shared, shape, transform, dem, profile) -> np.ndarray:
+    """Rural weight: nearness to a river, damped by slope where the DEM is known."""
+    rivers = gpd.read_file(shared / "rivers" / "rivers_wdb2.geojson").to_crs(CRS)
+    lines = features.rasterize(
+        ((g, 1) for g in rivers.geometry), out_shape=shape, transform=transform
+    )
+    dist = ndimage.distance_transform_edt(lines == 0) * POP_PIXEL
+    weight = np.exp(-dist / RIVER_SCALE_M) + 0.25
+    slope, _ = slope_classes(dem)
+    slope = np.where(dem != NODATA, slope, np.nan).astype("float32")
+    on_grid = np.full(shape, np.nan, dtype="float32")
+    reproject(
+        slope,
+        on_grid,
+        src_transform=profile["transform"],
+        src_crs=CRS,
+        src_nodata=np.nan,
+        dst_transform=transform,
+        dst_crs=CRS,
+        dst_nodata=np.nan,
+        resampling=Resampling.average,
+    )
+    damp = np.where(np.isnan(on_grid), 1.0, np.clip(1 - on_grid / 40.0, 0.1, 1.0))
+    return weight * damp
+
+
+def make_buildings(out: Path, comms: gpd.GeoDataFrame, rng) -> gpd.GeoDataFrame:
+    """buildings.geojson: illustrative footprints in the sample communities,
+    placed where population.tif has people: one block of 40-80 households
+    (about 150 people at the 2.46 people per household of 平昌县) per 150 people."""
+    with rasterio.open(out / "population.tif") as src:
+        people = src.read(1)
+        transform = src.transform
+    rows = []
+    for _, comm in comms.iterrows():
+        inside = features.rasterize([comm.geometry], people.shape, transform=transform)
+        weight = np.where(inside > 0, np.clip(people, 0, None), 0.0).ravel()
+        count = int(weight.sum() / 150)
+        picks = rng.choice(weight.size, size=count, p=weight / weight.sum())
+        for n, idx in enumerate(picks):
+            r, c = divmod(int(idx), people.shape[1])
+            x, y = transform * (c + rng.uniform(0.1, 0.8), r + rng.uniform(0.2, 0.9))
+            side = float(rng.uniform(20, 40))
+            rows.append(
+                {
+                    "BLDG_ID": f"{comm['community_id']}-B{n + 1:04d}",
+                    "HOUSEHOLDS": int(rng.integers(40, 81)),
+                    "FLOORS": int(rng.integers(4, 12)),
+                    "illustrative": True,
+                    "geometry": shapely.box(x, y - side, x + side, y),
+                }
+            )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).to_crs("EPSG:4326")
+    gdf.to_file(
+        out / "buildings.geojson",
+        **dict(GEOJSON, layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 6}),
+    )
+    return gdf
+
+
+def make_flood_scenarios(out: Path, dem: np.ndarray, rivers, profile, args) -> None:
+    """flood_rp10/100.tif: the HAND screening at stages 5 and 11 m, labelled as 10-
+    and 100-year floods for the demo (flood_depth.tif, stage 8 m, is the 50-year
+    one); the return periods are illustrative, not hydrology."""
+    valid = dem != NODATA
+    mask = river_mask(rivers, profile, valid)
+    for years, stage in SCENARIO_STAGES.items():
+        depth = flood_depth(dem, mask, stage, args.max_distance)
+        write_raster(out / f"flood_rp{years}.tif", depth, profile)
+
+
+def make_exposure(args, dem: np.ndarray, profile: dict) -> None:
+    """The exposure layers and flood scenarios (also alone: --only exposure)."""
+    comms = gpd.read_file(args.out / "communities.geojson").to_crs(CRS)
+    make_population(args.shared, args.out, dem, profile)
+    make_buildings(args.out, comms, np.random.default_rng(SEED + 17))
+    rivers = gpd.read_file(args.shared / "rivers" / "rivers_wdb2.geojson")
+    make_flood_scenarios(args.out, dem, rivers, profile, args)
+
+
 def write_hostile(out: Path, points: gpd.GeoDataFrame) -> None:
     """One record whose text fields carry an HTML payload, for security tests."""
     bad = points.iloc[[0]].copy()
@@ -357,8 +524,17 @@ def main() -> None:
         default=3000.0,
         help="no flooding farther than this from a river, metres",
     )
+    parser.add_argument(
+        "--only",
+        choices=["exposure"],
+        help="rebuild only the population grid, buildings and flood scenarios",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.only == "exposure":
+        with rasterio.open(args.out / "dem.tif") as src:
+            make_exposure(args, src.read(1), dict(src.profile))
+        return
     copy_vectors(args.shared, args.out)
     dem, profile = warp_dem(args.shared, args.out)
     valid = dem != NODATA
@@ -387,6 +563,7 @@ def main() -> None:
     make_resources(comms, depth, slope, profile, rng).to_file(
         args.out / "shelters.geojson", **GEOJSON
     )
+    make_exposure(args, dem, profile)
     summarise(args.out, depth, classes, comms, points)
 
 

@@ -205,4 +205,14 @@ def summary_line(result: RiskResult, out: Path) -> str:
     """One line: cells per level and where the result went."""
     counts = result.cells["level"].value_counts()
     per_level = ", ".join(f"L{lv}={int(counts.get(lv, 0))}" for lv in (1, 2, 3, 4))
-    return f"{len(result.cells):,} cells ({per_level}) -> {out}"
+    line = f"{len(result.cells):,} cells ({per_level}) -> {out}"
+    if "people" in result.cells:
+        people = result.cells.groupby("level")["people"].sum()
+        parts = ", ".join(f"L{lv}={people.get(lv, 0.0):,.0f}" for lv in (1, 2, 3, 4))
+        line += f"\npeople per level (各级风险网格人口): {parts}"
+    if "eae_people" in result.cells:
+        line += (
+            f"\nexpected annual exposed people (年均期望受影响人口): "
+            f"{result.cells['eae_people'].sum():,.1f}"
+        )
+    return line

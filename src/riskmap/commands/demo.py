@@ -16,7 +16,14 @@ SAMPLE = {
     "communities": "communities.geojson",
     "points": "risk_points.geojson",
     "resources": "shelters.geojson",
-    "hazards": {"flood": "flood_depth.tif", "landslide": "landslide.tif"},
+    # the flood as three return-period scenarios (illustrative return periods)
+    "hazards": {
+        "flood@10": "flood_rp10.tif",
+        "flood@50": "flood_depth.tif",
+        "flood@100": "flood_rp100.tif",
+        "landslide": "landslide.tif",
+    },
+    "exposure": {"population": "population.tif", "buildings": "buildings.geojson"},
 }
 
 
@@ -43,6 +50,7 @@ def sample_args(out: Path, cell_size: float, quiet: bool) -> argparse.Namespace:
         layers / SAMPLE["points"],
         layers / SAMPLE["resources"],
         *(layers / f for f in SAMPLE["hazards"].values()),
+        *(layers / f for f in SAMPLE["exposure"].values()),
     ]
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
@@ -50,6 +58,7 @@ def sample_args(out: Path, cell_size: float, quiet: bool) -> argparse.Namespace:
     return compute_cmd.compute_args(
         communities=layers / SAMPLE["communities"],
         hazard=[f"{k}={layers / v}" for k, v in SAMPLE["hazards"].items()],
+        exposure=[f"{k}={layers / v}" for k, v in SAMPLE["exposure"].items()],
         points=layers / SAMPLE["points"],
         resources=layers / SAMPLE["resources"],
         cell_size=cell_size,
