@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from riskmap.atomic import atomic_path
 from riskmap.domain import RiskLevel, RiskResult, load_level_styles
 from riskmap.errors import ExportError, InputDataError
+from riskmap.export.exposure_view import write_curve_files
 from riskmap.export.filenames import path_inside, unique_stems
 from riskmap.export.printmap_context import (
     MapPlan,
@@ -67,6 +68,7 @@ from riskmap.export.printmap_notice import (
     build_notice,
     draw_notice_page,
     load_notice_template,
+    notice_charts,
     notice_markdown,
 )
 from riskmap.export.printmap_scalebar import draw_scalebar, mm_axes
@@ -276,11 +278,16 @@ def _write_notice_texts(
     """``<community>_notice.md`` beside the map for each community."""
     written, stems = [], community_stems(ctx.result)
     for cid, notice in notices.items():
+        for chart in notice_charts(notice):  # the curve files beside the .md
+            chart.file = f"{stems[cid]}_curve.svg"
         text = notice_markdown(notice)
         path = _sibling(folder / "x", f"{stems[cid]}_notice.md")
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")
         written.append(path)
+        for chart in notice_charts(notice):
+            stem = path.with_name(chart.file).with_suffix("")
+            written += write_curve_files(chart.curve, stem, "zh", chart.level_name)
     return written
 
 

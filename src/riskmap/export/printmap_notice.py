@@ -20,8 +20,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from riskmap.core.scenarios import exceedance_curve
 from riskmap.domain import LevelStyle, RiskLevel, RiskResult, load_level_styles
 from riskmap.errors import ModelError
+from riskmap.export import exposure_view as xv
+from riskmap.export.filenames import safe_stem
 from riskmap.export.printmap_layout import MM_PER_PT, PageLayout, text_width_mm
 from riskmap.export.printmap_legend import EMPTY, draw_table, fit_text
 from riskmap.export.printmap_scalebar import mm_axes
@@ -34,6 +37,7 @@ MAX_CELL_IDS = 8
 MAX_POINTS = 10
 MAX_SHELTERS = 3
 ISSUER_BLANK = "_" * 16  # a line to sign on when no issuer is given
+CHART_MM = 42.0  # width of the exceedance curve on the notice page
 _DIRECTIONS = ("东", "东北", "北", "西北", "西", "西南", "南", "东南")
 
 
@@ -48,11 +52,28 @@ class Table:
 
 
 @dataclass
+class Chart:
+    """The community's exceedance curve: drawn on the page, linked from Markdown."""
+
+    curve: list[tuple[float, float]]
+    level_name: str
+    file: str  # the SVG written beside the notice's .md
+
+    def png(self) -> bytes:
+        """The curve as PNG bytes (for the printed page)."""
+        import io
+
+        buf = io.BytesIO()
+        xv.curve_figure(self.curve, "zh", self.level_name).savefig(buf, format="png")
+        return buf.getvalue()
+
+
+@dataclass
 class Section:
     """A numbered section: heading, then paragraphs, bullet lists or tables."""
 
     heading: str
-    blocks: list[str | Table | list[str]] = field(default_factory=list)
+    blocks: list[str | Table | Chart | list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -104,8 +125,8 @@ def build_notice(
     }
     hot = cells[cells["level"] <= 2]
     sections = [
-        _level_section(cells, style, entry, template, words),
-        _cells_section(cells, row.geometry, styles),
+        _level_section(cells, style, entry, template, words, result.info),
+        _cells_section(cells, row, styles, result.info),
         _points_section(result.points, hot, str(row["community_id"]), styles, template),
         _shelter_section(result.resources, hot if not hot.empty else cells, row),
         _duties_section(entry, template, style),
@@ -122,24 +143,35 @@ def build_notice(
 
 
 def _level_section(
-    cells: gpd.GeoDataFrame, style: LevelStyle, entry: dict, template: dict, words: dict
+    cells: gpd.GeoDataFrame,
+    style: LevelStyle,
+    entry: dict,
+    template: dict,
+    words: dict,
+    info: dict,
 ) -> Section:
-    """一、风险等级与预警颜色."""
+    """一、风险等级与预警颜色 (and the rule that graded the cells)."""
     area = cells["area_m2"].sum() / 1e6
     text = (
         f"本社区最高风险等级为{style.name_zh}，预警颜色为{style.colour_zh}色"
         f"（{entry['warning']}）。全社区共划分 {len(cells):,} 个网格，"
         f"面积 {area:.2f} 平方千米。"
     )
+    if info.get("level_rule_zh"):
+        text += f"定级规则：{info['level_rule_zh']}。"
     intro = template.get("intro", "").format(**words)
     return Section("一、风险等级与预警颜色", [b for b in (intro, text) if b])
 
 
 def _cells_section(
-    cells: gpd.GeoDataFrame, boundary: object, styles: dict[RiskLevel, LevelStyle]
+    cells: gpd.GeoDataFrame,
+    community: pd.Series,
+    styles: dict[RiskLevel, LevelStyle],
+    info: dict,
 ) -> Section:
-    """二、红色、橙色风险网格: count, area and where."""
-    blocks: list[str | Table | list[str]] = []
+    """二、红色、橙色风险网格: count, area, where, who lives there, how often."""
+    boundary = community.geometry
+    blocks: list[str | Table | Chart | list[str]] = []
     for level in (RiskLevel.MAJOR, RiskLevel.CONSIDERABLE):
         sel = cells[cells["level"] == int(level)]
         style = styles[level]
@@ -152,7 +184,30 @@ def _cells_section(
             f"{head} {len(sel):,} 个，"
             f"面积 {sel['area_m2'].sum() / 1e6:.2f} 平方千米，{where}"
         )
+    blocks += _exposure_blocks(community, styles, info)
     return Section("二、红色、橙色风险网格", blocks)
+
+
+def _exposure_blocks(
+    community: pd.Series, styles: dict[RiskLevel, LevelStyle], info: dict
+) -> list[str | Chart]:
+    """约 N 人、M 户位于重大风险网格; people per scenario, EAE and the curve."""
+    if not xv.has_exposure(community):
+        return []
+    blocks: list[str | Chart] = []
+    red = xv.red_sentence(community, styles[RiskLevel.MAJOR].name_zh)
+    orange = xv.level_people(community, 2)
+    if orange:
+        red += f"；{orange}位于{styles[RiskLevel(2)].name_zh}网格"
+    annual = xv.annual_sentence(community, info)
+    text = "。".join(t for t in (red, annual) if t)
+    blocks.append(text if text.endswith("。") else f"{text}。")
+    if annual:
+        name = styles[RiskLevel(int(info.get("affected_level", 2)))].name_zh
+        stem = safe_stem(str(community["community"]))
+        curve = exceedance_curve(community, info)
+        blocks.append(Chart(curve, name, f"{stem}_curve.svg"))
+    return blocks
 
 
 def _where(sel: gpd.GeoDataFrame, boundary: object) -> str:
@@ -338,7 +393,9 @@ def notice_markdown(notice: Notice) -> str:
     for section in notice.sections:
         lines += [f"## {md_text(section.heading)}", ""]
         for block in section.blocks:
-            if isinstance(block, Table):
+            if isinstance(block, Chart):
+                lines.append(f"![{xv.word('curve_title', 'zh')}]({block.file})")
+            elif isinstance(block, Table):
                 lines.append("| " + " | ".join(map(md_text, block.header)) + " |")
                 lines.append("|" + "---|" * len(block.header))
                 for row in block.rows:
@@ -403,9 +460,14 @@ def draw_notice_page(
     for section in notice.sections:
         ax.text(0, y, section.heading, va="top", fontsize=fs * 1.12, weight="bold")
         y -= line * 1.2
+        # a chart sits at the right of its section; the text flows left of it
+        charts = [b for b in section.blocks if isinstance(b, Chart)]
+        bottom = _draw_chart(ax, charts[0], w, y) if charts else y
+        width = w - CHART_MM - 4 if charts else w
         for block in section.blocks:
-            y = _draw_block(ax, block, w, y, fs, line)
-        y -= line * 0.3
+            if not isinstance(block, Chart):
+                y = _draw_block(ax, block, width, y, fs, line)
+        y = min(y, bottom) - line * 0.3
     ax.text(
         w,
         max(y - line, 0),
@@ -437,6 +499,27 @@ def _draw_block(ax, block, w: float, y: float, fs: float, line: float) -> float:
     return y
 
 
+def notice_charts(notice: Notice) -> list[Chart]:
+    """The charts of a notice (written as PNG/SVG beside its Markdown)."""
+    return [b for sec in notice.sections for b in sec.blocks if isinstance(b, Chart)]
+
+
+def _draw_chart(ax, chart: Chart, w: float, y: float) -> float:
+    """The exceedance curve as an image at the right edge; return its bottom."""
+    import io
+
+    from matplotlib.image import imread
+
+    img = imread(io.BytesIO(chart.png()), format="png")
+    height = CHART_MM * img.shape[0] / img.shape[1]
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    ax.imshow(img, extent=(w - CHART_MM, w, y - height, y), interpolation="antialiased")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("auto")
+    return y - height
+
+
 __all__ = [
     "Notice",
     "build_notice",
@@ -444,6 +527,7 @@ __all__ = [
     "draw_notice_page",
     "fit_text",
     "load_notice_template",
+    "notice_charts",
     "notice_markdown",
     "wrap",
 ]
