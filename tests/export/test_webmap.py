@@ -101,14 +101,30 @@ def test_map_content(sample, maps):
         assert f'<td class="rm-n">{count}</td>' in spec["panels"]["levels"]
     assert spec["cells"]["n"] == first["cells_n"]
     flood = spec["hazards"][0]
-    assert "洪水淹没水深 (m)" in flood["legend"]
+    assert "洪水淹没水深（10年一遇） (m)" in flood["legend"]
     assert "0.5–1 m" in flood["legend"]
     assert "#DEEBF7" in flood["legend"]
     assert "#08306B" in flood["legend"]
     assert flood["url"].startswith("data:image/png;base64,")
     assert spec["base"]["kind"] == "image"
     labels = {f[0] for p in spec["points"] for f in p["fields"]}
-    assert {"责任人", "联系电话", "状态", "威胁人数", "洪水淹没水深"} <= labels
+    assert {
+        "责任人",
+        "联系电话",
+        "状态",
+        "威胁人数",
+        "洪水淹没水深（100年一遇）",
+    } <= labels
+    # exposure: people per level in the legend, who lives in red cells, the curve
+    assert "人口" in spec["panels"]["levels"]
+    assert f"{first['people_l1']:,.0f} 人" in spec["panels"]["levels"]
+    assert "人位于重大风险网格" in spec["panels"]["title"]
+    assert "年均期望受影响人口" in spec["panels"]["title"]
+    assert (
+        '<img class="rm-curve" src="data:image/png;base64,' in spec["panels"]["title"]
+    )
+    rows = {r["label"]: r["values"] for r in spec["cells"]["extra"]}
+    assert {"人口", "户数", "年均期望受影响人口", "100年一遇情景等级"} <= set(rows)
     assert {p["cls"] for p in spec["points"]} <= {"A", "B", "C"}
     assert {r["cls"] for r in spec["resources"]} == {"D"}
     for cls in SYMBOL_CLASSES.values():

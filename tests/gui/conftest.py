@@ -39,6 +39,10 @@ def sample_result(tmp_path_factory) -> Path:
                 str(LAYERS / "risk_points.geojson"),
                 "--resources",
                 str(LAYERS / "shelters.geojson"),
+                "--exposure",
+                f"population={LAYERS / 'population.tif'}",
+                "--exposure",
+                f"buildings={LAYERS / 'buildings.geojson'}",
                 "--out",
                 str(out),
             ]

@@ -26,6 +26,13 @@ def test_open_the_sample_result(window, sample_result, tmp_path):
     assert kinds.count("raster") == 2
     assert {"cells", "boundary", "points", "resources"} <= set(kinds)
     assert window.summary.table.rowCount() == 5
+    # exposure columns: people and households in red cells, from the result
+    table = window.summary.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert "重大风险网格人口" in headers
+    assert "重大风险网格户数" in headers
+    col = headers.index("重大风险网格人口")
+    assert float(table.item(0, col).text().replace(",", "")) > 0
     window.canvas.render_cache()
     image = window.canvas.grab().toImage()
     reds = sum(

@@ -461,23 +461,23 @@ def _draw_summary(
     lang = ctx.options.lang
     rows = _level_rows(ctx, cells)
     total = sum(r.area_m2 for r in rows) or 1.0
-    y = draw_table(
-        ax,
-        (0, h),
-        w,
-        columns(lang, "level_head"),
+    table = [
         [
-            [
-                r.style.name(lang),
-                f"{r.cells:,}",
-                f"{r.area_m2 / 1e6:.2f}",
-                f"{100 * r.area_m2 / total:.1f}%",
-            ]
-            for r in rows
-        ],
-        [0.34, 0.22, 0.24, 0.20],
-        size_pt=fs,
-    )
+            r.style.name(lang),
+            f"{r.cells:,}",
+            f"{r.area_m2 / 1e6:.2f}",
+            f"{100 * r.area_m2 / total:.1f}%",
+        ]
+        for r in rows
+    ]
+    header, widths = columns(lang, "level_head"), [0.34, 0.22, 0.24, 0.20]
+    if "people" in cells.columns:  # exposure: people per level
+        people = cells.groupby("level")["people"].sum()
+        for row, r in zip(table, rows, strict=True):
+            row.append(f"{people.get(int(r.style.level), 0.0):,.0f}")
+        header = [*header, tr(lang, "people_head")]
+        widths = [0.26, 0.16, 0.2, 0.16, 0.22]
+    y = draw_table(ax, (0, h), w, header, table, widths, size_pt=fs)
     y -= 2.5 * layout.k
     ax.text(
         0,

@@ -92,8 +92,17 @@ def load_counties(result: RiskResult) -> gpd.GeoDataFrame | None:
 def hazard_ramp(
     result: RiskResult, mono: bool, lang: str = "zh"
 ) -> tuple[str, HazardRamp] | None:
-    """The hazard drawn as contours: the first raster hazard with cell means."""
-    for hazard in result.info.get("hazards", []):
+    """The hazard drawn as contours: the first raster hazard with cell means
+    (of a hazard given for several return periods, the rarest scenario)."""
+    hazards = result.info.get("hazards", [])
+    rarest: dict[str, float] = {}
+    for h in hazards:
+        key = h.get("rule") or h.get("name")
+        rarest[key] = max(rarest.get(key, 0.0), h.get("return_period") or 0.0)
+    for hazard in hazards:
+        key = hazard.get("rule") or hazard.get("name")
+        if (hazard.get("return_period") or 0.0) < rarest[key]:
+            continue
         column = f"{hazard.get('name')}_mean"
         if hazard.get("kind") != "raster" or column not in result.cells:
             continue

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from riskmap.export.exposure_view import cell_rows
 from riskmap.export.webmap_geometry import (
     SCALE,
     dissolve_levels,
@@ -111,7 +112,7 @@ def _attributes(cells, info, model, lang) -> dict:
         "score_points": column(cells["score_points"], 3),
         "points": _points_column(cells),
         "hazards": [_hazard_column(cells, h, model, lang) for h in info["hazards"]],
-        "extra": _coverage_rows(cells, lang),
+        "extra": _coverage_rows(cells, lang) + cell_rows(cells, info, lang),
     }
     spec.update(_ids(cells))
     return spec
@@ -142,7 +143,7 @@ def _points_column(cells) -> list:
 def _hazard_column(cells, hazard: dict, model, lang) -> dict:
     """One hazard's values per cell, with what the tooltip needs to word them."""
     name = hazard["name"]
-    rule = model.hazards.get(name) if model is not None else None
+    rule = model.hazards.get(hazard.get("rule") or name) if model is not None else None
     label = hazard.get("label_en" if lang == "en" else "label_zh") or name
     out: dict[str, Any] = {"label": label, "kind": hazard.get("kind", "raster")}
     out["unit"] = hazard.get("unit") or ""

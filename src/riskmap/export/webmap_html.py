@@ -167,20 +167,25 @@ def levels_legend(
     cells: dict[int, int],
     points: dict[int, int],
     lang: str,
+    people: dict[int, str] | None = None,
 ) -> str:
-    """The four levels with their colours and cell and point counts."""
+    """The four levels with their colours, cell and point counts (and people)."""
     rows = []
     for level in RiskLevel:
         st = styles[level]
+        extra = (
+            f'<td class="rm-n">{esc(people.get(int(level), ""))}</td>' if people else ""
+        )
         rows.append(
             f'<tr><td><span class="rm-sw" style="background:{esc(st.color)}">'
             f"</span></td><td>{esc(st.name(lang))}</td>"
             f'<td class="rm-n">{cells.get(int(level), 0)}</td>'
-            f'<td class="rm-n">{points.get(int(level), 0)}</td></tr>'
+            f'<td class="rm-n">{points.get(int(level), 0)}</td>{extra}</tr>'
         )
+    people_head = f"<th>{esc(tr('col_people', lang))}</th>" if people else ""
     head = (
         f"<tr><th></th><th></th><th>{esc(tr('col_cells', lang))}</th>"
-        f"<th>{esc(tr('col_points', lang))}</th></tr>"
+        f"<th>{esc(tr('col_points', lang))}</th>{people_head}</tr>"
     )
     return (
         f"<h4>{esc(tr('legend_levels', lang))}</h4>"

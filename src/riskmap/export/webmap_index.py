@@ -24,6 +24,15 @@ def _int(value: object) -> int:
     return 0 if np.isnan(number) else int(number)
 
 
+def _float(value: object) -> float:
+    """A numeric field as float (missing or NaN counts as 0)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if np.isnan(number) else number
+
+
 def _table(result: RiskResult, files: list[str], options: PageOptions) -> str:
     """The community table: name, cells and points per level, max level, link."""
     lang, styles = options.lang, options.styles
@@ -33,25 +42,36 @@ def _table(result: RiskResult, files: list[str], options: PageOptions) -> str:
         f"{esc(s.name(lang))}</th>"
         for s in levels
     )
+    people = "people_l1" in result.communities.columns
+    eae = "eae_people" in result.communities.columns
     rows = []
     for (_, c), file in zip(result.communities.iterrows(), files, strict=True):
         cells = "".join(f"<td>{_int(c.get(f'cells_l{k}'))}</td>" for k in range(1, 5))
         points = "".join(f"<td>{_int(c.get(f'points_l{k}'))}</td>" for k in range(1, 5))
         top = _int(c.get("max_level"))
         top_name = styles[RiskLevel(top)].name(lang) if top in (1, 2, 3, 4) else "-"
+        exposure = "".join(
+            f"<td>{_float(c.get(f'people_l{k}')):,.0f}</td>"
+            for k in range(1, 5)
+            if people
+        ) + (f"<td>{_float(c.get('eae_people')):,.1f}</td>" if eae else "")
         rows.append(
             f"<tr><td>{esc(c.get('community'))}</td>{cells}<td>{esc(top_name)}</td>"
-            f'{points}<td><a href="{esc(file)}">'
+            f'{points}{exposure}<td><a href="{esc(file)}">'
             f"{esc(tr('open_map', lang))}</a></td></tr>"
         )
+    people_head = (
+        f'<th colspan="4">{esc(tr("col_people", lang))}</th>' if people else ""
+    ) + (f'<th rowspan="2">{esc(tr("col_eae", lang))}</th>' if eae else "")
     return (
         f'<table class="rm-index"><thead><tr><th rowspan="2">'
         f"{esc(tr('col_name', lang))}</th>"
         f'<th colspan="4">{esc(tr("col_cells", lang))}</th>'
         f'<th rowspan="2">{esc(tr("col_max", lang))}</th>'
-        f'<th colspan="4">{esc(tr("col_points", lang))}</th>'
+        f'<th colspan="4">{esc(tr("col_points", lang))}</th>{people_head}'
         f'<th rowspan="2">{esc(tr("col_map", lang))}</th></tr>'
-        f"<tr>{head}{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<tr>{head}{head}{head if people else ''}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from riskmap.domain import LevelStyle, RiskLevel
 from riskmap.errors import RiskmapWarning
 from riskmap.export.webmap_cells import cells_spec, summary_text, uncovered_spec
+from riskmap.export.webmap_exposure import exposure_panel, people_per_level
 from riskmap.export.webmap_geometry import SCALE, encode_polygons, to_lonlat
 from riskmap.export.webmap_html import (
     build_page,
@@ -173,7 +174,11 @@ def _hazard_overlays(info: dict, options: PageOptions, bbox, origin) -> list[dic
                 stacklevel=2,
             )
             continue
-        rule = options.model.hazards.get(hz["name"]) if options.model else None
+        rule = (
+            options.model.hazards.get(hz.get("rule") or hz["name"])
+            if options.model
+            else None
+        )
         label = hz.get("label_en" if lang == "en" else "label_zh") or hz["name"]
         layer = _hazard_layer(hz, path, rule, bbox, origin, lang)
         if layer is None:
@@ -227,12 +232,14 @@ def _panels(layers: CommunityLayers, spec: dict, name: str, options) -> dict:
     title = tr("title", lang, name=name)
     summary = summary_text(layers.community, info, lang)
     return {
-        "title": title_panel(title, date, summary, model_line, lang),
+        "title": title_panel(title, date, summary, model_line, lang)
+        + exposure_panel(layers.community, info, options.styles, lang),
         "levels": levels_legend(
             options.styles,
             _counts(layers.community, "cells"),
             _counts(layers.community, "points"),
             lang,
+            people_per_level(layers.community, lang),
         ),
         "symbols": symbols_legend(lang, bool(spec["resources"]))
         if spec["points"] or spec["resources"]

@@ -51,6 +51,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_cells": ("网格数", "Cells"),
     "col_max": ("最高等级", "Highest level"),
     "col_points": ("隐患点数", "Risk points"),
+    "col_people": ("人口", "People"),
+    "col_eae": ("年均期望受影响人口", "Expected annual exposed people"),
+    "people_red": (
+        "约 {people} 人位于重大风险网格",
+        "About {people} people live in red cells",
+    ),
     "col_map": ("地图", "Map"),
     "open_map": ("打开地图", "Open map"),
     "total": ("合计", "Total"),

@@ -141,7 +141,8 @@ def result_layers(path: Path) -> tuple[list[MapLayer], CRS, object]:
     for hazard in result.info.get("hazards", []):
         hpath = Path(hazard["path"])
         if hazard["kind"] == "raster" and hpath.exists():
-            layer = raster_layer(hpath, crs, hazard["name"], hazard.get("crs"))
+            rule = hazard.get("rule") or hazard["name"]
+            layer = raster_layer(hpath, crs, rule, hazard.get("crs"))
             label = hazard["label_en"] if language() == "en" else hazard["label_zh"]
             layer.name, layer.opacity, layer.visible = label, 0.6, False
             layers.append(layer)

@@ -1,4 +1,6 @@
-"""The per-community summary table: cells per level and the highest level."""
+"""The per-community summary table: cells per level, the highest level and, when
+the result has exposure, the people and households in red cells and the expected
+annual exposed people."""
 
 from __future__ import annotations
 
@@ -8,6 +10,19 @@ from PyQt5.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 from riskmap.gui.i18n import tr
 from riskmap.gui.layers import level_colors
 
+EXPOSURE_COLUMNS = ("people_l1", "households_l1", "eae_people")
+
+
+def _count(value: object) -> str:
+    """A people/household figure for the table (one decimal below 100)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if number != number:
+        return ""
+    return f"{number:,.1f}" if abs(number) < 100 else f"{number:,.0f}"
+
 
 class SummaryTable(QWidget):
     """One row per community from a result's ``communities`` layer."""
@@ -15,6 +30,7 @@ class SummaryTable(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.table = QTableWidget(0, 7)
+        self._extra: list[str] = []
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         QVBoxLayout(self).addWidget(self.table)
         self._frame = None
@@ -31,12 +47,16 @@ class SummaryTable(QWidget):
                 tr("level.3"),
                 tr("level.4"),
                 tr("summary.max_level"),
+                *(tr(f"summary.{name}") for name in self._extra),
             ]
         )
 
     def show_communities(self, frame) -> None:
         """Fill the table from a communities GeoDataFrame."""
         self._frame = frame
+        self._extra = [c for c in EXPOSURE_COLUMNS if c in frame.columns]
+        self.table.setColumnCount(7 + len(self._extra))
+        self.retranslate()
         colors = level_colors()
         self.table.setRowCount(len(frame))
         for r, row in enumerate(frame.itertuples()):
@@ -48,6 +68,7 @@ class SummaryTable(QWidget):
                 row.cells_l3,
                 row.cells_l4,
                 tr(f"level.{int(row.max_level)}"),
+                *(_count(getattr(row, name)) for name in self._extra),
             ]
             for c, value in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(str(value)))

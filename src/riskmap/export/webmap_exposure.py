@@ -1,0 +1,48 @@
+"""Exposure on the web maps: people per level in the legend, who lives in the red
+cells and the exceedance curve in the title panel (escaped HTML made here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from riskmap.core.scenarios import exceedance_curve
+from riskmap.domain import LevelStyle, RiskLevel
+from riskmap.export import exposure_view as xv
+from riskmap.export.webmap_html import esc
+from riskmap.export.webmap_text import tr
+
+
+def people_per_level(community: Mapping | pd.Series, lang: str) -> dict[int, str]:
+    """{level: people text} for the legend; empty when the result has no people."""
+    if not xv.has_exposure(community):
+        return {}
+    return {lv: xv.level_people(community, lv, lang) for lv in (1, 2, 3, 4)}
+
+
+def exposure_panel(
+    community: Mapping | pd.Series,
+    info: Mapping,
+    styles: dict[RiskLevel, LevelStyle],
+    lang: str,
+) -> str:
+    """People in red cells, people per scenario, EAE and the exceedance curve."""
+    if not xv.has_exposure(community):
+        return ""
+    red = pd.to_numeric(pd.Series([community.get("people_l1")]), errors="coerce")[0]
+    lines = []
+    if np.isfinite(red):
+        lines.append(tr("people_red", lang, people=f"{red:,.0f}"))
+    annual = xv.annual_sentence(community, info, lang)
+    if annual:
+        lines.append(annual)
+    html = "".join(f'<p class="rm-exposure">{esc(t)}</p>' for t in lines)
+    curve = exceedance_curve(community, dict(info))
+    if curve:
+        level = RiskLevel(int(info.get("affected_level", 2)))
+        uri = xv.curve_png_uri(curve, lang, styles[level].name(lang))
+        alt = xv.word("curve_title", lang)
+        html += f'<img class="rm-curve" src="{esc(uri)}" alt="{esc(alt)}">'
+    return html
