@@ -184,7 +184,10 @@ def test_user_grid_cells_are_drawn_and_clickable(browser, tmp_path):
     assert browser.errors() == []
     assert browser.evaluate("RM_CTX.cells.locator.kind") == "features"
     assert "洪水风险区" in browser.evaluate("Object.keys(RM_CTX.layers)")
-    zone_legend = "document.getElementById('rm-legend-hz2').textContent"
+    kinds = [h["kind"] for h in result.info["hazards"]]
+    zone_legend = (
+        f"document.getElementById('rm-legend-hz{kinds.index('zones')}').textContent"
+    )
     assert browser.evaluate(zone_legend) == "洪水风险区中高"
     cell = result.cells.loc[result.cells.geometry.area.idxmax()]
     pt = gpd.GeoSeries([cell.geometry.centroid], crs=result.cells.crs)
@@ -222,9 +225,10 @@ def test_bare_result_and_empty_community_load(browser, exported, tmp_path):
 
 def test_hazard_legend_follows_its_layer(browser, exported):
     """A hazard's legend shows only while its overlay is on the map."""
-    _, paths = exported
+    result, paths = exported
     _open(browser, paths[1])
-    shown = "document.getElementById('rm-legend-hz1').style.display !== 'none'"
+    k = [h["name"] for h in result.info["hazards"]].index("landslide")
+    shown = f"document.getElementById('rm-legend-hz{k}').style.display !== 'none'"
     assert (
         browser.evaluate("document.getElementById('rm-legend-hz0').style.display") == ""
     )
@@ -233,7 +237,7 @@ def test_hazard_legend_follows_its_layer(browser, exported):
     time.sleep(0.1)
     assert browser.evaluate(shown) is True
     assert "极高" in browser.evaluate(
-        "document.getElementById('rm-legend-hz1').textContent"
+        f"document.getElementById('rm-legend-hz{k}').textContent"
     )
 
 
@@ -253,11 +257,13 @@ def test_model_texts_are_shown_as_text(browser, tmp_path):
     control = browser.evaluate(
         "document.querySelector('.leaflet-control-layers').textContent"
     )
-    assert f"{MODEL_PAYLOAD} {MODEL_PAYLOAD} 2 " in control  # flood, landslide
+    # flood (100-year scenario), landslide
+    assert f"{MODEL_PAYLOAD}（100年一遇） {MODEL_PAYLOAD} 2 " in control
     landslide = json.dumps(f"{MODEL_PAYLOAD} 2")
     browser.evaluate(f"RM_CTX.layers[{landslide}].addTo(RM_CTX.map); null")
     legends = browser.evaluate("document.querySelector('.rm-legends').textContent")
-    assert f"{MODEL_PAYLOAD} ({MODEL_PAYLOAD})" in legends  # label (unit)
+    # label (unit) of the first flood scenario
+    assert f"{MODEL_PAYLOAD}（10年一遇） ({MODEL_PAYLOAD})" in legends
     popup = browser.evaluate(
         "(function () { var i = 0;"
         " L.popup().setLatLng(RM_CTX.map.getCenter())"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from riskmap.export.webmap import write_web_maps
 from riskmap.export.webmap_html import esc, read_spec
 
 EXEC = "{{ cycler.__init__.__globals__.os.mkdir('PWNED') }}"
+DATA_URI = re.compile(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+")
 TEMPLATE_TEXTS = (
     EXEC,
     "{{ 7*7 }}",
@@ -47,7 +49,8 @@ def _pages_text(paths) -> str:
     out = []
     for path in paths:
         page = path.read_text(encoding="utf-8")
-        out.extend(_strings(read_spec(page)))
+        # images are data URIs whose base64 may spell anything (e.g. "LLL")
+        out.extend(DATA_URI.sub("data:", s) for s in _strings(read_spec(page)))
         out.append(page[page.index("<title>") : page.index("</title>")])
     return "\0".join(out)
 

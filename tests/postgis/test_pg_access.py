@@ -122,7 +122,8 @@ def test_viewer_only_reads(shared, pg_cluster, monkeypatch, capsys):
     url, pw = _login(pg_cluster, monkeypatch, shared, "viewer", "C2")
     with _connect(url, pw) as conn:
         assert conn.execute("SELECT id FROM points ORDER BY id").fetchall() == [
-            ("P2",), ("P3",)
+            ("P2",),
+            ("P3",),
         ]
         for statement in (
             "UPDATE points SET name = 'x'",
@@ -149,8 +150,9 @@ def test_change_log_is_append_only(shared, pg_cluster, monkeypatch):
             conn.execute("INSERT INTO changes (at, \"user\", action, point_id) "
                          "VALUES ('t', 'w', 'edit', 'P2')")  # fmt: skip
     for statement in ("UPDATE changes SET action = 'x'", "DELETE FROM changes"):
-        with Project.open(shared) as owner, pytest.raises(
-            psycopg.errors.InsufficientPrivilege
+        with (
+            Project.open(shared) as owner,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
         ):
             owner.conn.execute(statement)
 

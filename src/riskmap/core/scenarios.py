@@ -9,7 +9,7 @@ severe over the scenarios (model rule "max") or the matrix level ("matrix").
 Expected annual exposed people (EAE), with T1 < … < Tn, p_i = 1/T_i and A_i the
 people affected in scenario i, by the trapezoid rule of expected annual damage:
 ``EAE = Σ_{i<n} (p_i − p_{i+1})·(A_i + A_{i+1})/2 + p_n·A_n``; nothing is counted
-at frequencies above p_1 (docs/method/annual.md).
+at frequencies above p_1 (docs/usage/exposure.md).
 """
 
 from __future__ import annotations
