@@ -17,32 +17,35 @@ from riskmap.cli import main as riskmap_main
 from riskmap.resources import sample_dir
 
 
+def city_args(cell_size: str, out: Path) -> list[str]:
+    """``compute`` arguments for the whole city: two hazards and the sample points."""
+    layers = sample_dir()
+    return [
+        "compute",
+        "--communities",
+        str(layers / "bazhong_counties.geojson"),
+        "--hazard",
+        f"flood={layers / 'flood_depth.tif'}",
+        "--hazard",
+        f"landslide={layers / 'landslide.tif'}",
+        "--points",
+        str(layers / "risk_points.geojson"),
+        "--cell-size",
+        cell_size,
+        "--out",
+        str(out),
+    ]
+
+
 def main() -> None:
     """Time the whole-city compute through the real CLI entry point."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cell-size", default="100")
     args = parser.parse_args()
-    layers = sample_dir()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "city.gpkg"
         start = time.perf_counter()
-        code = riskmap_main(
-            [
-                "compute",
-                "--communities",
-                str(layers / "bazhong_counties.geojson"),
-                "--hazard",
-                f"flood={layers / 'flood_depth.tif'}",
-                "--hazard",
-                f"landslide={layers / 'landslide.tif'}",
-                "--points",
-                str(layers / "risk_points.geojson"),
-                "--cell-size",
-                args.cell_size,
-                "--out",
-                str(out),
-            ]
-        )
+        code = riskmap_main(city_args(args.cell_size, out))
         seconds = time.perf_counter() - start
         size = out.stat().st_size / 2**20 if out.exists() else 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_compute import city_args  # the same run as bench_compute.py
 from riskmap.cli import main as riskmap_main
 from riskmap.io.result import read_result
 from riskmap.resources import sample_dir
@@ -22,25 +23,9 @@ from riskmap.resources import sample_dir
 
 def run(out: Path, cell_size: str, exposure: bool) -> float:
     """Seconds of one compute (exit code checked)."""
-    layers = sample_dir()
-    args = [
-        "-q",
-        "compute",
-        "--communities",
-        str(layers / "bazhong_counties.geojson"),
-        "--hazard",
-        f"flood={layers / 'flood_depth.tif'}",
-        "--hazard",
-        f"landslide={layers / 'landslide.tif'}",
-        "--points",
-        str(layers / "risk_points.geojson"),
-        "--cell-size",
-        cell_size,
-        "--out",
-        str(out),
-    ]
+    args = ["-q", *city_args(cell_size, out)]
     if exposure:
-        args += ["--exposure", f"population={layers / 'population.tif'}"]
+        args += ["--exposure", f"population={sample_dir() / 'population.tif'}"]
     start = time.perf_counter()
     code = riskmap_main(args)
     seconds = time.perf_counter() - start

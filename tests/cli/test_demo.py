@@ -32,6 +32,16 @@ def test_demo_runs_on_the_bundled_sample(tmp_path, capsys):
         assert len(project.points()) == len(result.points)
     printed = capsys.readouterr().out
     assert "result.gpkg" in printed
+    # exposure and the annual view on the sample: people per level, everywhere
+    assert "people per level (各级风险网格人口): L1=" in printed
+    assert result.info["return_periods"] == [10, 50, 100]
+    people = gpd.read_file(out / "geojson" / "communities.geojson")
+    assert (people["people_l1"] > 0).any()
+    assert "eae_people" in people.columns
+    notes = list((out / "print").glob("*_notice.md"))
+    if notes:  # print maps need a CJK font
+        assert any("位于重大风险网格" in n.read_text(encoding="utf-8") for n in notes)
+        assert list((out / "print").glob("*_curve.svg"))
     assert main(["-q", "demo", "--out", str(out), "--cell-size", "500"]) == 0  # rerun
 
 

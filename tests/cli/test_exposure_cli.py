@@ -133,3 +133,50 @@ def test_bad_population_table_exit_2(
     assert message in err
     assert len(err.splitlines()) == 1
     assert not (tmp_path / "r.gpkg").exists()
+
+
+def test_matrix_rule_from_the_model(
+    tmp_path, communities_gpkg, flood_tif, hazard_array, population_tif
+):
+    """A model selecting the matrix grades every scenario by likelihood × consequence;
+    the headline level is the most severe scenario's and run_info names the rule."""
+    from riskmap.model import default_model_path, load_model
+
+    text = default_model_path().read_text(encoding="utf-8")
+    model_path = tmp_path / "matrix.toml"
+    model_path.write_text(
+        text.replace('level_rule = "max"', 'level_rule = "matrix"'), encoding="utf-8"
+    )
+    model = load_model(model_path)
+    assert model.level_rule == "matrix"
+    deep = write_raster(tmp_path / "d100.tif", hazard_array * 2)
+    out = tmp_path / "r.gpkg"
+    code = _compute(
+        communities_gpkg,
+        out,
+        "--hazard",
+        f"flood@10={flood_tif}",
+        "--hazard",
+        f"flood@100={deep}",
+        "--exposure",
+        f"population={population_tif}",
+        "--model",
+        model_path,
+    )
+    assert code == 0
+    result = read_result(out)
+    cells = result.cells
+    assert result.info["level_rule"] == "matrix"
+    assert "矩阵" in result.info["model_summary_zh"]
+    matrix = model.matrix
+    for t in (10, 100):
+        part = cells[f"score_hazard_rp{t}"].to_numpy()
+        want = matrix.level_of(
+            matrix.likelihood_of(t),
+            matrix.consequence_of(part, cells["people"].to_numpy()),
+        )
+        np.testing.assert_array_equal(cells[f"level_rp{t}"], want)  # no points
+    np.testing.assert_array_equal(
+        cells["level"], np.minimum(cells["level_rp10"], cells["level_rp100"])
+    )
+    assert set(cells["level"]) != {4}  # the matrix grades some cells up
