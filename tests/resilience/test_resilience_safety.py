@@ -74,7 +74,11 @@ def test_a_full_disk_replaces_no_output(tmp_path):
         text=True,
         timeout=300,
     )
-    assert run.returncode != 0
+    assert run.returncode == 2
+    assert (
+        run.stderr.strip().splitlines()[-1].startswith("riskmap: error: cannot write")
+    )
+    assert "nothing was replaced" in run.stderr
     assert {p.name for p in out.iterdir()} == set(OUTPUTS)
     for name in OUTPUTS:
         assert (out / name).read_bytes() == before[name], name

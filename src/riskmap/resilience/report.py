@@ -10,6 +10,7 @@ import pyogrio
 
 from riskmap.atomic import atomic_paths
 from riskmap.domain import load_level_styles
+from riskmap.errors import ExportError
 from riskmap.fonts import find_cjk_font
 from riskmap.resilience.index import ResilienceResult
 from riskmap.resilience.topsis import LEVEL_NAMES
@@ -37,14 +38,20 @@ def write_resilience(res: ResilienceResult, out_dir: str | Path) -> list[Path]:
     names.append("summary.txt")
     if res.communities is not None and len(res.communities):
         names.append("resilience.png")
-    with atomic_paths([out / name for name in names]) as tmp:
-        _csv(weights_table(res), tmp[0])
-        _csv(res.scores, tmp[1])
-        _gpkg(res, tmp[2])
-        _xlsx(res, tmp[3])
-        _text(res, tmp[4])
-        if len(tmp) > 5:
-            _map(res, tmp[5])
+    try:
+        with atomic_paths([out / name for name in names]) as tmp:
+            _csv(weights_table(res), tmp[0])
+            _csv(res.scores, tmp[1])
+            _gpkg(res, tmp[2])
+            _xlsx(res, tmp[3])
+            _text(res, tmp[4])
+            if len(tmp) > 5:
+                _map(res, tmp[5])
+    except (OSError, pyogrio.errors.DataSourceError) as exc:
+        raise ExportError(
+            f"cannot write the resilience outputs in {out} ({exc}); nothing was "
+            "replaced: check the free space and rights there"
+        ) from exc
     return [out / name for name in names]
 
 
