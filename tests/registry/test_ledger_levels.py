@@ -115,7 +115,7 @@ def test_fields_contract():
     """The GUI's field list: ordered names with labels, kinds and choices."""
     names = [f.name for f in FIELDS]
     assert names[:6] == ["id", "grid_code", "name", "category", "type", "level"]
-    assert names[-3:] == ["address", "community_id", "deleted"]
+    assert names[-4:] == ["address", "note", "community_id", "deleted"]
     kinds = {f.kind for f in FIELDS}
     assert kinds == {"text", "int", "float", "choice", "date", "phone"}
     status = next(f for f in FIELDS if f.name == "status")

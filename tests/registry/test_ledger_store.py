@@ -43,7 +43,7 @@ def test_add_assigns_id_community_and_level(project):
     assert first.endswith("-0001")
     assert second.endswith("-0002")
     points = project.points()
-    assert list(points.columns) == [*FIELD_NAMES, "geometry"]
+    assert list(points.columns) == [*FIELD_NAMES, "version", "geometry"]
     assert points["community_id"].tolist() == ["C1", "C2"]
     assert points["level"].tolist() == [2, 2]
     assert points["status"].tolist() == ["待整改", "待整改"]

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+<<<<<<< HEAD
 from riskmap.commands.project import LOCATION, add_quiet, current_user, location
+=======
+from riskmap.commands.field_merge import register_field_actions
+from riskmap.commands.project import add_quiet, current_user
+>>>>>>> 5061679 (Ledger: point versions, photos and merged field records in the project (schema 3), a stable project_id, the change-set format and points merge/conflicts/resolve, so field edits come home without losing any)
 from riskmap.errors import InputDataError
 from riskmap.io.chinacoords import parse_degrees, to_wgs84
 from riskmap.progress import StderrProgress
@@ -15,7 +20,9 @@ from riskmap.registry import Project, export_points
 from riskmap.registry.exporter import FORMATS
 
 COORDS_HELP = "wgs84 | cgcs2000 | gcj02 (AMap/Tencent) | bd09 (Baidu) | EPSG:XXXX"
-LIST_COLUMNS = ("id", "name", "type", "level", "status", "responsible", "community_id")
+LIST_COLUMNS = (
+    "id", "name", "type", "level", "status", "responsible", "community_id", "version",
+)  # fmt: skip
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--include-deleted", action="store_true")
     hist = _action(actions, "history", "print the change log (修改记录)", run_history)
     hist.add_argument("id", nargs="?", help="only this point")
+    register_field_actions(actions, _action)
 
 
 def _action(actions, name: str, help_text: str, func) -> argparse.ArgumentParser:

@@ -230,6 +230,7 @@ def describe(project: Project) -> str:
     live, every = len(project.points()), len(project.points(include_deleted=True))
     lines = [
         f"project {project.path} (schema {settings['schema_version']})",
+        f"  project_id: {settings['project_id']}",
         f"  communities: {len(project.communities())}",
         f"  points: {live} ({every - live} deleted)",
     ]

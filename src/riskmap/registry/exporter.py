@@ -1,5 +1,9 @@
 """Export the ledger: XLSX/CSV with Chinese headers (re-importable), GeoJSON in WGS84.
 
+Each point's version is written too. Photos stored in the project are written as
+files into ``<name>_photos/`` beside the export, and the ``photos`` column lists
+them (after any photo paths typed into the ledger).
+
 Files are written to a temporary sibling and renamed, so a failed export never
 leaves half a file or destroys an earlier one. Texts never become spreadsheet
 formulas (``riskmap.spreadsheet``).
@@ -7,6 +11,7 @@ formulas (``riskmap.spreadsheet``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,11 +29,19 @@ FORMATS = ("xlsx", "csv", "geojson")
 LON_HEADER, LAT_HEADER = "经度", "纬度"
 
 
-def ledger_table(project: Project, *, include_deleted: bool = False) -> pd.DataFrame:
+VERSION_HEADER = "版本"
+_SAFE = re.compile(r"[^\w\-]")  # a point id as part of a file name
+
+
+def ledger_table(
+    project: Project, *, include_deleted: bool = False, points=None
+) -> pd.DataFrame:
     """The ledger as a table with Chinese headers and 经度/纬度 (WGS84) columns."""
-    points = project.points(include_deleted=include_deleted)
+    if points is None:
+        points = project.points(include_deleted=include_deleted)
     fields = [f for f in FIELDS if include_deleted or f.name != "deleted"]
     table = pd.DataFrame({f.label_zh: points[f.name].to_numpy() for f in fields})
+    table[VERSION_HEADER] = points["version"].to_numpy()
     table[LON_HEADER] = points.geometry.x.round(7).to_numpy()
     table[LAT_HEADER] = points.geometry.y.round(7).to_numpy()
     return table
@@ -46,18 +59,42 @@ def export_points(
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise InputDataError(f"export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    points = project.points(include_deleted=include_deleted)
+    points["photos"] = _with_photo_files(project, points, out)
     with atomic_path(out) as tmp:
         if fmt == "geojson":
-            points = project.points(include_deleted=include_deleted)
             if not include_deleted:
                 points = points.drop(columns="deleted")
             points.to_file(tmp, driver="GeoJSON", engine="pyogrio")
-        elif fmt == "csv":
-            table = ledger_table(project, include_deleted=include_deleted)
-            csv_safe(table).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
-            _write_xlsx(ledger_table(project, include_deleted=include_deleted), tmp)
+            table = ledger_table(project, points=points)
+            if fmt == "csv":
+                csv_safe(table).to_csv(tmp, index=False, encoding="utf-8-sig")
+            else:
+                _write_xlsx(table, tmp)
     return out
+
+
+def _with_photo_files(project: Project, points, out: Path) -> list:
+    """Write each stored photo beside *out*; the photos column with their paths."""
+    counts = project.photo_counts()
+    column = points["photos"].tolist()
+    if not counts:
+        return column
+    folder = out.parent / f"{out.stem}_photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, pid in enumerate(points["id"]):
+        if pid not in counts:
+            continue
+        names = [column[i]] if column[i] else []
+        for k, photo in enumerate(project.photos(pid), 1):
+            ext = ".png" if photo.media_type == "image/png" else ".jpg"
+            path = folder / f"{i + 1:05d}_{_SAFE.sub('_', str(pid))[:60]}_{k}{ext}"
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(photo.data)
+            names.append(f"{folder.name}/{path.name}")
+        column[i] = ";".join(names)
+    return column
 
 
 def _write_xlsx(table: pd.DataFrame, path: Path) -> None:

@@ -86,6 +86,7 @@ FIELDS: tuple[Field, ...] = (
           aliases=("排查时间", "上报日期")),
     Field("verified_at", "核查时间", "Verified at", "date", aliases=("核查日期",)),
     Field("address", "地址", "Address", "text", aliases=("地点", "位置", "详细地址")),
+    Field("note", "巡查记录", "Inspection note", "text", aliases=("巡查情况",)),
     Field("community_id", "社区编码", "Community", "text", editable=False),
     Field("deleted", "已删除", "Deleted", "int", choices=(0, 1), editable=False),
 )  # fmt: skip

@@ -132,6 +132,7 @@ def initial_settings(
     return {
         "app": schema.APP,
         "schema_version": schema.SCHEMA_VERSION,
+        "project_id": schema.new_project_id(),
         "created_at": now_iso(),
         "hazards": stored,
         "model": relative_path(Path(model), base) if model else None,

@@ -2,13 +2,18 @@
 
 A project is a GeoPackage 1.3 file: the standard ``gpkg_*`` tables, feature
 tables ``communities`` and ``points`` (EPSG:4326, GeoPackage binary geometry),
-attribute tables ``changes`` (the change log) and ``riskmap_settings``.
+attribute tables ``changes`` (the change log), ``riskmap_settings``,
+``point_photos`` (JPEG/PNG bytes per point, so the project stays one file) and
+``field_records`` (every merged change-set record by uuid: applied, or a conflict
+waiting for review). Plain SQL types only, so the same tables port to PostgreSQL.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import struct
+import uuid
 from collections.abc import Callable
 
 import numpy as np
@@ -16,7 +21,7 @@ import shapely
 
 from riskmap.registry.fields import FIELDS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP = "riskmap"
 SRS_ID = 4326
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -62,6 +67,7 @@ def points_ddl(table: str = "points") -> str:
             cols.append("deleted INTEGER NOT NULL DEFAULT 0")
         else:
             cols.append(f"{field.name} {sql_type}")
+    cols.append("version INTEGER NOT NULL DEFAULT 1")
     body = ",\n  ".join(cols)
     return (
         f"CREATE TABLE {table} (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT,\n"
@@ -69,7 +75,24 @@ def points_ddl(table: str = "points") -> str:
     )
 
 
-_RISKMAP_TABLES = """
+_FIELD_TABLES = """
+CREATE TABLE point_photos (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, point_id TEXT NOT NULL,
+  name TEXT NOT NULL, media_type TEXT NOT NULL, data BLOB NOT NULL,
+  added_at TEXT NOT NULL, record_uuid TEXT);
+CREATE INDEX point_photos_point ON point_photos(point_id);
+CREATE TABLE field_records (
+  uuid TEXT PRIMARY KEY, status TEXT NOT NULL, action TEXT NOT NULL,
+  point_id TEXT, base_version INTEGER, worker TEXT, recorded_at TEXT,
+  merged_at TEXT NOT NULL, source TEXT, record TEXT NOT NULL);
+CREATE INDEX field_records_status ON field_records(status);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES
+  ('point_photos', 'attributes', 'point_photos', NULL),
+  ('field_records', 'attributes', 'field_records', NULL);
+"""
+
+_RISKMAP_TABLES = (
+    """
 CREATE TABLE communities (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY,
   community_id TEXT NOT NULL UNIQUE, community TEXT, attributes TEXT);
@@ -83,10 +106,14 @@ INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES
   ('points', 'features', 'points', 4326),
   ('changes', 'attributes', 'changes', NULL),
   ('riskmap_settings', 'attributes', 'riskmap_settings', NULL);
+"""
+    + _FIELD_TABLES
+    + """
 INSERT INTO gpkg_geometry_columns VALUES
   ('communities', 'geom', 'GEOMETRY', 4326, 0, 0),
   ('points', 'geom', 'POINT', 4326, 0, 0);
 """
+)
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
@@ -139,4 +166,26 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS points_deleted ON points(deleted)")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Version 2 had no point versions, photos, field-record table or project id."""
+    _v1_to_v2(conn)  # any ledger field added since (e.g. the inspection note)
+    if "version" not in table_columns(conn, "points"):
+        conn.execute("ALTER TABLE points ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    for statement in _FIELD_TABLES.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(
+        "INSERT OR IGNORE INTO riskmap_settings VALUES ('project_id', ?)",
+        (json.dumps(new_project_id()),),
+    )
+
+
+def new_project_id() -> str:
+    """A stable random id naming one project (change-sets carry it)."""
+    return uuid.uuid4().hex
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+}

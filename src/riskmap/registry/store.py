@@ -34,6 +34,7 @@ from riskmap.registry.projectfile import (
     normalise_communities,
     now_iso,
 )
+from riskmap.registry.store_field import FieldTables
 
 DUPLICATE_M = 10.0
 
@@ -48,7 +49,7 @@ def _check_attributes(conn: GeoPackageDb) -> None:
         raise ValueError(f"community {broken[0]!r} has attributes that are not JSON")
 
 
-class Project:
+class Project(FieldTables):
     """A riskmap project (a GeoPackage file or a ``postgresql://`` URL); open with
     ``Project.open`` or make with ``create``."""
 
@@ -148,13 +149,35 @@ class Project:
     @contextmanager
     def transaction(self) -> Iterator[Database]:
         """One write transaction holding the project's write lock: everything in
-        it is committed, or nothing."""
+        it is committed, or nothing.
+
+        Inside another transaction it is a savepoint, so a change-set merge can
+        apply many edits in one transaction and undo just the one that failed.
+        """
+        depth = getattr(self, "_depth", 0)
+        if depth:
+            name = f"rm_{depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            self._depth = depth + 1
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            finally:
+                self._depth = depth
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
         self.conn.begin()
+        self._depth = 1
         try:
             yield self.conn
         except BaseException:
+            self._depth = 0
             self.conn.rollback()
             raise
+        self._depth = 0
         self.conn.commit()
 
     def errors(self) -> AbstractContextManager[None]:
@@ -233,7 +256,13 @@ class Project:
             "model": self._resolve(model) if model else None,
             "schema_version": int(self._setting("schema_version")),
             "created_at": self._setting("created_at"),
+            "project_id": self.project_id,
         }
+
+    @property
+    def project_id(self) -> str:
+        """The project's stable id (made once; field change-sets must carry it)."""
+        return str(self._setting("project_id"))
 
     def update_settings(
         self,
@@ -290,13 +319,13 @@ class Project:
         return self._community_cache.copy()
 
     def points(self, include_deleted: bool = False) -> gpd.GeoDataFrame:
-        """The ledger (EPSG:4326): one column per field plus geometry."""
+        """The ledger (EPSG:4326): one column per field, its version, geometry."""
         where = "" if include_deleted else "WHERE deleted = 0"
-        cols = ", ".join(FIELD_NAMES)
+        names = (*FIELD_NAMES, "version")
         rows = self.conn.execute(
-            f"SELECT {cols}, geom FROM points {where} ORDER BY fid"
+            f"SELECT {', '.join(names)}, geom FROM points {where} ORDER BY fid"
         ).fetchall()
-        data = {name: [r[i] for r in rows] for i, name in enumerate(FIELD_NAMES)}
+        data = {name: [r[i] for r in rows] for i, name in enumerate(names)}
         with damaged_project(self.path):
             geoms = self.conn.decode_geoms([r[-1] for r in rows])
             lost = np.flatnonzero(shapely.is_missing(geoms))
@@ -305,16 +334,16 @@ class Project:
         return gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
 
     def get_point(self, point_id: str) -> dict[str, Any]:
-        """One record (with lon/lat) by id, deleted or not."""
+        """One record (with lon/lat and version) by id, deleted or not."""
         cols = ", ".join(FIELD_NAMES)
         row = self.conn.execute(
-            f"SELECT {cols}, geom FROM points WHERE id = ?", (str(point_id),)
+            f"SELECT {cols}, version, geom FROM points WHERE id = ?", (str(point_id),)
         ).fetchone()
         if row is None:
             raise InputDataError(
                 f"{self.path}: no point with id {point_id!r}; see riskmap points list"
             )
-        record = dict(zip(FIELD_NAMES, row[:-1], strict=True))
+        record = dict(zip((*FIELD_NAMES, "version"), row[:-1], strict=True))
         geom = self.conn.decode_geoms([row[-1]])[0]
         record["lon"], record["lat"] = geom.x, geom.y
         return record
@@ -337,7 +366,13 @@ class Project:
     # -- writing --------------------------------------------------------------
 
     def add_point(
-        self, record: dict[str, Any], lon: float, lat: float, *, user: str
+        self,
+        record: dict[str, Any],
+        lon: float,
+        lat: float,
+        *,
+        user: str,
+        meta: dict | None = None,
     ) -> str:
         """Validate and add one record at WGS84 *lon*, *lat*; return its id."""
         values = self.checked_record(record)
@@ -356,7 +391,7 @@ class Project:
             if taken:
                 raise InputDataError(f"id {values['id']!r} is already in the project")
             ids = self.insert_records(
-                [values], np.array([geom]), user=user, action="add"
+                [values], np.array([geom]), user=user, action="add", meta=meta
             )
         return ids[0]
 
@@ -368,9 +403,18 @@ class Project:
         return values
 
     def insert_records(
-        self, records: list[dict], geoms: np.ndarray, *, user: str, action: str
+        self,
+        records: list[dict],
+        geoms: np.ndarray,
+        *,
+        user: str,
+        action: str,
+        meta: dict | None = None,
     ) -> list[str]:
-        """Insert cleaned records (inside a transaction); ids are given or new."""
+        """Insert cleaned records (inside a transaction); ids are given or new.
+
+        *meta* (e.g. a field record's uuid and device time) joins each log entry.
+        """
         community = self.community_of(geoms)
         ids = self._new_ids([r.get("id") for r in records])
         blobs = self.conn.encode_geoms(geoms)
@@ -383,6 +427,7 @@ class Project:
             rows.append((blobs[i], *full.values()))
             after = {k: v for k, v in full.items() if v is not None}
             after["lon"], after["lat"] = lons[i], lats[i]
+            after.update(meta or {})
             log.append(
                 (at, user, action, pid, None, json.dumps(after, ensure_ascii=False))
             )
@@ -398,14 +443,17 @@ class Project:
         )
         return ids
 
-    def edit_point(self, id: str, changes: dict[str, Any], *, user: str) -> None:
-        """Change fields of a live record; the level is re-derived."""
+    def edit_point(
+        self, id: str, changes: dict[str, Any], *, user: str, meta: dict | None = None
+    ) -> None:
+        """Change fields of a live record (its version + 1); the level is re-derived."""
         old = self._live(id)
         bad = [k for k in changes if k in ("id", "community_id", "deleted")]
         if bad:
             raise InputDataError(f"field(s) {', '.join(bad)} cannot be edited")
         merged = {k: v for k, v in old.items() if k in FIELD_NAMES and k not in bad}
         merged.pop("id"), merged.pop("community_id"), merged.pop("deleted")
+        merged.pop("version", None)
         merged.update(edit_method(changes))
         merged.update(changes)
         values = self.checked_record(merged)
@@ -415,11 +463,17 @@ class Project:
         sets = ", ".join(f"{k} = ?" for k in diff)
         with self.transaction():
             self.conn.execute(
-                f"UPDATE points SET {sets} WHERE id = ?", (*diff.values(), old["id"])
+                f"UPDATE points SET {sets}, version = version + 1 WHERE id = ?",
+                (*diff.values(), old["id"]),
             )
-            self._log(user, "edit", old["id"], {k: old.get(k) for k in diff}, diff)
+            self._log(
+                user, "edit", old["id"], {k: old.get(k) for k in diff},
+                {**diff, **(meta or {})},
+            )  # fmt: skip
 
-    def move_point(self, id: str, lon: float, lat: float, *, user: str) -> None:
+    def move_point(
+        self, id: str, lon: float, lat: float, *, user: str, meta: dict | None = None
+    ) -> None:
         """Move a live record to WGS84 *lon*, *lat* (its community follows)."""
         old = self._live(id)
         check_lonlat(lon, lat)
@@ -427,17 +481,18 @@ class Project:
         comm = self.community_of(geom)[0]
         with self.transaction():
             self.conn.execute(
-                "UPDATE points SET geom = ?, community_id = ? WHERE id = ?",
+                "UPDATE points SET geom = ?, community_id = ?, version = version + 1 "
+                "WHERE id = ?",
                 (self.conn.encode_geoms(geom)[0], comm, old["id"]),
             )
             before = {k: old[k] for k in ("lon", "lat", "community_id")}
             after = {"lon": float(lon), "lat": float(lat), "community_id": comm}
-            self._log(user, "move", old["id"], before, after)
+            self._log(user, "move", old["id"], before, {**after, **(meta or {})})
 
-    def delete_point(self, id: str, *, user: str) -> None:
+    def delete_point(self, id: str, *, user: str, meta: dict | None = None) -> None:
         """Soft-delete a record: hidden from lists and compute, kept for restore."""
         old = self._live(id)
-        self._set_deleted(old["id"], 1, user, "delete")
+        self._set_deleted(old["id"], 1, user, "delete", meta)
 
     def restore_point(self, id: str, *, user: str) -> None:
         """Bring a soft-deleted record back."""
@@ -455,11 +510,19 @@ class Project:
             self, path, coords, strict=strict, user=user, progress=progress
         )
 
-    def _set_deleted(self, pid: str, flag: int, user: str, action: str) -> None:
-        """Flip the deleted flag and log it."""
+    def _set_deleted(
+        self, pid: str, flag: int, user: str, action: str, meta: dict | None = None
+    ) -> None:
+        """Flip the deleted flag (version + 1) and log it."""
         with self.transaction():
-            self.conn.execute("UPDATE points SET deleted = ? WHERE id = ?", (flag, pid))
-            self._log(user, action, pid, {"deleted": 1 - flag}, {"deleted": flag})
+            self.conn.execute(
+                "UPDATE points SET deleted = ?, version = version + 1 WHERE id = ?",
+                (flag, pid),
+            )
+            self._log(
+                user, action, pid, {"deleted": 1 - flag},
+                {"deleted": flag, **(meta or {})},
+            )  # fmt: skip
 
     def _live(self, point_id: str) -> dict[str, Any]:
         """A record that is not deleted, or a clear error."""
@@ -470,6 +533,10 @@ class Project:
                 f"(riskmap points restore {point_id})"
             )
         return record
+
+    def log_resolution(self, user: str, pid: str | None, uuid: str, kept: str) -> None:
+        """Log how a field conflict was settled (inside a transaction)."""
+        self._log(user, "resolve", pid, None, {"field_uuid": uuid, "kept": kept})
 
     def _log(self, user: str, action: str, pid: str | None, before, after) -> None:
         """Append one change-log entry (inside a transaction)."""
