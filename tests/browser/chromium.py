@@ -112,13 +112,16 @@ class Chromium:
                 self._buffer += chunk
 
     def _on_event(self, event: dict) -> None:
-        """Dismiss dialogs at once so that they cannot block the page."""
+        """Dismiss dialogs at once so that they cannot block the page; a
+        "leave this page?" (beforeunload) question is answered yes, so a test can
+        reload after checking that it was asked."""
         if event["method"] == "Page.javascriptDialogOpening":
             self._next_id += 1
+            leave = event["params"].get("type") == "beforeunload"
             message = {
                 "id": self._next_id,
                 "method": "Page.handleJavaScriptDialog",
-                "params": {"accept": False},
+                "params": {"accept": leave},
                 "sessionId": self.session,
             }
             os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
@@ -174,6 +177,51 @@ class Chromium:
                 params = {"type": kind, "x": x, "y": y}
             self.send("Input.dispatchMouseEvent", params)
 
+    def emulate_phone(self, width: int = 390, height: int = 844) -> None:
+        """A touch phone screen: *width* x *height* CSS pixels, 3x density."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 3, "mobile": True},
+        )
+        self.send("Emulation.setTouchEmulationEnabled", {"enabled": True})
+
+    def set_position(self, lat: float, lon: float, accuracy: float) -> None:
+        """Allow Geolocation and report this position (WGS84) to the page."""
+        self.send(
+            "Browser.grantPermissions", {"permissions": ["geolocation"]}, timeout=10
+        )
+        self.send(
+            "Emulation.setGeolocationOverride",
+            {"latitude": lat, "longitude": lon, "accuracy": accuracy},
+        )
+
+    def set_files(self, selector: str, paths: list[Path]) -> None:
+        """Choose *paths* in the file input matching *selector*."""
+        root = self.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = self.send("DOM.querySelector", {"nodeId": root, "selector": selector})
+        self.send(
+            "DOM.setFileInputFiles",
+            {
+                "nodeId": node["nodeId"],
+                "files": [str(Path(p).resolve()) for p in paths],
+            },
+        )
+
+    def allow_downloads(self, folder: Path) -> None:
+        """Save the page's downloads into *folder*."""
+        self.send(
+            "Browser.setDownloadBehavior",
+            {"behavior": "allow", "downloadPath": str(Path(folder).resolve())},
+        )
+
+    def tap(self, x: float, y: float) -> None:
+        """A touch tap at page pixel (x, y)."""
+        point = [{"x": x, "y": y}]
+        self.send(
+            "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": point}
+        )
+        self.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
     def screenshot(self, path: Path) -> Path:
         """Save a PNG screenshot of the page."""
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
@@ -197,12 +245,14 @@ class Chromium:
             if url != own and not url.startswith(LOCAL_SCHEMES)
         ]
 
-    def dialogs(self) -> list[str]:
-        """Messages of JavaScript dialogs (alert/confirm/prompt) that opened."""
+    def dialogs(self, kind: str | None = None) -> list[str]:
+        """Messages of JavaScript dialogs (alert/confirm/prompt/beforeunload) that
+        opened; only those of type *kind* when given."""
         return [
             e["params"].get("message", "")
             for e in self.events
             if e["method"] == "Page.javascriptDialogOpening"
+            and kind in (None, e["params"].get("type"))
         ]
 
     def errors(self) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from riskmap.commands import export_maps, export_print
+from riskmap.commands import export_field, export_maps, export_print
 from riskmap.export.geojson import write_geojson
 from riskmap.io.result import read_result
 
@@ -20,6 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.set_defaults(func=run_geojson)
     export_print.register(fmt)
     export_maps.register(fmt)
+    export_field.register(fmt)
 
 
 def run_geojson(args: argparse.Namespace) -> int:

@@ -57,6 +57,11 @@ def _leaflet() -> tuple[str, str]:
     return _res[LEAFLET_JS], _res[LEAFLET_CSS]
 
 
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JavaScript and CSS (inlined by the web maps and the field pages)."""
+    return _leaflet()
+
+
 @cache
 def _asset(name: str) -> str:
     """A file of riskmap's web-map runtime (``webmap_assets/``)."""
