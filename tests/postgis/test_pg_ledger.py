@@ -69,7 +69,7 @@ def test_points_life_cycle(pg_project, tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     row = lines[1].split("\t")
     assert row[:7] == [pid, "滑坡甲", "滑坡", "1", "整改中", "张伟", "C2"]
-    assert lines[1].split("\t")[7:] == ["106.7700000", "31.8700000"]
+    assert lines[1].split("\t")[7:] == ["3", "106.7700000", "31.8700000"]  # version 3
     assert main(["points", "delete", pid, *p]) == 0
     assert main(["points", "list", *p]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from riskmap.commands.project import LOCATION, location
 from riskmap.export.field import ACCURACY_LIMIT_M, write_field_packages
 from riskmap.io.result import read_result
 from riskmap.progress import StderrProgress
 from riskmap.registry import Project
-from riskmap.registry.projectfile import damaged_file_errors
 
 
 def register(fmt: argparse._SubParsersAction) -> None:
@@ -21,7 +21,7 @@ def register(fmt: argparse._SubParsersAction) -> None:
         "no network, record points and re-inspections with photos, export a "
         "change-set and merge it with riskmap points merge.",
     )
-    p.add_argument("project", type=Path, help="PROJECT.gpkg")
+    p.add_argument("project", type=location, help=LOCATION)
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.add_argument(
         "--community", action="append", metavar="ID",
@@ -44,7 +44,7 @@ def register(fmt: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap export field``."""
     result = read_result(args.result) if args.result else None
-    with Project.open(args.project) as project, damaged_file_errors(args.project):
+    with Project.open(args.project) as project, project.errors():
         paths = write_field_packages(
             project, args.out, communities=args.community, worker=args.worker,
             result=result, dem=args.dem, lang=args.lang,

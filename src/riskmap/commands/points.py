@@ -7,12 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-<<<<<<< HEAD
-from riskmap.commands.project import LOCATION, add_quiet, current_user, location
-=======
 from riskmap.commands.field_merge import register_field_actions
-from riskmap.commands.project import add_quiet, current_user
->>>>>>> 5061679 (Ledger: point versions, photos and merged field records in the project (schema 3), a stable project_id, the change-set format and points merge/conflicts/resolve, so field edits come home without losing any)
+from riskmap.commands.project import LOCATION, add_quiet, current_user, location
 from riskmap.errors import InputDataError
 from riskmap.io.chinacoords import parse_degrees, to_wgs84
 from riskmap.progress import StderrProgress

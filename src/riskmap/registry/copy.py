@@ -1,7 +1,8 @@
 """``riskmap project copy``: a project into a new GeoPackage or PostGIS schema.
 
 Every row of every riskmap table (communities with their attributes, the ledger
-with its deleted points, the whole change log, the settings) is copied with its
+with its deleted points, the whole change log, photos and merged field records,
+the settings, the project_id too, so field packages still merge) is copied with its
 fid, in one transaction of the new project; hazard and model paths are re-based
 (relative to a new GeoPackage's folder, absolute in a database).
 """
@@ -19,7 +20,7 @@ from riskmap.registry.projectfile import now_iso, relative_path
 if TYPE_CHECKING:
     from riskmap.registry.store import Project
 
-COPIED_TABLES = ("communities", "points", "changes")
+COPIED_TABLES = ("communities", "points", "changes", "point_photos", "field_records")
 
 
 def copy_project(source: Project, target: str | Path, *, user: str) -> Project:

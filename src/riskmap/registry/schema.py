@@ -82,7 +82,8 @@ CREATE TABLE point_photos (
   added_at TEXT NOT NULL, record_uuid TEXT);
 CREATE INDEX point_photos_point ON point_photos(point_id);
 CREATE TABLE field_records (
-  uuid TEXT PRIMARY KEY, status TEXT NOT NULL, action TEXT NOT NULL,
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL, action TEXT NOT NULL,
   point_id TEXT, base_version INTEGER, worker TEXT, recorded_at TEXT,
   merged_at TEXT NOT NULL, source TEXT, record TEXT NOT NULL);
 CREATE INDEX field_records_status ON field_records(status);

@@ -111,7 +111,7 @@ class FieldTables:
         """Merged records matching an SQL condition."""
         rows = self.conn.execute(
             "SELECT status, point_id, merged_at, source, record FROM field_records "
-            f"WHERE {where} ORDER BY rowid",
+            f"WHERE {where} ORDER BY fid",
             args,
         ).fetchall()
         out = []
