@@ -25,6 +25,10 @@ from pathlib import Path
 from typing import Any
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+# Where browser tests leave their screenshots for a person to look at.
+ARTIFACTS = Path(
+    os.environ.get("RISKMAP_ARTIFACTS", Path(tempfile.gettempdir()) / "riskmap-browser")
+)
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 
 

@@ -4,14 +4,12 @@ and by tap with a photo, reload, export, merge back; hostile text stays text."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.browser.chromium import BrowserError, Chromium, find_chromium
+from tests.browser.chromium import ARTIFACTS, BrowserError, Chromium, find_chromium
 
 from riskmap.cli import main
 from riskmap.commands.project import create_sample_project
@@ -19,13 +17,7 @@ from riskmap.io.result import read_result
 from riskmap.registry import Project
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium found (apt-get install chromium, or set RISKMAP_CHROMIUM)",
-)
-ARTIFACTS = Path(
-    os.environ.get("RISKMAP_ARTIFACTS", Path(tempfile.gettempdir()) / "riskmap-browser")
-)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found")
 HOSTILE = '{{ 7*7 }}<img src=x onerror="window.PWNED=1">=HYPERLINK("x")\n第二行'
 HOSTILE_FIELDS = (
     "name", "responsible", "measures", "address", "note", "evacuation_route",

@@ -223,3 +223,51 @@ def test_new_project_from_a_communities_file(window, tmp_path):
     assert len(window.ledger.project.communities()) == 5
     assert not window.projects.create(path, LAYERS / "communities.geojson")  # exists
     assert "already exists" in window.errors[-1]
+
+
+def test_field_merge_dialog_reviews_merges_and_settles(opened, tmp_path):
+    """Review writes nothing; Merge adds; a stale edit waits in the conflict table
+    until Apply field edit; the merged photo shows in the point form."""
+    import io
+
+    from PIL import Image
+    from PyQt5.QtWidgets import QLabel
+
+    from riskmap.registry.changeset import FieldRecord, write_changeset
+
+    project = opened.ledger.project
+    pid = project.points()["id"].iloc[0]
+    project.edit_point(pid, {"note": "办公室复核"}, user="office")
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 50, 50)).save(jpeg, "JPEG")
+    hostile = "<b>粗体</b>{{ 7*7 }}"
+    spot = project.communities().geometry.iloc[0].representative_point()
+    records = [
+        FieldRecord("gui-add", "add", None, None, {"name": hostile, "type": "危房"},
+                    spot.x, spot.y, 4.0, "gps", None, "李四",
+                    [("a.jpg", "image/jpeg", jpeg.getvalue())]),
+        FieldRecord("gui-edit", "edit", pid, 1, {"status": "已销号"}, None, None,
+                    None, None, None, "李四"),
+    ]  # fmt: skip
+    path = write_changeset(tmp_path / "c.json", project.project_id, "李四", records)
+    before = len(project.points())
+    dialog = opened.ledger.show_merge()
+    dialog.set_files([path])
+    review = dialog.review()
+    assert [o.outcome for o in review] == ["added", "conflict"]
+    assert len(project.points()) == before
+    assert dialog.apply_button.isEnabled()
+    dialog.apply()
+    assert len(project.points()) == before + 1
+    assert dialog.conflict_table.rowCount() == 1
+    assert dialog.conflict_table.item(0, 4).text() == "已销号"
+    dialog.conflict_table.setCurrentCell(0, 0)
+    dialog.settle("field")
+    assert project.get_point(pid)["status"] == "已销号"
+    assert dialog.conflict_table.rowCount() == 0
+    added = project.points().set_index("name").loc[hostile, "id"]
+    form = opened.ledger._open_form(opened.ledger._record(added))
+    thumbs = [w for w in form.photos.findChildren(QLabel) if w.pixmap()]
+    assert len(thumbs) == 1
+    assert form.editors["name"].text() == hostile
+    dialog.close()

@@ -48,6 +48,9 @@ ACTIONS = (
         "ledger_import", "act.ledger_import", "", "menu.ledger", "ledger.show_import"
     ),
     ActionSpec(
+        "ledger_merge", "act.ledger_merge", "", "menu.ledger", "ledger.show_merge"
+    ),
+    ActionSpec(
         "ledger_export", "act.ledger_export", "", "menu.ledger", "export_ledger"
     ),
     ActionSpec("compute", "act.compute", "Ctrl+R", "menu.analysis", "show_compute"),

@@ -19,6 +19,7 @@ from riskmap.gui.errors import show_error
 from riskmap.gui.i18n import tr
 from riskmap.gui.layers import MapLayer
 from riskmap.gui.ledger.import_dialog import ImportDialog
+from riskmap.gui.ledger.merge_dialog import FieldMergeDialog
 from riskmap.gui.ledger.point_form import PointForm
 from riskmap.gui.ledger.table import LedgerTable
 from riskmap.io.crs import describe_crs
@@ -165,9 +166,23 @@ class LedgerController(QObject):
         return bool(self.form and self.form.isVisible() and self.form.modified())
 
     def _open_form(self, record: dict) -> PointForm:
-        """A new point form (kept so tests and the close check can reach it)."""
-        self.form = PointForm(self.parent_widget, record)
+        """A new point form (kept so tests and the close check can reach it), with
+        the point's stored photos."""
+        photos = []
+        if record.get("id") and self.project is not None:
+            photos = [(p.name, p.data) for p in self.project.photos(record["id"])]
+        self.form = PointForm(self.parent_widget, record, photos)
         return self.form
+
+    def show_merge(self) -> FieldMergeDialog | None:
+        """The dialog that reviews and merges change-sets from field pages."""
+        if self.project is None:
+            show_error(self.parent_widget, tr("ledger.no_project"))
+            return None
+        dialog = FieldMergeDialog(self.project, self.user, self.parent_widget)
+        dialog.merged.connect(self.refresh)
+        dialog.show()
+        return dialog
 
     def _record(self, point_id: str) -> dict | None:
         """The ledger record of *point_id*."""

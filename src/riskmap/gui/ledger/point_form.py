@@ -7,14 +7,17 @@ exactly what ``riskmap points add`` accepts.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtGui import QPixmap
 from PyQt5.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -89,11 +92,37 @@ class FieldEditor(QWidget):
         self.error.setVisible(bool(message))
 
 
+def photo_strip(photos: list[tuple[str, bytes]]) -> QWidget:
+    """Thumbnails of a point's stored photos (images only: no text is rendered)."""
+    strip = QWidget()
+    row = QHBoxLayout(strip)
+    row.setContentsMargins(0, 0, 0, 0)
+    for name, data in photos:
+        pixmap = QPixmap()
+        if not pixmap.loadFromData(data):
+            continue
+        thumb = QLabel()
+        thumb.setTextFormat(Qt.PlainText)
+        thumb.setPixmap(
+            pixmap.scaled(96, 96, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+        )
+        thumb.setToolTip(html.escape(name))
+        row.addWidget(thumb)
+    row.addStretch(1)
+    return strip
+
+
 class PointForm(QDialog):
     """Add or edit one risk point; Save stays disabled while a field is invalid."""
 
-    def __init__(self, parent: QWidget | None = None, record: dict | None = None):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        record: dict | None = None,
+        photos: list[tuple[str, bytes]] | None = None,
+    ):
         super().__init__(parent)
+        self.photos = photo_strip(photos or [])
         self.editors = {spec.name: FieldEditor(spec) for spec in form_fields()}
         self.location = QLabel()
         self.form = QFormLayout()
@@ -110,6 +139,7 @@ class PointForm(QDialog):
         self.buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
         box.addWidget(self.location)
+        box.addWidget(self.photos)
         box.addWidget(scroll)
         box.addWidget(self.buttons)
         self.resize(520, 640)
