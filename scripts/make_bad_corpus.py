@@ -231,7 +231,7 @@ def write_models() -> None:
     text("model-gbk.toml", MODEL, "not UTF-8", 'name = "风险"\n'.encode("gbk"))
 
 
-def damage(path: Path, sql: str, mode: str = "DELETE") -> None:
+def damage(path: Path, sql: str, mode: str) -> None:
     """Run *sql* on a GeoPackage with plain SQLite (its R-tree triggers need
     SpatiaLite functions, so they go first), then shrink the file."""
     conn = sqlite3.connect(path)
@@ -246,6 +246,17 @@ def damage(path: Path, sql: str, mode: str = "DELETE") -> None:
     conn.execute("VACUUM")
     conn.execute(f"PRAGMA journal_mode = {mode}")  # as riskmap left it
     conn.close()
+
+
+def damaged_copies(base: Path, reads, mode: str) -> Callable[[str, str, str], None]:
+    """A function writing corpus file NAME as *base* damaged by SQL."""
+
+    def edit(name: str, why: str, sql: str) -> None:
+        path = case(name, reads, why)
+        shutil.copy(base, path)
+        damage(path, sql, mode)
+
+    return edit
 
 
 def good_result(folder: Path) -> Path:
@@ -266,11 +277,7 @@ def good_result(folder: Path) -> Path:
 def damaged_results(folder: Path) -> None:
     """RESULT.gpkg files with broken JSON, columns, levels or geometry."""
     base = good_result(folder)
-
-    def edit(name: str, why: str, sql: str) -> None:
-        path = case(name, RESULT, why)
-        shutil.copy(base, path)
-        damage(path, sql)
+    edit = damaged_copies(base, RESULT, "DELETE")
 
     edit("result-broken-json.gpkg", "run_info value is not JSON",
          "UPDATE run_info SET value = '{broken' WHERE key = 'hazards';")
@@ -312,11 +319,7 @@ def good_project(folder: Path) -> Path:
 def damaged_projects(folder: Path) -> None:
     """Project files whose settings, ledger or geometry are damaged."""
     base = good_project(folder)
-
-    def edit(name: str, why: str, sql: str) -> None:
-        path = case(name, PROJECT, why)
-        shutil.copy(base, path)
-        damage(path, sql, "WAL")
+    edit = damaged_copies(base, PROJECT, "WAL")
 
     edit("project-broken-json.gpkg", "hazards setting is not JSON",
          "UPDATE riskmap_settings SET value = '{' WHERE key = 'hazards';")

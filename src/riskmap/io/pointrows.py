@@ -32,10 +32,8 @@ from riskmap.io.chinacoords import (
 )
 from riskmap.io.vectors import (
     EXCEL_SUFFIXES,
-    LAT_ALIASES,
-    LON_ALIASES,
     TABLE_SUFFIXES,
-    find_column,
+    coordinate_columns,
     read_ogr,
     read_table,
 )
@@ -108,14 +106,7 @@ def _table_rows(path: Path, coords: str, as_text: bool) -> PointRows:
     frame = read_table(path, **options)
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         frame = csv_unsafe(frame)
-    lon_col = find_column(frame.columns, LON_ALIASES)
-    lat_col = find_column(frame.columns, LAT_ALIASES)
-    if lon_col is None or lat_col is None:
-        raise InputDataError(
-            f"{path}: no coordinate columns; name them 经度/纬度 or "
-            "longitude/latitude (or x/y). "
-            f"Columns found: {', '.join(map(str, frame.columns))}"
-        )
+    lon_col, lat_col = coordinate_columns(frame, path)
     return PointRows(
         path,
         frame.drop(columns=[lon_col, lat_col]).reset_index(drop=True),

@@ -90,13 +90,7 @@ def shapefile_encoding(path: Path) -> str | None:
 def read_point_table(path: Path, *, assume_crs: str | None = None) -> gpd.GeoDataFrame:
     """Read a CSV/XLSX table with longitude/latitude (or x/y) columns as points."""
     frame = read_table(path)
-    lon_col = find_column(frame.columns, LON_ALIASES)
-    lat_col = find_column(frame.columns, LAT_ALIASES)
-    if lon_col is None or lat_col is None:
-        raise InputDataError(
-            f"{path}: no coordinate columns; name them longitude/latitude "
-            f"(经度/纬度) or x/y. Columns found: {', '.join(map(str, frame.columns))}"
-        )
+    lon_col, lat_col = coordinate_columns(frame, path)
     lon = pd.to_numeric(frame[lon_col], errors="coerce")
     lat = pd.to_numeric(frame[lat_col], errors="coerce")
     bad = np.flatnonzero(lon.isna() | lat.isna())
@@ -109,6 +103,19 @@ def read_point_table(path: Path, *, assume_crs: str | None = None) -> gpd.GeoDat
     crs = assume_crs or _table_crs(lon, lat, path)
     geometry = gpd.points_from_xy(lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
+
+
+def coordinate_columns(frame: pd.DataFrame, path: Path) -> tuple[str, str]:
+    """The longitude and latitude columns of a table, or a clear error."""
+    lon_col = find_column(frame.columns, LON_ALIASES)
+    lat_col = find_column(frame.columns, LAT_ALIASES)
+    if lon_col is None or lat_col is None:
+        raise InputDataError(
+            f"{path}: no coordinate columns; name them 经度/纬度 or "
+            "longitude/latitude (or x/y). "
+            f"Columns found: {', '.join(map(str, frame.columns))}"
+        )
+    return lon_col, lat_col
 
 
 def _table_crs(lon: pd.Series, lat: pd.Series, path: Path) -> str:
