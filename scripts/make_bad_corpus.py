@@ -34,8 +34,8 @@ POINTS = ("compute-points", "points-import")
 LEDGER = ("points-import",)
 COMMUNITIES = ("compute-communities", "project-new-communities")
 MODEL = ("compute-model", "project-set-model", "project-new-model")
-RESULT = ("export-geojson", "export-maps", "export-print")
-PROJECT = ("project-info", "compute-project", "points-list")
+RESULT = ("export-geojson", "export-maps", "export-print", "resilience-result")
+PROJECT = ("project-info", "compute-project", "points-list", "points-export")
 
 MANIFEST: dict[str, dict] = {}
 GOOD_ROW = {
@@ -179,6 +179,15 @@ def write_layer_files() -> None:
     flip(comms).to_file(case("grid-swapped.geojson", ("compute-grid",), "swapped"))
     text("resources-swapped.csv", ("compute-resources",), "swapped shelters",
          "name,type,capacity,经度,纬度\n避难所,避难场所,100,31.60,107.16\n")
+    head = "name,type,capacity,经度,纬度\n"
+    text("resources-capacity-inf.csv", ("compute-resources",), "capacity inf",
+         head + "避难所,避难场所,inf,107.16,31.60\n")  # fmt: skip
+    text("resources-capacity-1e400.csv", ("compute-resources",), "capacity 1e400",
+         head + "避难所,避难场所,1e400,107.16,31.60\n")  # fmt: skip
+    text("population-inf.csv", ("compute-population",), "population inf",
+         "community_id,population\nDEMO-PC-01,inf\n")  # fmt: skip
+    text("population-negative.csv", ("compute-population",), "population -5",
+         "community_id,population\nDEMO-PC-01,-5\n")  # fmt: skip
 
 
 def write_rasters() -> None:

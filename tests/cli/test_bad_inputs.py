@@ -49,6 +49,14 @@ def command(reads: str, bad: Path, work: Path) -> list[str]:
         "resilience-indicators": ["-q", "resilience", "--indicators", str(bad),
                                   "--out", folder],
         "compute-resources": [*compute, "--resources", str(bad)],
+        "compute-population": [*compute, "--resources",
+                               str(LAYERS / "shelters.geojson"),
+                               "--population", str(bad)],
+        "points-export": ["-q", "points", "export", "--project", str(bad),
+                          "--format", "csv", "--out", str(work / "ledger.csv")],
+        "resilience-result": ["-q", "resilience", "--indicators",
+                              str(LAYERS / "resilience" / "indicators.csv"),
+                              "--result", str(bad), "--out", folder],
         "compute-grid": [*compute, "--grid", str(bad)],
     }  # fmt: skip
     return table[reads]

@@ -23,7 +23,7 @@ from scipy.spatial import cKDTree
 
 from riskmap.errors import InputDataError, RiskmapWarning
 from riskmap.io.rasters import HazardRaster, describe_raster
-from riskmap.io.vectors import find_column, read_table
+from riskmap.io.vectors import find_column, read_table, require_counts
 
 DEFAULT_RADIUS_M = 500.0
 
@@ -309,6 +309,9 @@ def _raster_population(communities, raster: HazardRaster) -> pd.Series:
     return pd.Series(totals, index=ids, dtype=float)
 
 
+MAX_POPULATION = 1e9  # more people than any community (or country) holds
+
+
 def read_population_table(path: Path, communities: gpd.GeoDataFrame) -> pd.Series:
     """Population per community id from a table with an id/name and a count column."""
     table = read_table(Path(path))
@@ -328,6 +331,8 @@ def read_population_table(path: Path, communities: gpd.GeoDataFrame) -> pd.Serie
             f"{path}: row {row}, column {count!r}: {table[count].iloc[row - 2]!r} "
             "is not a number; write the head-count as digits"
         )
+    where = [f"row {i + 2}" for i in range(len(table))]
+    require_counts(values, table[count], path, where, MAX_POPULATION)
     return _population_by_id(table, key, name, values, communities)
 
 

@@ -25,7 +25,7 @@ from riskmap.io.pointrows import (
     require_located,
 )
 from riskmap.io.rasters import HazardRaster, describe_raster
-from riskmap.io.vectors import find_column, read_vector
+from riskmap.io.vectors import find_column, read_vector, require_counts
 from riskmap.model import RiskModel
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".img", ".vrt", ".nc", ".grd"}
@@ -226,6 +226,7 @@ def _warn_unknown_types(types: pd.Series, model: RiskModel, path) -> None:
         )
 
 
+MAX_CAPACITY = 10_000_000  # people one resource can take: beyond is a mistake
 RESOURCE_ALIASES = {
     "resource_id": ("resource_id", "id", "编号"),
     "name": ("name", "名称"),
@@ -245,7 +246,7 @@ def load_resources(
 
     Standard columns: resource_id, name, type (避难场所/物资储备点/医疗点), capacity.
     """
-    out, cols, _ = _read_points(path, RESOURCE_ALIASES, coords, assume, box)
+    out, cols, rows = _read_points(path, RESOURCE_ALIASES, coords, assume, box)
     n = len(out)
     out["resource_id"] = _text(
         out, cols["resource_id"], [f"R{i + 1:04d}" for i in range(n)]
@@ -255,7 +256,10 @@ def load_resources(
     capacity = (
         out[cols["capacity"]] if cols["capacity"] else pd.Series(0, index=out.index)
     )
-    out["capacity"] = pd.to_numeric(capacity, errors="coerce").fillna(0).astype(int)
+    numbers = pd.to_numeric(capacity, errors="coerce")
+    where = [rows.where(i) for i in range(n)]
+    require_counts(numbers, capacity, rows.path, where, MAX_CAPACITY)
+    out["capacity"] = numbers.fillna(0).astype(int)
     return out.reset_index(drop=True)
 
 

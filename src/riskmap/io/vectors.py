@@ -105,6 +105,28 @@ def read_point_table(path: Path, *, assume_crs: str | None = None) -> gpd.GeoDat
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
 
 
+def require_counts(
+    values: pd.Series,
+    raw: pd.Series,
+    path: Path | str,
+    where: Sequence[str],
+    limit: float,
+) -> None:
+    """Head-counts and capacities must be finite, >= 0 and at most *limit*
+    (1e400 and inf in a spreadsheet are typing mistakes); *where* names each
+    row for the message."""
+    with np.errstate(invalid="ignore"):
+        bad = (
+            values.notna().to_numpy() & ~((values >= 0) & (values <= limit)).to_numpy()
+        )
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputDataError(
+            f"{path}: {where[i]}, column {raw.name!r}: {raw.iloc[i]!r} is not a "
+            f"plausible count (0 to {limit:,.0f}); correct it"
+        )
+
+
 def coordinate_columns(frame: pd.DataFrame, path: Path) -> tuple[str, str]:
     """The longitude and latitude columns of a table, or a clear error."""
     lon_col = find_column(frame.columns, LON_ALIASES)
