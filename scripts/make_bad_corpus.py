@@ -177,6 +177,7 @@ def write_layer_files() -> None:
         case("zones-swapped.geojson", ("compute-zones",), "swapped zones")
     )
     flip(comms).to_file(case("grid-swapped.geojson", ("compute-grid",), "swapped"))
+    pts.to_file(case("grid-points.geojson", ("compute-grid",), "points as cells"))
     text("resources-swapped.csv", ("compute-resources",), "swapped shelters",
          "name,type,capacity,经度,纬度\n避难所,避难场所,100,31.60,107.16\n")
     head = "name,type,capacity,经度,纬度\n"

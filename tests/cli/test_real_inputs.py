@@ -167,6 +167,7 @@ def test_undeclared_table_is_wgs84_with_a_warning(amap_table, tmp_path, capsys):
         (["--memory-mb", "0"], "--memory-mb must be"),
         (["--memory-mb", "-5"], "--memory-mb must be"),
         (["--memory-mb", "nan"], "--memory-mb must be"),
+        (["--crs", "EPSG:4326"], "is in degrees; cells and radii need metres"),
     ],
 )
 def test_bad_options_exit_2(tmp_path, capsys, option, message):

@@ -20,12 +20,12 @@ from riskmap.io.chinacoords import parse_coords_option
 from riskmap.io.crs import parse_assume_crs, parse_crs, study_box
 from riskmap.io.layers import (
     load_communities,
+    load_grid,
     load_hazard,
     load_points,
     load_resources,
     parse_hazard_arg,
 )
-from riskmap.io.vectors import read_vector
 from riskmap.model import load_model
 from riskmap.progress import StderrProgress
 
@@ -162,7 +162,7 @@ def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
     if project:
         with project, project.errors():
             points = points if args.points else project_points(project, model)
-    grid = read_vector(args.grid, assume_crs=assume) if args.grid else None
+    grid = load_grid(args.grid, assume) if args.grid else None
     resources = (
         load_resources(args.resources, coords, assume=assume, box=box)
         if args.resources

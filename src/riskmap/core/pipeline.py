@@ -73,6 +73,11 @@ def run_analysis(
     _check_hazards(inputs.hazards, model)
     _keep_user_fields(inputs)
     crs = inputs.crs or choose_working_crs(inputs.communities)
+    if not crs.is_projected:
+        raise InputDataError(
+            f"--crs {describe_crs(crs)} is in degrees; cells and radii need metres: "
+            "give a projected CRS (e.g. EPSG:4545) or leave --crs out"
+        )
     communities = inputs.communities.to_crs(crs)
     if inputs.grid is None:
         n = estimate_cells(communities, inputs.cell_size)

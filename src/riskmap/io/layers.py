@@ -143,6 +143,23 @@ def load_hazard(spec: HazardSpec, assume_crs: str | None = None) -> HazardInput:
     return HazardInput(name, spec.path, zones=zones, field=spec.field, **scenario)
 
 
+def load_grid(path: str | Path, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read management-grid polygons (网格) to use as the cells."""
+    grid = read_vector(path, assume_crs=assume_crs)
+    _require_polygons(grid, path, "grid cells")
+    return grid
+
+
+def _require_polygons(gdf: gpd.GeoDataFrame, path, what: str) -> None:
+    """Refuse a layer that holds anything but polygons."""
+    polygonal = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polygonal.all():
+        raise InputDataError(
+            f"{path}: {what} must be polygons; found "
+            f"{', '.join(sorted(set(gdf.geometry.geom_type[~polygonal])))}"
+        )
+
+
 def load_communities(
     path: str | Path,
     id_field: str | None = None,
@@ -151,12 +168,7 @@ def load_communities(
 ) -> gpd.GeoDataFrame:
     """Read community polygons; add ``community_id`` and ``community`` columns."""
     gdf = read_vector(path, assume_crs=assume_crs)
-    polygonal = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
-    if not polygonal.all():
-        raise InputDataError(
-            f"{path}: communities must be polygons; found "
-            f"{', '.join(sorted(set(gdf.geometry.geom_type[~polygonal])))}"
-        )
+    _require_polygons(gdf, path, "communities")
     id_col = _pick(gdf, id_field, ID_ALIASES, path, "--id-field")
     name_col = _pick(gdf, name_field, NAME_ALIASES, path, "--name-field")
     ids = (
