@@ -332,7 +332,7 @@ def read_population_table(path: Path, communities: gpd.GeoDataFrame) -> pd.Serie
             "is not a number; write the head-count as digits"
         )
     where = [f"row {i + 2}" for i in range(len(table))]
-    require_counts(values, table[count], path, where, MAX_POPULATION)
+    require_counts(values, table[count], path, where, MAX_POPULATION, "population")
     return _population_by_id(table, key, name, values, communities)
 
 

@@ -270,7 +270,7 @@ def load_resources(
     )
     numbers = pd.to_numeric(capacity, errors="coerce")
     where = [rows.where(i) for i in range(n)]
-    require_counts(numbers, capacity, rows.path, where, MAX_CAPACITY)
+    require_counts(numbers, capacity, rows.path, where, MAX_CAPACITY, "capacity")
     out["capacity"] = numbers.fillna(0).astype(int)
     return out.reset_index(drop=True)
 

@@ -111,6 +111,7 @@ def require_counts(
     path: Path | str,
     where: Sequence[str],
     limit: float,
+    what: str = "count",
 ) -> None:
     """Head-counts and capacities must be finite, >= 0 and at most *limit*
     (1e400 and inf in a spreadsheet are typing mistakes); *where* names each
@@ -121,9 +122,10 @@ def require_counts(
         )
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
+        why = "a negative" if values.iloc[i] < 0 else "an impossible"
         raise InputDataError(
-            f"{path}: {where[i]}, column {raw.name!r}: {raw.iloc[i]!r} is not a "
-            f"plausible count (0 to {limit:,.0f}); correct it"
+            f"{path}: {where[i]}, column {raw.name!r}: {raw.iloc[i]} is {why} "
+            f"{what} (it must lie from 0 to {limit:,.0f}); correct it"
         )
 
 
