@@ -140,3 +140,20 @@ def test_project_set_and_info(cli_project, tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"hazard flood: {tif.resolve()}" in out
     assert main(["-q", "project", "set", str(cli_project)]) == 2
+
+
+def test_project_keeps_return_period_scenarios(tmp_path, communities):
+    """flood@10 and flood@100 are two hazards of the project, not one."""
+    from riskmap.resources import sample_dir
+
+    layers = sample_dir()
+    src = tmp_path / "communities.geojson"
+    communities.to_file(src, engine="pyogrio")
+    path = tmp_path / "p.gpkg"
+    rc = main(["project", "new", str(path), "--communities", str(src),
+               "--id-field", "code", "--name-field", "名称",
+               "--hazard", f"flood@10={layers / 'flood_rp10.tif'}",
+               "--hazard", f"flood@100={layers / 'flood_rp100.tif'}"])  # fmt: skip
+    assert rc == 0
+    with Project.open(path) as project:
+        assert set(project.settings["hazards"]) == {"flood@10", "flood@100"}

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     new.add_argument("--id-field", help="community id field")
     new.add_argument("--name-field", help="community name field")
     new.add_argument(
-        "--hazard", action="append", default=[], metavar="NAME=PATH[:FIELD]",
+        "--hazard", action="append", default=[], metavar="NAME[@YEARS]=PATH[:FIELD]",
         help="hazard raster or zones, stored relative to the project; repeat",
     )  # fmt: skip
     new.add_argument("--model", type=Path, help="risk model TOML for compute")
@@ -132,7 +132,14 @@ def create_project(
 
 def _hazard_specs(texts: list[str]) -> dict[str, str]:
     """NAME=PATH[:FIELD] options as {name: "PATH[:FIELD]"}."""
-    return {parse_hazard_arg(text).name: text.partition("=")[2] for text in texts}
+    specs = {}
+    for text in texts:
+        parse_hazard_arg(text)  # checked now; stored as given
+        key = text.partition("=")[0].strip()  # flood@100 stays apart from flood@10
+        if key in specs:
+            raise InputDataError(f"--hazard {key} is given twice; give it once")
+        specs[key] = text.partition("=")[2]
+    return specs
 
 
 def create_sample_project(path: str | Path) -> Project:
