@@ -182,14 +182,17 @@ def test_bad_options_exit_2(tmp_path, capsys, option, message):
 
 
 def test_cell_estimate_names_a_cell_size_that_fits(tmp_path, capsys):
-    """The refusal says how many cells and which cell size would fit."""
+    """The refusal says how many cells and which cell size would fit.
+
+    compute streams its cells, so only the hard cap limits their number.
+    """
     code, err = _run(["-q", "compute", "--communities",
-                      str(LAYERS / "communities.geojson"), "--cell-size", "5",
+                      str(LAYERS / "communities.geojson"), "--cell-size", "1.2",
                       "--memory-mb", "64", "--out", str(tmp_path / "r.gpkg")],
                      capsys)  # fmt: skip
     assert code == 2
-    assert "limit is 512,000 cells (--memory-mb 64" in err
-    assert "Use --cell-size 14 or more" in err
+    assert "limit is 50,000,000 cells (the hard cap)" in err
+    assert "Use --cell-size 2 or more" in err
 
 
 def test_unknown_type_and_outside_points_are_explained(tmp_path, capsys):

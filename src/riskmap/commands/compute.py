@@ -13,9 +13,10 @@ from riskmap.commands.project import (
 )
 from riskmap.core.coverage import parse_service_radius
 from riskmap.core.exposure import load_exposure
-from riskmap.core.pipeline import AnalysisInputs, check_options, run_analysis
+from riskmap.core.pipeline import AnalysisInputs, AnalysisRun, check_options
 from riskmap.domain import RiskResult
-from riskmap.export.gpkg import write_result
+from riskmap.errors import InputDataError
+from riskmap.export.result_stream import CELLS_MODES, write_streamed
 from riskmap.io.chinacoords import parse_coords_option
 from riskmap.io.crs import parse_assume_crs, parse_crs, study_box
 from riskmap.io.layers import (
@@ -26,6 +27,7 @@ from riskmap.io.layers import (
     load_resources,
     parse_hazard_arg,
 )
+from riskmap.io.result import read_result
 from riskmap.model import load_model
 from riskmap.progress import StderrProgress
 
@@ -38,6 +40,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Overlay communities, hazards and risk points; write RESULT.gpkg.",
     )
     add_input_arguments(p)
+    p.add_argument(
+        "--cells",
+        choices=CELLS_MODES,
+        help="whole fishnet cells as polygons, as the level raster "
+        "RESULT_cells_level.tif, or both (default: both below 2 million cells, "
+        "raster above)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="compute partitions in N local processes (default 1)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:8786",
+        help="compute partitions on a Dask distributed cluster; every worker "
+        "must read the inputs at the same paths (a shared folder or a URL)",
+    )
     p.add_argument("--out", required=True, type=Path, help="output RESULT.gpkg")
     p.set_defaults(func=run)
 
@@ -123,8 +144,8 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--memory-mb",
         type=float,
-        default=256.0,
-        help="memory budget for raster blocks (default 256)",
+        default=1024.0,
+        help="peak memory budget: sets partition and raster block sizes (default 1024)",
     )
 
 
@@ -181,21 +202,39 @@ def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
         service_radius=parse_service_radius(args.service_radius),
         population=args.population,
         exposure=load_exposure(args.exposure, communities, assume),
+        workers=_workers(getattr(args, "workers", 1)),
+        scheduler=getattr(args, "scheduler", None),
     )
     return inputs, model
 
 
+def _workers(value: int) -> int:
+    """--workers must be at least 1."""
+    if value < 1:
+        raise InputDataError(f"--workers must be 1 or more, got {value}")
+    return value
+
+
 def compute(args: argparse.Namespace) -> RiskResult:
-    """Run the analysis described by *args* and write its GeoPackage."""
+    """Run the analysis described by *args*, write it, and read it back whole."""
+    compute_to_file(args)
+    return read_result(args.out)
+
+
+def compute_to_file(args: argparse.Namespace) -> RiskResult:
+    """Run the analysis partition by partition, writing cells as they come.
+
+    The returned result has the summary, points and metadata but no cells, so
+    memory stays bounded however many cells there are.
+    """
     inputs, model = inputs_from_args(args)
-    result = run_analysis(inputs, model, StderrProgress("compute", quiet=args.quiet))
-    write_result(result, args.out)
-    return result
+    run = AnalysisRun(inputs, model, StderrProgress("compute", quiet=args.quiet))
+    return write_streamed(run, args.out, getattr(args, "cells", None))
 
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap compute``."""
-    result = compute(args)
+    result = compute_to_file(args)
     if not args.quiet:
         print(summary_line(result, args.out))
     return 0
@@ -203,16 +242,18 @@ def run(args: argparse.Namespace) -> int:
 
 def summary_line(result: RiskResult, out: Path) -> str:
     """One line: cells per level and where the result went."""
-    counts = result.cells["level"].value_counts()
-    per_level = ", ".join(f"L{lv}={int(counts.get(lv, 0))}" for lv in (1, 2, 3, 4))
-    line = f"{len(result.cells):,} cells ({per_level}) -> {out}"
-    if "people" in result.cells:
-        people = result.cells.groupby("level")["people"].sum()
-        parts = ", ".join(f"L{lv}={people.get(lv, 0.0):,.0f}" for lv in (1, 2, 3, 4))
+    table = result.communities
+    counts = {lv: int(table[f"cells_l{lv}"].sum()) for lv in (1, 2, 3, 4)}
+    per_level = ", ".join(f"L{lv}={counts[lv]}" for lv in (1, 2, 3, 4))
+    line = f"{sum(counts.values()):,} cells ({per_level}) -> {out}"
+    if "people" in table:
+        parts = ", ".join(
+            f"L{lv}={table[f'people_l{lv}'].sum():,.0f}" for lv in (1, 2, 3, 4)
+        )
         line += f"\npeople per level (各级风险网格人口): {parts}"
-    if "eae_people" in result.cells:
+    if "eae_people" in table:
         line += (
             f"\nexpected annual exposed people (年均期望受影响人口): "
-            f"{result.cells['eae_people'].sum():,.1f}"
+            f"{table['eae_people'].sum():,.1f}"
         )
     return line

@@ -75,9 +75,23 @@ def add_coverage(
     """
     radii = service_radii(radius)
     add_cell_coverage(cells, resources, radii)
+    uncovered = ~cells["shelter_covered"].to_numpy(dtype=bool)
+    red_orange = cells["level"].isin([1, 2]).to_numpy()
     coverage = coverage_polygons(summary, resources, radii)
     people = population_per_community(communities, population)
-    summarise_coverage(summary, cells, resources, coverage, people)
+    totals = (
+        pd.DataFrame(
+            {
+                "cells_uncovered": uncovered,
+                "cells_red_orange": red_orange,
+                "cells_red_orange_uncovered": uncovered & red_orange,
+            },
+            index=cells["community_id"].astype(str).to_numpy(),
+        )
+        .groupby(level=0)
+        .sum()
+    )
+    summarise_coverage(summary, totals, resources, coverage, people)
     return coverage
 
 
@@ -216,12 +230,16 @@ def _empty_coverage(crs) -> gpd.GeoDataFrame:
 
 def summarise_coverage(
     summary: gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
+    totals: pd.DataFrame,
     resources: gpd.GeoDataFrame,
     coverage: gpd.GeoDataFrame,
     population: pd.Series,
 ) -> None:
-    """Add population, shelter capacity, uncovered cells/area and red/orange share."""
+    """Add population, shelter capacity, uncovered cells/area and red/orange share.
+
+    *totals* holds per community id (as text) the counts ``cells_uncovered``,
+    ``cells_red_orange`` and ``cells_red_orange_uncovered``.
+    """
     ids = summary["community_id"].astype(str)
     summary["population"] = ids.map(population).astype(float).to_numpy()
     capacity = _shelter_capacity(summary, resources)
@@ -229,17 +247,14 @@ def summarise_coverage(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = capacity / summary["population"].to_numpy()
     summary["capacity_ratio"] = np.where(summary["population"] > 0, ratio, np.nan)
-    uncovered = ~cells["shelter_covered"].to_numpy(dtype=bool)
-    per = cells.assign(_unc=uncovered, _ro=cells["level"].isin([1, 2]).to_numpy())
-    grouped = per.groupby(per["community_id"].astype(str))
     summary["cells_uncovered"] = (
-        ids.map(grouped["_unc"].sum()).fillna(0).astype(int).to_numpy()
+        ids.map(totals["cells_uncovered"]).fillna(0).astype(int).to_numpy()
     )
     summary["area_uncovered_m2"] = _uncovered_area(ids, summary, coverage)
-    red_orange = grouped["_ro"].sum()
-    both = per[per["_ro"] & per["_unc"]].groupby("community_id").size()
-    share = ids.map(both).fillna(0) / ids.map(red_orange)
-    summary["red_orange_uncovered_share"] = share.where(ids.map(red_orange) > 0)
+    red_orange = ids.map(totals["cells_red_orange"]).fillna(0)
+    both = ids.map(totals["cells_red_orange_uncovered"]).fillna(0)
+    share = both / red_orange
+    summary["red_orange_uncovered_share"] = share.where(red_orange > 0).to_numpy()
 
 
 def _shelter_capacity(summary: gpd.GeoDataFrame, resources) -> np.ndarray:

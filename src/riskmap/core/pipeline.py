@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,17 +17,34 @@ from rasterio.warp import transform_bounds
 
 from riskmap import __version__
 from riskmap.core import exposure as exp
-from riskmap.core import scenarios, zonal, zones
-from riskmap.core.coverage import Population, add_coverage, service_radii
+from riskmap.core import scenarios, zones
+from riskmap.core.coverage import (
+    Population,
+    coverage_polygons,
+    population_per_community,
+    service_radii,
+    summarise_coverage,
+)
+from riskmap.core.engine import run_partitions
 from riskmap.core.grid import (
-    build_fishnet,
+    Fishnet,
     check_cell_budget,
     check_cell_size,
     estimate_cells,
     grid_from_polygons,
 )
-from riskmap.core.points import point_effect
-from riskmap.domain import RiskResult, load_level_styles
+from riskmap.core.partition import (
+    BASE_TOTALS,
+    Partition,
+    PartitionOutput,
+    PartitionTask,
+    hazard_info,
+    merge_classes,
+    merge_totals,
+    partition_cells,
+    plan_partitions,
+)
+from riskmap.domain import RiskResult
 from riskmap.errors import EmptyOverlapError, InputDataError, RiskmapWarning
 from riskmap.io.crs import choose_working_crs, describe_crs
 from riskmap.io.layers import (
@@ -36,7 +54,7 @@ from riskmap.io.layers import (
     HazardInput,
     keep_user_fields,
 )
-from riskmap.io.rasters import open_in_crs, sample_raster
+from riskmap.io.rasters import sample_raster
 from riskmap.model import RiskModel
 
 Progress = Callable[[int, int, str], None]
@@ -62,81 +80,246 @@ class AnalysisInputs:
     population: Population = None
     # people, buildings and households (--exposure)
     exposure: exp.Exposure | None = None
+    workers: int = 1  # local processes computing partitions
+    scheduler: str | None = None  # a Dask scheduler address, e.g. tcp://host:8786
 
 
 def run_analysis(
     inputs: AnalysisInputs, model: RiskModel, progress: Progress | None = None
 ) -> RiskResult:
-    """Compute the risk level of every cell of every community."""
-    report = progress or (lambda *_: None)
-    check_options(inputs.cell_size, inputs.budget_mb)
-    _check_hazards(inputs.hazards, model)
-    _keep_user_fields(inputs)
-    crs = inputs.crs or choose_working_crs(inputs.communities)
-    if not crs.is_projected:
-        raise InputDataError(
-            f"--crs {describe_crs(crs)} is in degrees; cells and radii need metres: "
-            "give a projected CRS (e.g. EPSG:4545) or leave --crs out"
+    """Compute the risk level of every cell of every community, in memory."""
+    run = AnalysisRun(inputs, model, progress)
+    if run.grid_cells is None:  # every cell is held at once: the budget applies
+        check_cell_budget(run.cells_estimate, inputs.cell_size, inputs.budget_mb)
+    frames = [out.cells for out in run.outputs()]
+    cells = pd.concat(frames, ignore_index=True) if frames else None
+    cells = gpd.GeoDataFrame(cells, geometry="geometry", crs=run.crs)
+    return run.finish(cells)
+
+
+class AnalysisRun:
+    """One analysis, computed partition by partition (see ``riskmap.core.partition``).
+
+    ``outputs()`` yields each partition's cells as it finishes; ``finish()`` then
+    builds the community summary, places the points and returns the result. A
+    caller that writes cells as they come (``riskmap compute``) never holds more
+    than a few partitions in memory.
+    """
+
+    def __init__(
+        self,
+        inputs: AnalysisInputs,
+        model: RiskModel,
+        progress: Progress | None = None,
+    ):
+        self.inputs, self.model = inputs, model
+        self.report = progress or (lambda *_: None)
+        check_options(inputs.cell_size, inputs.budget_mb)
+        _check_hazards(inputs.hazards, model)
+        _keep_user_fields(inputs)
+        self.crs = inputs.crs or choose_working_crs(inputs.communities)
+        if not self.crs.is_projected:
+            raise InputDataError(
+                f"--crs {describe_crs(self.crs)} is in degrees; cells and radii need "
+                "metres: give a projected CRS (e.g. EPSG:4545) or leave --crs out"
+            )
+        self.communities = inputs.communities.to_crs(self.crs).reset_index(drop=True)
+        if inputs.grid is None:
+            self.cells_estimate = estimate_cells(self.communities, inputs.cell_size)
+            # cells are streamed partition by partition: only the hard cap applies
+            check_cell_budget(self.cells_estimate, inputs.cell_size, None)
+        for hazard in inputs.hazards:
+            if hazard.kind == "raster":
+                _check_overlap(hazard, self.communities, self.crs)
+        self.hazards = [_in_crs(h, self.crs) for h in inputs.hazards]
+        self.points = _prepare_points(inputs.points, self.hazards, model, self.crs)
+        self.resources = (
+            inputs.resources.to_crs(self.crs) if inputs.resources is not None else None
         )
-    communities = inputs.communities.to_crs(crs)
-    if inputs.grid is None:
-        n = estimate_cells(communities, inputs.cell_size)
-        check_cell_budget(n, inputs.cell_size, inputs.budget_mb)
-    steps = len(inputs.hazards) + 3
-    report(0, steps, f"building cells in {describe_crs(crs)}")
-    cells = _build_cells(inputs, communities, crs)
-    if inputs.exposure is not None and not inputs.exposure.empty:
-        report(0, steps, f"exposure ({len(cells):,} cells)")
-        exp.add_exposure(
-            cells, inputs.exposure, crs, inputs.cell_size, inputs.budget_mb
+        self.grid_cells = (
+            grid_from_polygons(
+                inputs.grid.to_crs(self.crs), self.communities, inputs.grid_id_field
+            )
+            if inputs.grid is not None
+            else None
         )
-    points = inputs.points.to_crs(crs) if inputs.points is not None else None
-    severities: dict[str, np.ndarray] = {}
-    for k, hazard in enumerate(inputs.hazards, start=1):
-        report(k, steps, f"hazard {hazard.name} ({len(cells):,} cells)")
-        severities[hazard.name] = _add_hazard(cells, points, hazard, model, crs, inputs)
-    report(steps - 2, steps, "risk points")
-    _add_points_and_levels(cells, points, severities, model, inputs.hazards)
-    _warn_points_outside(points)
-    _flag_hazard_data(cells, inputs.hazards)
-    report(steps - 1, steps, "community summary")
-    summary = summarise_communities(communities, cells, points)
-    resources = inputs.resources.to_crs(crs) if inputs.resources is not None else None
-    coverage = None
-    population = inputs.population
-    if population is None and "people" in cells:
-        population = cells.groupby(cells["community_id"].astype(str))["people"].sum()
-    if resources is None and inputs.population is not None:
-        warnings.warn(
-            "population is only used by the emergency-resource coverage; "
-            "give --resources too, or leave out --population",
-            RiskmapWarning,
-            stacklevel=2,
+        if self.grid_cells is not None:
+            self.cells_estimate = len(self.grid_cells)
+        self.exposure = _exposure_in_crs(inputs.exposure, self.crs)
+        self.plan = self._plan()
+        self.totals: list[pd.DataFrame] = []
+        self.classes: list[pd.DataFrame] = []
+        self.columns: list[str] = []
+        self.point_cells: list[pd.DataFrame] = []
+        self.cells_n = 0
+
+    def _plan(self) -> list[Partition]:
+        """The partitions: one for a user grid, else by community and row band."""
+        if self.grid_cells is not None:
+            members = tuple(range(len(self.communities)))
+            return [Partition(0, "grid", members)]
+        limit = partition_cells(self.inputs.budget_mb, self.inputs.workers)
+        return plan_partitions(self.communities, self.inputs.cell_size, limit)
+
+    def tasks(self) -> Iterator[PartitionTask]:
+        """One task per partition, built only when it is about to run."""
+        for part in self.plan:
+            members = self.communities.iloc[list(part.members)]
+            yield PartitionTask(
+                partition=part,
+                communities=members,
+                hazards=self.hazards,
+                model=self.model,
+                crs=self.crs,
+                cell_size=self.inputs.cell_size,
+                budget_mb=self.inputs.budget_mb / max(self.inputs.workers, 1),
+                points=_points_near(
+                    self.points, members, part, self.inputs, self.model
+                ),
+                resources=self.resources,
+                radius=service_radii(self.inputs.service_radius),
+                grid_cells=self.grid_cells,
+                exposure=self.exposure,
+            )
+
+    def outputs(self) -> Iterator[PartitionOutput]:
+        """Compute the partitions; yield each one's output as it finishes."""
+        total = len(self.plan)
+        where = describe_crs(self.crs)
+        self.report(
+            0,
+            total,
+            f"{total} partition(s), about {self.cells_estimate:,} cells in {where}",
         )
-    if resources is not None:
-        report(steps - 1, steps, "emergency-resource coverage")
-        coverage = add_coverage(
-            cells,
-            summary,
-            communities,
-            resources,
-            inputs.service_radius,
-            population,
+        runs = run_partitions(self.tasks(), self.inputs.workers, self.inputs.scheduler)
+        for done, out in enumerate(runs, start=1):
+            self.totals.append(out.totals)
+            self.classes.append(out.classes)
+            self.columns = self.columns or list(out.cells.columns)
+            self.point_cells.append(out.point_cells.assign(_part=out.index))
+            self.cells_n += len(out.cells)
+            self.report(done, total, f"{out.name}: {len(out.cells):,} cells")
+            yield out
+
+    def finish(self, cells: gpd.GeoDataFrame | None = None) -> RiskResult:
+        """Summary, points and run metadata once every partition is done."""
+        if self.cells_n == 0:
+            raise EmptyOverlapError(
+                "the communities produced no grid cells; are they empty?"
+            )
+        totals = merge_totals(self.totals)
+        _warn_no_hazard_data(totals, self.inputs.hazards, self.cells_n)
+        points = _place_points(self.points, self.point_cells, self.model)
+        _warn_points_outside(points)
+        summary = summarise_communities(self.communities, totals, points)
+        coverage = self._coverage(summary, totals)
+        _add_extra_totals(summary, totals)
+        info = _run_info(self.inputs, self.model, self.crs, self.cells_n, self.columns)
+        classes = merge_classes(self.classes)
+        if cells is None:
+            cells = gpd.GeoDataFrame(geometry=[], crs=self.crs)
+        return RiskResult(
+            cells, summary, points, info, self.resources, coverage, classes
         )
-    info = _run_info(inputs, model, crs, cells)
-    exp.summarise_exposure(summary, cells)
-    scenarios.summarise_annual(summary, cells, info)
-    classes = exp.exposure_by_class(cells, info["hazards"], model)
-    report(steps, steps, "done")
-    return RiskResult(
-        cells,
-        summary,
-        points,
-        info,
-        resources,
-        coverage,
-        classes if len(classes) else None,
+
+    def _coverage(self, summary, totals) -> gpd.GeoDataFrame | None:
+        """The coverage layer and summary fields when resources were given."""
+        if self.resources is None:
+            if self.inputs.population is not None:
+                warnings.warn(
+                    "population is only used by the emergency-resource coverage; "
+                    "give --resources too, or leave out --population",
+                    RiskmapWarning,
+                    stacklevel=3,
+                )
+            return None
+        radius = service_radii(self.inputs.service_radius)
+        coverage = coverage_polygons(summary, self.resources, radius)
+        population = self.inputs.population
+        if population is None and "people" in totals:
+            population = totals["people"]  # the exposure's people per community
+        people = population_per_community(self.communities, population)
+        summarise_coverage(summary, totals, self.resources, coverage, people)
+        return coverage
+
+
+def _exposure_in_crs(exposure: exp.Exposure | None, crs: CRS) -> exp.Exposure | None:
+    """The exposure with its buildings (if any) already in the working CRS."""
+    if exposure is None or exposure.buildings is None:
+        return exposure
+    return dataclasses.replace(exposure, buildings=exposure.buildings.to_crs(crs))
+
+
+def _add_extra_totals(summary: gpd.GeoDataFrame, totals: pd.DataFrame) -> None:
+    """Exposure and annual-exposure sums per community, after the coverage fields."""
+    ids = summary["community_id"].astype(str)
+    for column in totals.columns:
+        if column not in BASE_TOTALS:
+            summary[column] = ids.map(totals[column]).fillna(0.0).to_numpy()
+
+
+def _in_crs(hazard: HazardInput, crs: CRS) -> HazardInput:
+    """The hazard with its zone polygons (if any) already in the working CRS."""
+    if hazard.kind != "zones":
+        return hazard
+    return dataclasses.replace(hazard, zones=hazard.zones.to_crs(crs))
+
+
+def _prepare_points(points, hazards, model: RiskModel, crs) -> gpd.GeoDataFrame | None:
+    """Points in the working CRS with each hazard's value or class, and an id."""
+    if points is None:
+        return None
+    points = points.to_crs(crs)
+    xy = np.column_stack([points.geometry.x, points.geometry.y])
+    for hazard in hazards:
+        if hazard.kind == "zones":
+            rule = model.hazards[hazard.rule]
+            points[hazard.name] = zones.classify_points(
+                points, hazard.zones, hazard.field, rule
+            )
+        else:
+            points[hazard.name] = sample_raster(hazard.raster, xy, crs)
+    points["_pid"] = np.arange(len(points))
+    return points
+
+
+def _points_near(points, members, part: Partition, inputs, model) -> object:
+    """The points that can touch the partition's cells (within the largest radius)."""
+    if points is None or len(points) == 0:
+        return points
+    reach = max(model.point_rule(t).radius for t in points["type"])
+    minx, miny, maxx, maxy = members.total_bounds
+    if part.rows is not None:
+        net = Fishnet(inputs.cell_size)
+        maxy = min(maxy, net.y0 - part.rows[0] * net.size)
+        miny = max(miny, net.y0 - part.rows[1] * net.size)
+    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    near = (
+        (x >= minx - reach)
+        & (x <= maxx + reach)
+        & (y >= miny - reach)
+        & (y <= maxy + reach)
     )
+    return points[near]
+
+
+def _place_points(points, found: list[pd.DataFrame], model: RiskModel):
+    """Each point's cell and community (the first partition's on a shared edge)."""
+    if points is None:
+        return None
+    table = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+    points = points.copy()
+    for column in ("cell_id", "community_id", "community"):
+        points[column] = None
+    if len(table):
+        table = table.sort_values("_part", kind="stable").drop_duplicates("_pid")
+        table = table.set_index("_pid")
+        for column in ("cell_id", "community_id", "community"):
+            values = points["_pid"].map(table[column]).to_numpy(dtype=object)
+            values[pd.isna(values)] = None
+            points[column] = values
+    points["radius_m"] = [model.point_rule(t).radius for t in points["type"]]
+    return points.drop(columns="_pid")
 
 
 def check_options(cell_size: float, budget_mb: float) -> None:
@@ -197,42 +380,6 @@ def _keep_user_fields(inputs: AnalysisInputs) -> None:
         inputs.resources = keep_user_fields(inputs.resources, RESOURCE_FIELDS)
 
 
-def _build_cells(inputs: AnalysisInputs, communities, crs) -> gpd.GeoDataFrame:
-    """Fishnet over the communities, or the user's grid polygons."""
-    if inputs.grid is not None:
-        return grid_from_polygons(
-            inputs.grid.to_crs(crs), communities, inputs.grid_id_field
-        )
-    return build_fishnet(communities, inputs.cell_size)
-
-
-def _add_hazard(cells, points, hazard: HazardInput, model, crs, inputs) -> np.ndarray:
-    """Add one hazard's columns to cells (and points); return its severity per cell."""
-    rule = model.hazards[hazard.rule]
-    if hazard.kind == "zones":
-        return _add_zones(cells, points, hazard, rule, crs)
-    _check_overlap(hazard, cells, crs)
-    stats = _raster_stats(cells, hazard, rule, crs, inputs)
-    cells[f"{hazard.name}_mean"] = stats.mean
-    cells[f"{hazard.name}_max"] = stats.max
-    cells[f"{hazard.name}_frac"] = stats.frac
-    if points is not None:
-        xy = np.column_stack([points.geometry.x, points.geometry.y])
-        points[hazard.name] = sample_raster(hazard.raster, xy, crs)
-    sev = rule.severity_of(stats.max if rule.statistic == "max" else stats.mean)
-    cells[f"{hazard.name}_sev"] = sev
-    return sev
-
-
-def _raster_stats(cells, hazard, rule, crs, inputs) -> zonal.CellStats:
-    """Exact statistics: rectangle path for full cells, polygon path for the rest."""
-    cache_mb = max(int(inputs.budget_mb // 4), 8)
-    with open_in_crs(hazard.raster, crs, rule.resampling, cache_mb) as reader:
-        return zonal.cell_stats(
-            reader, cells, inputs.cell_size, rule.threshold, inputs.budget_mb
-        )
-
-
 def _check_overlap(hazard: HazardInput, cells, crs) -> None:
     """A raster that misses every community is an input error, not a blank map."""
     r = hazard.raster
@@ -244,54 +391,6 @@ def _check_overlap(hazard: HazardInput, cells, crs) -> None:
             f"communities (raster extent {r.bounds} in {describe_crs(r.crs)}); "
             "check that both layers cover the same place and carry the right CRS"
         )
-
-
-def _add_zones(cells, points, hazard: HazardInput, rule, crs) -> np.ndarray:
-    """Zone hazard: highest class touching each cell and its area share."""
-    zones_w = hazard.zones.to_crs(crs)
-    overlay = zones.overlay_cells(cells, zones_w, hazard.field, rule)
-    cells[f"{hazard.name}_class"] = overlay.top_class
-    cells[f"{hazard.name}_frac"] = overlay.top_frac
-    for label in overlay.class_frac.columns:
-        cells[f"{hazard.name}_frac_{label}"] = overlay.class_frac[label].to_numpy()
-    if points is not None:
-        points[hazard.name] = zones.classify_points(points, zones_w, hazard.field, rule)
-    cells[f"{hazard.name}_sev"] = overlay.severity
-    return overlay.severity
-
-
-def _add_points_and_levels(
-    cells, points, severities, model: RiskModel, hazards
-) -> None:
-    """Point counts and influence, the score parts, the score and the level
-    (per return-period scenario too, by the model's level rule)."""
-    effect = point_effect(cells, points, model)
-    cells["points_n"] = effect.count
-    for k in range(4):
-        cells[f"points_l{k + 1}"] = effect.count_by_level[:, k]
-    scenarios.grade_cells(cells, severities, hazards, effect.influence, model)
-    levels = cells["level"].to_numpy()
-    styles = [load_level_styles()[lv] for lv in (1, 2, 3, 4)]
-    cells["level"] = levels
-    for column, attr in (
-        ("level_name", "name_zh"),
-        ("level_name_en", "name_en"),
-        ("color", "color"),
-    ):
-        cells[column] = np.array([getattr(st, attr) for st in styles])[levels - 1]
-    if points is not None:
-        idx = effect.cell_of_point
-        ok = idx >= 0
-        points["cell_id"] = np.where(
-            ok, cells["cell_id"].to_numpy()[np.maximum(idx, 0)], None
-        )
-        points["community_id"] = np.where(
-            ok, cells["community_id"].to_numpy()[np.maximum(idx, 0)], None
-        )
-        points["community"] = np.where(
-            ok, cells["community"].to_numpy()[np.maximum(idx, 0)], None
-        )
-        points["radius_m"] = [model.point_rule(t).radius for t in points["type"]]
 
 
 def _warn_points_outside(points: gpd.GeoDataFrame | None) -> None:
@@ -308,58 +407,50 @@ def _warn_points_outside(points: gpd.GeoDataFrame | None) -> None:
         "out of the cell and community counts (points field community is empty); "
         "check their coordinates or add their community",
         RiskmapWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
 
 
-def _flag_hazard_data(cells: gpd.GeoDataFrame, hazards: list[HazardInput]) -> None:
-    """Mark cells that no hazard describes, and warn: their level rests on points.
-
-    A cell outside every hazard raster's data (e.g. beyond the DEM) scores 0 for
-    hazards, so without this flag it would look like a safe, low-risk cell.
-    Zone layers count as data everywhere (outside a zone is "not in that zone").
-    """
-    known = np.zeros(len(cells), dtype=bool)
-    for hazard in hazards:
-        if hazard.kind == "zones":
-            known[:] = True
-        else:
-            known |= cells[f"{hazard.name}_mean"].notna().to_numpy()
-    cells["hazard_data"] = known
-    missing = int((~known).sum())
+def _warn_no_hazard_data(totals, hazards: list[HazardInput], cells_n: int) -> None:
+    """Warn about cells no hazard describes: their level rests on points only."""
+    missing = int(totals["cells_no_hazard_data"].sum()) if len(totals) else 0
     if hazards and missing:
         warnings.warn(
-            f"{missing:,} of {len(cells):,} cells ({missing / len(cells):.1%}) lie "
+            f"{missing:,} of {cells_n:,} cells ({missing / cells_n:.1%}) lie "
             "outside every hazard raster's data; their level comes from risk points "
             "only (cells field hazard_data = false; 无灾害数据)",
             RiskmapWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
-def summarise_communities(communities, cells, points) -> gpd.GeoDataFrame:
-    """Cells, area and points per level, and the highest level, per community."""
+def summarise_communities(
+    communities, totals: pd.DataFrame, points
+) -> gpd.GeoDataFrame:
+    """Cells, area and points per level, and the highest level, per community.
+
+    *totals* are the per-community sums of :func:`riskmap.core.partition.cell_totals`.
+    """
     out = communities[["community_id", "community", "geometry"]].copy()
-    grouped = cells.groupby(["community_id", "level"])
-    counts = (
-        grouped.size().unstack(fill_value=0).reindex(columns=[1, 2, 3, 4], fill_value=0)
-    )
-    areas = (
-        grouped["area_m2"]
-        .sum()
-        .unstack(fill_value=0.0)
-        .reindex(columns=[1, 2, 3, 4], fill_value=0.0)
-    )
     out = out.set_index("community_id")
-    out["cells_n"] = counts.sum(axis=1).reindex(out.index).fillna(0).astype(int)
+    ids = out.index.astype(str)
+
+    def total(column: str, kind=int) -> np.ndarray:
+        if column not in totals:
+            return np.zeros(len(out), dtype=kind)
+        return totals[column].reindex(ids).fillna(0).to_numpy().astype(kind)
+
+    out["cells_n"] = total("cells_n")
     for lv in (1, 2, 3, 4):
-        out[f"cells_l{lv}"] = counts[lv].reindex(out.index).fillna(0).astype(int)
-        out[f"area_l{lv}_m2"] = areas[lv].reindex(out.index).fillna(0.0)
-    out["area_m2"] = cells.groupby("community_id")["area_m2"].sum().reindex(out.index)
-    out["max_level"] = cells.groupby("community_id")["level"].min().reindex(out.index)
-    if "hazard_data" in cells:
-        no_data = (~cells["hazard_data"]).groupby(cells["community_id"]).sum()
-        out["cells_no_hazard_data"] = no_data.reindex(out.index).fillna(0).astype(int)
+        out[f"cells_l{lv}"] = total(f"cells_l{lv}")
+        out[f"area_l{lv}_m2"] = total(f"area_l{lv}_m2", float)
+    out["area_m2"] = (
+        totals["area_m2"].reindex(ids).to_numpy() if len(totals) else np.nan
+    )
+    out["max_level"] = (
+        totals["max_level"].reindex(ids).to_numpy() if len(totals) else np.nan
+    )
+    out["cells_no_hazard_data"] = total("cells_no_hazard_data")
     _count_points(out, points)
     return out.reset_index()
 
@@ -380,26 +471,14 @@ def _count_points(out: pd.DataFrame, points) -> None:
 
 
 def _run_info(
-    inputs: AnalysisInputs, model: RiskModel, crs: CRS, cells
+    inputs: AnalysisInputs,
+    model: RiskModel,
+    crs: CRS,
+    cells_n: int,
+    columns: list[str],
 ) -> dict[str, Any]:
     """Metadata that exporters print on maps: model, CRS, hazards, date."""
-    hazards = [
-        {
-            "name": h.name,
-            "kind": h.kind,
-            "path": str(h.path.resolve()),
-            "field": h.field,
-            "rule": h.rule,
-            "return_period": h.return_period,
-            "label_zh": _scenario_label(model.hazards[h.rule].label_zh, h, "zh"),
-            "label_en": _scenario_label(model.hazards[h.rule].label_en, h, "en"),
-            "unit": model.hazards[h.rule].unit,
-            "resampling": model.hazards[h.rule].resampling,
-            # the CRS compute read the raster in (its own, or --assume-crs)
-            "crs": h.raster.crs.to_wkt() if h.raster is not None else None,
-        }
-        for h in inputs.hazards
-    ]
+    hazards = hazard_info(inputs.hazards, model)
     plan = scenarios.plan_scenarios(inputs.hazards)
     return {
         "riskmap_version": __version__,
@@ -408,7 +487,7 @@ def _run_info(
         "crs_name": describe_crs(crs),
         "cell_size_m": inputs.cell_size if inputs.grid is None else None,
         "grid": "user" if inputs.grid is not None else "fishnet",
-        "cells_n": len(cells),
+        "cells_n": cells_n,
         "model_name": model.name,
         "model_source": model.source,
         "model_summary_zh": f"{model.summary('zh')}；{model.rule_summary('zh')}",
@@ -418,7 +497,7 @@ def _run_info(
         "level_rule_en": model.rule_summary("en"),
         "return_periods": list(plan.periods),
         "affected_level": model.affected_level,
-        "exposure": exp.exposure_fields(cells),
+        "exposure": exp.exposure_fields(pd.DataFrame(columns=columns)),
         "exposure_sources": (
             inputs.exposure.source if inputs.exposure is not None else None
         ),
@@ -427,11 +506,3 @@ def _run_info(
             None if inputs.resources is None else service_radii(inputs.service_radius)
         ),
     }
-
-
-def _scenario_label(label: str, hazard: HazardInput, lang: str) -> str:
-    """A hazard's display name, with its return period for a scenario."""
-    if hazard.return_period is None:
-        return label
-    years = f"{hazard.return_period:g}"
-    return f"{label} ({years}-year)" if lang == "en" else f"{label}（{years}年一遇）"

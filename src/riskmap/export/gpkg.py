@@ -42,25 +42,28 @@ def write_result(result: RiskResult, path: str | Path) -> Path:
     # the temporary file is fsync'ed before the rename, so SQLite need not sync
     with atomic_path(path) as tmp, pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
         _write_layer(result.cells, tmp, "cells")
-        _write_layer(result.communities, tmp, "communities")
-        for name in ("points", "resources", "coverage"):
-            layer = getattr(result, name)
-            if layer is not None:
-                _write_layer(layer, tmp, name)
-        info = pd.DataFrame(
-            {
-                "key": list(result.info),
-                "value": [
-                    json.dumps(v, ensure_ascii=False) for v in result.info.values()
-                ],
-            }
-        )
-        pyogrio.write_dataframe(info, tmp, layer="run_info", driver="GPKG")
-        if result.exposure_classes is not None:
-            pyogrio.write_dataframe(
-                result.exposure_classes, tmp, layer="exposure_classes", driver="GPKG"
-            )
+        write_other_layers(result, tmp)
     return path
+
+
+def write_other_layers(result: RiskResult, path: Path) -> None:
+    """Every layer but the cells: communities, points, resources, coverage, run_info."""
+    _write_layer(result.communities, path, "communities")
+    for name in ("points", "resources", "coverage"):
+        layer = getattr(result, name)
+        if layer is not None:
+            _write_layer(layer, path, name)
+    info = pd.DataFrame(
+        {
+            "key": list(result.info),
+            "value": [json.dumps(v, ensure_ascii=False) for v in result.info.values()],
+        }
+    )
+    pyogrio.write_dataframe(info, path, layer="run_info", driver="GPKG")
+    if result.exposure_classes is not None:
+        pyogrio.write_dataframe(
+            result.exposure_classes, path, layer="exposure_classes", driver="GPKG"
+        )
 
 
 def _check_field_names(frame: gpd.GeoDataFrame, layer: str) -> None:

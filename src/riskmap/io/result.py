@@ -57,12 +57,12 @@ def read_result(path: str | Path) -> RiskResult:
             f"{', '.join(sorted(missing))}); "
             "create one with riskmap compute --out RESULT.gpkg"
         )
+    info = _read_info(path)
     layers = {
-        name: _read_layer(path, name)
+        name: _read_layer(path, name, info)
         for name in ("cells", "communities", *OPTIONAL_LAYERS)
         if name in names
     }
-    info = _read_info(path)
     classes = (
         _read_layer(path, "exposure_classes") if "exposure_classes" in names else None
     )
@@ -96,7 +96,7 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
-def _read_layer(path: Path, name: str) -> gpd.GeoDataFrame:
+def _read_layer(path: Path, name: str, info: dict | None = None) -> gpd.GeoDataFrame:
     """One result layer, with its required columns, levels and geometries checked."""
     try:
         frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
@@ -108,6 +108,8 @@ def _read_layer(path: Path, name: str) -> gpd.GeoDataFrame:
         raise damaged(path, f"layer {name!r} has no column {', '.join(absent)}")
     if "level" in frame.columns and name in ("cells", "points"):
         _check_levels(path, name, frame["level"])
+    if name == "cells" and info is not None:
+        restore_squares(frame, info)
     if name in ("cells", "communities"):
         _check_geometries(path, name, frame)
     return frame
@@ -170,3 +172,24 @@ def _check_info(path: Path, info: dict[str, Any]) -> None:
     ):
         raise damaged(path, "run_info hazards is not a list of named hazards")
     info["hazards"] = hazards
+
+
+def restore_squares(cells, info: dict) -> None:
+    """Give whole fishnet cells stored without a polygon (--cells raster) their square.
+
+    The square of cell (row, col) follows from the fishnet origin and cell size
+    in run_info, so it need not be stored.
+    """
+    size, origin = info.get("cell_size_m"), info.get("fishnet_origin")
+    if not size or not origin or len(cells) == 0:
+        return
+    missing = cells.geometry.isna().to_numpy() & (cells["row"].to_numpy() >= 0)
+    if not missing.any():
+        return
+    rows = cells["row"].to_numpy()[missing]
+    cols = cells["col"].to_numpy()[missing]
+    left = origin[0] + cols * size
+    top = origin[1] - rows * size
+    geoms = cells.geometry.values.copy()
+    geoms[missing] = shapely.box(left, top - size, left + size, top)
+    cells[cells.geometry.name] = geoms

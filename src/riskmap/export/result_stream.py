@@ -1,0 +1,207 @@
+"""Write a result while it is computed: cells go to disk partition by partition.
+
+The cells layer is written with one ``pyogrio.write_arrow`` call fed by a
+RecordBatchReader that pulls each partition as it finishes: one GDAL
+transaction, no per-feature Python, the spatial index built once at the end.
+Fishnet levels go to the level raster at the same time. Both files are written
+to temporary siblings and renamed only when everything is complete, so an
+interrupted run leaves the previous result as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyogrio
+import shapely
+
+from riskmap.atomic import atomic_path
+from riskmap.core.grid import Fishnet, cell_window
+from riskmap.core.pipeline import AnalysisRun
+from riskmap.domain import RiskResult
+from riskmap.errors import ExportError
+from riskmap.export.gpkg import pyogrio_config, write_other_layers
+from riskmap.export.level_raster import LevelRasterWriter, level_raster_path
+
+CELLS_MODES = ("polygons", "raster", "both")
+RASTER_ONLY_ABOVE = 2_000_000  # cells; above this the default is --cells raster
+
+
+def default_cells_mode(cells_estimate: int) -> str:
+    """Polygons and raster for a city, the raster alone for a province."""
+    return "both" if cells_estimate < RASTER_ONLY_ABOVE else "raster"
+
+
+def write_streamed(run: AnalysisRun, path: str | Path, cells: str | None) -> RiskResult:
+    """Compute *run* and write RESULT.gpkg (and the level raster); return the rest.
+
+    The returned result holds the summary, points and metadata, not the cells.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise ExportError(f"{path}: the result must be a .gpkg file")
+    fishnet = run.grid_cells is None
+    mode = cells or default_cells_mode(run.cells_estimate)
+    if not fishnet:
+        mode = "polygons"  # a user grid has no lattice to rasterise
+    with atomic_path(path) as tmp:
+        if mode == "polygons":
+            with pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
+                _write_cells(run, tmp, mode, None)
+                return _finish(run, tmp, mode, None)
+        raster = level_raster_path(path)
+        with atomic_path(raster) as tmp_raster:
+            painter = _painter(run, tmp_raster)
+            try:
+                with pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
+                    _write_cells(run, tmp, mode, painter)
+                    result = _finish(run, tmp, mode, raster)
+                painter.finish(tmp_raster, _stamp(result))
+            finally:
+                painter.close()
+    return result
+
+
+def _painter(run: AnalysisRun, tmp_raster: Path) -> LevelRasterWriter:
+    """A level-raster writer covering every community's cells."""
+    net = Fishnet(float(run.inputs.cell_size))
+    r0, r1, c0, c1 = cell_window(run.communities.total_bounds, net)
+    work = tmp_raster.with_name(tmp_raster.name + ".work.tif")
+    return LevelRasterWriter(
+        work, (r0, r1), (c0, c1), (net.x0, net.y0, net.size), run.crs
+    )
+
+
+def _stamp(result: RiskResult) -> dict[str, str]:
+    """Tags tying the level raster to its RESULT.gpkg (same run)."""
+    return {"riskmap_run": str(result.info["created_at"])}
+
+
+def _finish(run: AnalysisRun, tmp: Path, mode: str, raster: Path | None) -> RiskResult:
+    """Summary, points and run_info once every partition is written."""
+    result = run.finish()
+    result.info["cells_mode"] = mode
+    net = Fishnet(float(run.inputs.cell_size))
+    result.info["fishnet_origin"] = [net.x0, net.y0]
+    result.info["level_raster"] = raster.name if raster is not None else None
+    write_other_layers(result, tmp)
+    return result
+
+
+def _write_cells(run: AnalysisRun, tmp: Path, mode: str, painter) -> None:
+    """Stream every partition's cells into the cells layer with one Arrow write."""
+    failure: list[BaseException] = []
+    batches = _keeping_failure(_batches(run, mode, painter), failure)
+    first = next(batches, None)
+    if first is None:
+        run.finish()  # raises: the communities produced no cells
+    schema = first.schema
+    reader = pa.RecordBatchReader.from_batches(
+        schema, _conform(schema, _chain(first, batches))
+    )
+    try:
+        pyogrio.write_arrow(
+            reader,
+            tmp,
+            layer="cells",
+            driver="GPKG",
+            geometry_name="geometry",
+            geometry_type="Unknown",
+            crs=run.crs.to_wkt(),
+        )
+    except (RuntimeError, pyogrio.errors.DataSourceError) as exc:
+        if failure:  # the computation failed, not the writing
+            raise failure[0] from None
+        raise ExportError(f"cannot write the cells of {tmp.name}: {exc}") from exc
+    if failure:
+        raise failure[0]
+
+
+def _keeping_failure(batches: Iterator[pa.RecordBatch], failure: list):
+    """Pass batches on; keep an exception for re-raising (Arrow streams hide it)."""
+    try:
+        yield from batches
+    except BaseException as exc:
+        failure.append(exc)
+        raise
+
+
+def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]):
+    """The first batch, then the rest."""
+    yield first
+    yield from rest
+
+
+def _batches(run: AnalysisRun, mode: str, painter) -> Iterator[pa.RecordBatch]:
+    """One Arrow batch per partition, painting its levels into the raster."""
+    for out in run.outputs():
+        cells = out.cells
+        if painter is not None and len(cells):
+            painter.add(
+                cells["row"].to_numpy(),
+                cells["col"].to_numpy(),
+                cells["level"].to_numpy(),
+            )
+        if len(cells):
+            yield to_arrow(cells, drop_full_geometry=mode == "raster")
+
+
+def to_arrow(cells, drop_full_geometry: bool = False) -> pa.RecordBatch:
+    """Cells as an Arrow batch: text columns as strings, geometry as WKB.
+
+    With *drop_full_geometry* whole fishnet cells get no polygon (the level
+    raster and their row/column describe them).
+    """
+    names = [c for c in cells.columns if c != cells.geometry.name]
+    arrays = [_arrow_column(cells[c]) for c in names]
+    geoms = np.asarray(cells.geometry.values, dtype=object)
+    if drop_full_geometry:
+        geoms = geoms.copy()
+        geoms[cells["full"].to_numpy(dtype=bool)] = None
+    arrays.append(pa.array(shapely.to_wkb(geoms), pa.binary()))
+    return pa.RecordBatch.from_arrays(arrays, names=[*names, "geometry"])
+
+
+def _arrow_column(series: pd.Series) -> pa.Array:
+    """One column as Arrow: numbers as they are, anything else as text or null."""
+    if series.dtype.kind in "biuf":
+        return pa.array(series.to_numpy())
+    try:
+        array = pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = None
+    if isinstance(array, pa.ChunkedArray):  # pandas' Arrow-backed text
+        array = array.combine_chunks()
+    if array is None or not (
+        pa.types.is_string(array.type)
+        or pa.types.is_large_string(array.type)
+        or pa.types.is_null(array.type)
+    ):
+        values = series.to_numpy(dtype=object)
+        text = [None if v is None or v != v else str(v) for v in values]
+        array = pa.array(text, pa.string())
+    return array.cast(pa.string())
+
+
+def _conform(schema: pa.Schema, batches: Iterator[pa.RecordBatch]):
+    """Give every batch the first batch's columns and types (nulls where absent)."""
+    for batch in batches:
+        if batch.schema.equals(schema):
+            yield batch
+            continue
+        extra = set(batch.schema.names) - set(schema.names)
+        if extra:
+            raise ExportError(
+                f"partition has columns the first one lacks: {', '.join(sorted(extra))}"
+            )
+        arrays = [
+            batch.column(f.name).cast(f.type)
+            if f.name in batch.schema.names
+            else pa.nulls(batch.num_rows, f.type)
+            for f in schema
+        ]
+        yield pa.RecordBatch.from_arrays(arrays, schema=schema)

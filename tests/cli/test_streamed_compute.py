@@ -1,0 +1,220 @@
+"""Streamed compute: partitions, the level raster, --cells, --workers and Dask.
+
+Every run here computes the bundled sample (five communities, about 10,000 cells
+at 100 m) from real files; a partitioned, multi-process or Dask run must give the
+same cells and levels as one single-process partition.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyogrio
+import pytest
+import rasterio
+import shapely
+
+from riskmap.cli import main
+from riskmap.commands.compute import compute_args, inputs_from_args
+from riskmap.core.engine import PartitionError, run_partitions
+from riskmap.core.pipeline import AnalysisRun
+from riskmap.export.level_raster import level_raster_path
+from riskmap.io.result import read_result
+from riskmap.resources import sample_dir
+
+LAYERS = sample_dir()
+
+
+def _sample_args(out, *extra) -> list[str]:
+    """compute on the sample with both hazards and the risk points."""
+    return [
+        "-q",
+        "compute",
+        "--communities",
+        str(LAYERS / "communities.geojson"),
+        "--hazard",
+        f"flood={LAYERS / 'flood_depth.tif'}",
+        "--hazard",
+        f"landslide={LAYERS / 'landslide.tif'}",
+        "--points",
+        str(LAYERS / "risk_points.geojson"),
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The sample computed in one partition, in this process."""
+    out = tmp_path_factory.mktemp("ref") / "ref.gpkg"
+    assert main(_sample_args(out, "--memory-mb", "4096")) == 0
+    return read_result(out)
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory):
+    """The sample cut into many partitions by a tiny memory budget (--cells both)."""
+    out = tmp_path_factory.mktemp("parts") / "r.gpkg"
+    assert main(_sample_args(out, "--memory-mb", "16")) == 0
+    return out
+
+
+def _same_cells(result, reference) -> None:
+    """Same cell ids, levels, scores, hazard values and polygons."""
+    ours = result.cells.set_index("cell_id").sort_index()
+    ref = reference.cells.set_index("cell_id").sort_index()
+    assert ours.index.equals(ref.index)
+    assert (ours["level"].to_numpy() == ref["level"].to_numpy()).all()
+    for col in ("score", "flood_mean", "flood_max", "landslide_mean", "area_m2"):
+        np.testing.assert_allclose(ours[col], ref[col], rtol=1e-9, equal_nan=True)
+    moved = shapely.area(
+        shapely.symmetric_difference(ours.geometry.values, ref.geometry.values)
+    )
+    assert moved.max() < 1e-6
+    counts = ["cells_n", *(f"cells_l{lv}" for lv in (1, 2, 3, 4))]
+    assert result.communities[counts].equals(reference.communities[counts])
+    assert result.points["cell_id"].equals(reference.points["cell_id"])
+
+
+def test_many_partitions_give_the_same_cells(parts, reference):
+    """A tiny memory budget cuts communities into row bands: same result."""
+    _same_cells(read_result(parts), reference)
+
+
+def test_level_raster_is_a_cog_with_the_levels(parts, reference):
+    """RESULT_cells_level.tif: COG, one pixel per cell, level palette, same run."""
+    out = parts
+    raster = level_raster_path(out)
+    assert raster.name == "r_cells_level.tif"
+    cells = reference.cells
+    with rasterio.open(raster) as src:
+        assert src.driver == "GTiff"
+        assert src.profile["tiled"]
+        assert src.compression.name == "deflate"
+        assert src.res == (100.0, 100.0)
+        assert src.colormap(1)[1] == (255, 0, 0, 255)  # level 1 red
+        assert src.tags()["riskmap_run"] == read_result(out).info["created_at"]
+        levels = src.read(1)
+        col0 = round(src.transform.c / 100.0)
+        row0 = round((1.0e7 - src.transform.f) / 100.0)
+    # a cell cut by a border belongs to two communities: its pixel has the higher risk
+    highest = cells.groupby(["row", "col"])["level"].min()
+    rows = highest.index.get_level_values(0) - row0
+    cols = highest.index.get_level_values(1) - col0
+    assert (levels[rows, cols] == highest.to_numpy()).all()
+    assert (levels > 0).sum() == len(highest)
+
+
+def test_cells_raster_stores_only_clipped_polygons(tmp_path, parts, reference):
+    """--cells raster: whole cells have no polygon on disk; reading restores them."""
+    out = tmp_path / "raster.gpkg"
+    assert main(_sample_args(out, "--cells", "raster")) == 0
+    raw = pyogrio.read_dataframe(out, layer="cells")
+    full = raw["full"].astype(bool).to_numpy()
+    assert raw.geometry.isna().to_numpy()[full].all()
+    assert raw.geometry.notna().to_numpy()[~full].all()
+    result = read_result(out)
+    assert result.info["cells_mode"] == "raster"
+    _same_cells(result, reference)
+    assert out.stat().st_size < 0.7 * parts.stat().st_size  # parts: --cells both
+
+
+def test_cells_polygons_writes_no_raster(tmp_path):
+    """--cells polygons: the GeoPackage alone, as before the level raster."""
+    out = tmp_path / "poly.gpkg"
+    assert main(_sample_args(out, "--cells", "polygons")) == 0
+    assert not level_raster_path(out).exists()
+    assert read_result(out).info["level_raster"] is None
+
+
+def test_two_workers_give_the_same_cells(tmp_path, reference):
+    """--workers 2 runs partitions in two processes: same result."""
+    out = tmp_path / "w2.gpkg"
+    assert main(_sample_args(out, "--workers", "2", "--memory-mb", "16")) == 0
+    _same_cells(read_result(out), reference)
+
+
+def test_interrupted_run_keeps_the_old_result(tmp_path, monkeypatch, capsys):
+    """A partition failing every try stops the run, names it, keeps the old files."""
+    out = tmp_path / "keep.gpkg"
+    assert main(_sample_args(out, "--memory-mb", "16")) == 0
+    before = out.read_bytes(), level_raster_path(out).read_bytes()
+
+    from riskmap.core import engine
+
+    real = engine.analyse_partition
+
+    def failing(task):
+        if task.partition.index == 5:
+            raise RuntimeError("disk went away")
+        return real(task)
+
+    monkeypatch.setattr(engine, "analyse_partition", failing)
+    assert main(_sample_args(out, "--memory-mb", "16")) == 2
+    err = capsys.readouterr().err
+    assert "partition 5" in err
+    assert "failed 3 times" in err
+    assert "disk went away" in err
+    assert (out.read_bytes(), level_raster_path(out).read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "keep.gpkg",
+        "keep_cells_level.tif",
+    ]
+
+
+def test_dask_local_cluster_gives_the_same_cells(tmp_path, reference):
+    """--scheduler on a real two-worker LocalCluster: same cells, same levels."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        memory_limit="1GiB",
+    ) as cluster:
+        out = tmp_path / "dask.gpkg"
+        code = main(
+            _sample_args(
+                out, "--scheduler", cluster.scheduler_address, "--memory-mb", "16"
+            )
+        )
+        assert code == 0
+        _same_cells(read_result(out), reference)
+        # a partition that cannot read its hazard is retried, then named
+        flood = tmp_path / "flood.tif"
+        flood.write_bytes((LAYERS / "flood_depth.tif").read_bytes())
+        broken = _run_with_hazard(tmp_path, flood)
+        flood.unlink()
+        with pytest.raises(
+            PartitionError, match=r"partition \d+ \(示例社区.*failed 3 times"
+        ):
+            list(run_partitions(broken.tasks(), scheduler=cluster.scheduler_address))
+
+
+def _run_with_hazard(tmp_path, flood) -> AnalysisRun:
+    """A run of the sample whose flood raster is *flood*."""
+    args = compute_args(
+        communities=LAYERS / "communities.geojson",
+        hazard=[f"flood={flood}"],
+        out=tmp_path / "y.gpkg",
+        memory_mb=16.0,
+    )
+    inputs, model = inputs_from_args(args)
+    return AnalysisRun(inputs, model)
+
+
+def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
+    """A scheduler that does not answer: exit 2 with the address and what to do."""
+    out = tmp_path / "x.gpkg"
+    assert main(_sample_args(out, "--scheduler", "tcp://127.0.0.1:9")) == 2
+    err = capsys.readouterr().err.strip()
+    assert "tcp://127.0.0.1:9" in err
+    assert "\n" not in err
+    assert not out.exists()
+
+
+def test_bad_workers_and_memory_are_input_errors(tmp_path, capsys):
+    """--workers 0 and --memory-mb 0 are refused with one line."""
+    for extra in (("--workers", "0"), ("--memory-mb", "0")):
+        assert main(_sample_args(tmp_path / "x.gpkg", *extra)) == 2
+        assert extra[0] in capsys.readouterr().err
