@@ -291,3 +291,43 @@ def test_raster_read_with_an_assumed_crs_keeps_its_overlay(tmp_path):
     assert main(maps) == 0
     page = next(p for p in out.glob("*.html") if p.name != "index.html")
     assert "data:image/png;base64" in page.read_text(encoding="utf-8")  # the overlay
+
+
+def test_level_fills_are_one_image_with_the_cell_levels(sample, maps):
+    """Fishnet levels travel as a palette PNG: the pixel under a cell has its level."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from pyproj import Transformer
+
+    from riskmap.domain import load_level_styles
+
+    result, _ = sample
+    _, paths = maps
+    spec = read_spec(paths[1].read_text(encoding="utf-8"))["cells"]
+    assert spec["parts"] == [] and spec["image"]["url"].startswith("data:image/png")
+    png = base64.b64decode(spec["image"]["url"].split(",", 1)[1])
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P"
+    rgb = np.asarray(image.convert("RGBA"))
+    (south, west), (north, east) = spec["image"]["bounds"]
+    to_web = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    (x0, x1), (y0, y1) = to_web.transform([west, east], [south, north])
+    name = paths[1].stem
+    cid = next(
+        c for c, n in zip(result.communities["community_id"],
+                          result.communities["community"], strict=True)
+        if name.startswith(str(n)[:4])
+    )  # fmt: skip
+    cells = result.cells[result.cells["community_id"] == cid]
+    full = cells[cells["full"].astype(bool)].to_crs(3857)
+    colours = {lv: load_level_styles()[lv].color for lv in (1, 2, 3, 4)}
+    for _, cell in full.sample(20, random_state=1).iterrows():
+        centre = cell.geometry.centroid
+        col = int((centre.x - x0) / (x1 - x0) * rgb.shape[1])
+        row = int((y1 - centre.y) / (y1 - y0) * rgb.shape[0])
+        r, g, b, a = rgb[row, col]
+        assert a == 255
+        assert f"#{r:02X}{g:02X}{b:02X}" == colours[int(cell["level"])].upper()

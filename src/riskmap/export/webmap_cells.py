@@ -1,7 +1,8 @@
 """The cell layer of a community web map: level areas, grid lines and per-cell data.
 
-Fishnet cells are sent as one dissolved polygon per level plus the grid lines,
-and their attributes as columns indexed by row and column; the browser finds
+Fishnet cells are sent as one image of their levels (a pixel per cell, see
+:mod:`riskmap.export.webmap_levels`) plus the grid lines of small maps, and
+their attributes as columns indexed by row and column; the browser finds
 the cell under the mouse with :func:`lattice_locator`. Any other grid (a user's
 management grid) is sent cell by cell.
 """
@@ -18,7 +19,6 @@ import shapely
 from riskmap.export.exposure_view import cell_rows
 from riskmap.export.webmap_geometry import (
     SCALE,
-    dissolve_levels,
     encode_lines,
     encode_polygons,
     fishnet_lines,
@@ -26,8 +26,12 @@ from riskmap.export.webmap_geometry import (
     lattice_locator,
     to_lonlat,
 )
+from riskmap.export.webmap_levels import level_overlay
 from riskmap.export.webmap_text import tr
 from riskmap.model import RiskModel
+
+# above this many cells a map has no grid lines (at that scale they are a grey wash)
+MAX_LINE_CELLS = 20_000
 
 # Resource-type keys of the coverage fields (docs/RESULT_SCHEMA.md).
 COVERAGE_KEYS = {
@@ -73,17 +77,17 @@ def cells_spec(
 
 
 def _lattice_geometry(cells, boundary, size, fish, origin_ll) -> dict:
-    """Dissolved level areas and fishnet lines, encoded in lon/lat."""
-    parts = []
-    for level, merged in dissolve_levels(cells, size):
-        polys = encode_polygons(to_lonlat([merged], cells.crs)[0], origin_ll)
-        parts.append({"level": level, "polys": polys})
-    lines = fishnet_lines(boundary, size, fish)
-    lines_ll = to_lonlat([lines], cells.crs)[0]
+    """The level image, fishnet lines (small maps only) and cell rows/columns."""
+    image = level_overlay(cells, boundary, size, fish, cells.crs)
+    lines: list = []
+    if len(cells) <= MAX_LINE_CELLS:
+        grid = fishnet_lines(boundary, size, fish)
+        lines = encode_lines(to_lonlat([grid], cells.crs)[0], origin_ll)
     row, col = cells["row"].to_numpy(), cells["col"].to_numpy()
     return {
-        "parts": parts,
-        "lines": encode_lines(lines_ll, origin_ll),
+        "parts": [],
+        "image": {"url": image.url, "bounds": image.bounds},
+        "lines": lines,
         "r0": int(row.min()),
         "c0": int(col.min()),
         "row": (row - row.min()).tolist(),

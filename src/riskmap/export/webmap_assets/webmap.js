@@ -160,6 +160,10 @@
 
   RM.fillLayer = function (ctx, fill) {
     var group = L.featureGroup();
+    if (fill.image) {
+      group.addLayer(L.imageOverlay(fill.image.url, fill.image.bounds, {
+        opacity: 0.6, interactive: false, className: "rm-levels" }));
+    }
     fill.parts.forEach(function (part) {
       var st = ctx.levels[part.level];
       var poly = L.polygon(RM.polygons(part.polys, fill), {
@@ -170,15 +174,18 @@
       group.addLayer(poly);
     });
     var loc = fill.locator.kind === "lattice" ? latticeLocator(ctx, fill.locator) : featureLocator();
-    attachIdentify(ctx, group, loc);
+    // an image takes no mouse events under the vector canvas: listen on the map
+    attachIdentify(ctx, group, loc, fill.image ? ctx.map : group);
     return group;
   };
 
-  function attachIdentify(ctx, group, loc) {
+  function attachIdentify(ctx, group, loc, target) {
     var map = ctx.map, current = null;
     var tip = L.tooltip({ direction: "top", offset: [0, -10], className: "rm-tooltip" });
     var mark = L.polygon([], { color: "#111", weight: 2, fill: false, interactive: false });
+    function shown() { return target === group || map.hasLayer(group); }
     function show(e) {
+      if (!shown()) { return; }
       var i = loc.find(e);
       if (i === null) { hide(); return; }
       if (i !== current) {
@@ -196,10 +203,11 @@
       if (map.hasLayer(tip)) { map.closeTooltip(tip); }
       if (map.hasLayer(mark)) { map.removeLayer(mark); }
     }
-    group.on("mousemove", show);
-    group.on("mouseout", hide);
+    target.on("mousemove", show);
+    target.on("mouseout", hide);
     group.on("remove", hide);
-    group.on("click", function (e) {
+    target.on("click", function (e) {
+      if (!shown()) { return; }
       var i = loc.find(e);
       if (i !== null) {
         L.popup({ maxWidth: 360 }).setLatLng(e.latlng).setContent(RM.cellHtml(ctx, i)).openOn(map);
