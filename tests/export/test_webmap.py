@@ -307,7 +307,8 @@ def test_level_fills_are_one_image_with_the_cell_levels(sample, maps):
     result, _ = sample
     _, paths = maps
     spec = read_spec(paths[1].read_text(encoding="utf-8"))["cells"]
-    assert spec["parts"] == [] and spec["image"]["url"].startswith("data:image/png")
+    assert spec["parts"] == []
+    assert spec["image"]["url"].startswith("data:image/png")
     png = base64.b64decode(spec["image"]["url"].split(",", 1)[1])
     image = Image.open(io.BytesIO(png))
     assert image.mode == "P"
