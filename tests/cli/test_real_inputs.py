@@ -259,7 +259,7 @@ def test_stale_temporaries_of_dead_runs_are_removed(tmp_path, capsys):
                     "--out", str(tmp_path / "RESULT.gpkg")], capsys)  # fmt: skip
     assert code == 0
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == sorted(["RESULT.gpkg", live.name])
+    assert names == sorted(["RESULT.gpkg", "RESULT_cells_level.tif", live.name])
 
 
 def test_interrupted_writer_removes_its_own_files(tmp_path):
