@@ -40,13 +40,20 @@ DUPLICATE_M = 10.0
 
 
 def _check_attributes(conn: GeoPackageDb) -> None:
-    """Community attributes are JSON objects (SQLite's json_valid)."""
+    """Community attributes are JSON objects (SQLite's json_valid) and every point
+    has a GeoPackage geometry: checked on open, before a migration writes."""
     broken = conn.execute(
         "SELECT community_id FROM communities WHERE attributes IS NOT NULL "
         "AND NOT json_valid(attributes) LIMIT 1"
     ).fetchone()
     if broken is not None:
         raise ValueError(f"community {broken[0]!r} has attributes that are not JSON")
+    lost = conn.execute(
+        "SELECT id FROM points WHERE geom IS NULL OR substr(geom, 1, 2) != X'4750' "
+        "LIMIT 1"
+    ).fetchone()
+    if lost is not None:
+        raise ValueError(f"point {lost[0]!r} has no usable geometry")
 
 
 class Project(FieldTables):
