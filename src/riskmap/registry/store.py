@@ -39,21 +39,22 @@ from riskmap.registry.store_field import FieldTables
 DUPLICATE_M = 10.0
 
 
-def _check_attributes(conn: GeoPackageDb) -> None:
+_DAMAGE_QUERIES = (  # (first row that is damaged, what is wrong with it)
+    ("SELECT community_id FROM communities WHERE attributes IS NOT NULL "
+     "AND NOT json_valid(attributes) LIMIT 1", "community {} has attributes that "
+     "are not JSON"),
+    ("SELECT id FROM points WHERE geom IS NULL OR substr(geom, 1, 2) != X'4750' "
+     "LIMIT 1", "point {} has no usable geometry"),
+)  # fmt: skip
+
+
+def _check_rows(conn: GeoPackageDb) -> None:
     """Community attributes are JSON objects (SQLite's json_valid) and every point
     has a GeoPackage geometry: checked on open, before a migration writes."""
-    broken = conn.execute(
-        "SELECT community_id FROM communities WHERE attributes IS NOT NULL "
-        "AND NOT json_valid(attributes) LIMIT 1"
-    ).fetchone()
-    if broken is not None:
-        raise ValueError(f"community {broken[0]!r} has attributes that are not JSON")
-    lost = conn.execute(
-        "SELECT id FROM points WHERE geom IS NULL OR substr(geom, 1, 2) != X'4750' "
-        "LIMIT 1"
-    ).fetchone()
-    if lost is not None:
-        raise ValueError(f"point {lost[0]!r} has no usable geometry")
+    for sql, message in _DAMAGE_QUERIES:
+        row = conn.execute(sql).fetchone()
+        if row is not None:
+            raise ValueError(message.format(repr(row[0])))
 
 
 class Project(FieldTables):
@@ -208,7 +209,7 @@ class Project(FieldTables):
             if not isinstance(self._setting("model"), str | None):
                 raise ValueError("model is not a path")
             if isinstance(self.conn, GeoPackageDb):
-                _check_attributes(self.conn)
+                _check_rows(self.conn)
 
     def _migrate(self) -> None:
         """Bring an older schema up to the current version in one transaction."""
