@@ -65,6 +65,7 @@ class Project(FieldTables):
         self.path = path  # the file, or the database URL (never with a password)
         self.conn = conn
         self._community_cache: gpd.GeoDataFrame | None = None
+        self._community_tree: tuple[shapely.STRtree, np.ndarray] | None = None
 
     # -- opening and creating -------------------------------------------------
 
@@ -558,17 +559,25 @@ class Project(FieldTables):
 
     def community_of(self, geoms: np.ndarray) -> list[str | None]:
         """The id of the community holding each point, else None."""
-        comms = self.communities()
         out: list[str | None] = [None] * len(geoms)
-        if len(comms) == 0 or len(geoms) == 0:
+        tree, ids = self._community_index()
+        if len(ids) == 0 or len(geoms) == 0:
             return out
-        pi, ci = shapely.STRtree(comms.geometry.values).query(
-            geoms, predicate="intersects"
-        )
-        ids = comms["community_id"].to_numpy()
+        pi, ci = tree.query(geoms, predicate="intersects")
         for p, c in zip(pi[::-1], ci[::-1], strict=True):  # first community wins
             out[p] = ids[c]
         return out
+
+    def _community_index(self) -> tuple[shapely.STRtree, np.ndarray]:
+        """A spatial index of the community polygons and their ids (made once:
+        a merge asks for every point)."""
+        if self._community_tree is None:
+            comms = self.communities()
+            self._community_tree = (
+                shapely.STRtree(comms.geometry.values),
+                comms["community_id"].to_numpy(),
+            )
+        return self._community_tree
 
     def duplicates_of(
         self, name: str, ptype: str, lon: float, lat: float
