@@ -84,6 +84,16 @@ def test_compute_with_exposure_and_scenarios(
     per_hazard = classes.groupby("hazard")["people"].sum()
     np.testing.assert_allclose(per_hazard, cells["people"].sum(), rtol=1e-9)
     assert result.info["level_rule"] == "max"
+    # the GeoJSON export carries the fields, and the class table as CSV
+    assert (
+        main(["-q", "export", "geojson", str(out), "--out", str(tmp_path / "gj")]) == 0
+    )
+    comm_gj = gpd.read_file(tmp_path / "gj" / "communities.geojson")
+    np.testing.assert_allclose(
+        comm_gj["people"].sum(), cells["people"].sum(), rtol=1e-6
+    )
+    table = pd.read_csv(tmp_path / "gj" / "exposure_classes.csv", encoding="utf-8-sig")
+    assert set(table["hazard"]) == {"flood_rp10", "flood_rp100"}
 
 
 @pytest.mark.parametrize(
