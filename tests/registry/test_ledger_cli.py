@@ -23,9 +23,23 @@ def cli_project(tmp_path, communities):
     return path
 
 
-def test_points_life_cycle(cli_project, tmp_path, capsys):
-    """add (DMS, GCJ-02) -> list -> edit -> delete -> restore -> export -> history."""
-    p = ["--project", str(cli_project), "--user", "wang"]
+@pytest.fixture(params=["gpkg", "postgis"])
+def any_project(request, tmp_path, communities):
+    """The same new project as a GeoPackage and in PostGIS (a throwaway cluster)."""
+    src = tmp_path / "communities.geojson"
+    communities.to_file(src, engine="pyogrio")
+    path = request.getfixturevalue("pg_url") if request.param == "postgis" else (
+        str(tmp_path / "p.gpkg"))  # fmt: skip
+    rc = main(["project", "new", path, "--communities", str(src),
+               "--id-field", "code", "--name-field", "名称"])  # fmt: skip
+    assert rc == 0
+    return path
+
+
+def test_points_life_cycle(any_project, tmp_path, capsys):
+    """add (DMS, GCJ-02) -> list -> edit -> delete -> restore -> export -> history,
+    the same on a GeoPackage and on PostGIS."""
+    p = ["--project", str(any_project), "--user", "wang"]
     capsys.readouterr()
     assert main(["points", "add", *p, "--name", "滑坡甲", "--type", "滑坡",
                  "--lon", "106°43′12″E", "--lat", "31°52′12″N", "--coords", "gcj02",
