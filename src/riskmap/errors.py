@@ -14,6 +14,10 @@ class InputDataError(RiskmapError, ValueError):
     """The user's input is wrong and the user can fix it (bad file, field, value)."""
 
 
+class StaleVersionError(InputDataError):
+    """An edit made on an older version of a point than the ledger now holds."""
+
+
 class MissingFileError(InputDataError, FileNotFoundError):
     """An input path does not exist."""
 

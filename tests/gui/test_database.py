@@ -57,3 +57,17 @@ def test_open_database_with_a_typed_password(window, pg_sample, monkeypatch):
     with Project.open(pg_sample) as fresh:
         assert pid not in set(fresh.points()["id"])
     assert SUPERPASSWORD not in str(window.settings.value("recent", [], list))
+
+
+def test_stale_edit_in_the_app_is_refused(window, pg_sample, monkeypatch):
+    """Someone else changes a point the table shows: deleting it from the app is
+    refused with a dialog and writes nothing."""
+    _answer(monkeypatch, pg_sample, SUPERPASSWORD)
+    window.actions["open_database"].trigger()
+    pid = window.ledger.project.points()["id"].iloc[0]
+    with Project.open(pg_sample) as other:
+        other.edit_point(pid, {"measures": "另一办公室设置警示牌"}, user="other office")
+    window.ledger.delete_point(pid)
+    assert "changed since version" in window.errors[-1]
+    with Project.open(pg_sample) as fresh:
+        assert pid in set(fresh.points()["id"])

@@ -49,12 +49,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     edit.add_argument("id", help="point id")
     _set_option(edit)
     _location(edit, required=False)
+    _base_version(edit)
     for name, func, text in (
         ("delete", run_delete, "soft-delete a point (删除, can be restored)"),
         ("restore", run_restore, "restore a deleted point (恢复)"),
     ):
         act = _action(actions, name, text, func)
         act.add_argument("id", help="point id")
+        if name == "delete":
+            _base_version(act)
     exp = _action(actions, "export", "export the ledger (导出)", run_export)
     exp.add_argument("--format", choices=FORMATS, help="default: from --out's suffix")
     exp.add_argument("--out", required=True, type=Path, help="output file")
@@ -81,6 +84,15 @@ def _location(p: argparse.ArgumentParser, *, required: bool) -> None:
     )
     p.add_argument("--lat", required=required, help="纬度, e.g. 31.867 or 31°52′1″N")
     p.add_argument("--coords", default="wgs84", help=f"{COORDS_HELP} (default wgs84)")
+
+
+def _base_version(p: argparse.ArgumentParser) -> None:
+    """--base-version: refuse the change unless the point is still at that version."""
+    p.add_argument(
+        "--base-version", type=int, metavar="N",
+        help="only if the point is still at version N (as points list showed it); "
+        "otherwise refused, nothing written",
+    )  # fmt: skip
 
 
 def _set_option(p: argparse.ArgumentParser) -> None:
@@ -181,18 +193,23 @@ def run_edit(args: argparse.Namespace) -> int:
         raise InputDataError("give both --lon and --lat to move a point")
     if not changes and args.lon is None:
         raise InputDataError("nothing to change: give --set FIELD=VALUE or --lon/--lat")
-    with _open(args) as project:
+    with _open(args) as project, project.transaction():  # one change, or none
+        base = args.base_version
         if changes:
-            project.edit_point(args.id, changes, user=_user(args))
+            project.edit_point(args.id, changes, user=_user(args), base_version=base)
+            base = None  # checked: the move follows the edit in this transaction
         if args.lon is not None:
-            project.move_point(args.id, *_lonlat(args), user=_user(args))
+            lon, lat = _lonlat(args)
+            project.move_point(args.id, lon, lat, user=_user(args), base_version=base)
     return 0
 
 
 def run_delete(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points delete``."""
     with _open(args) as project:
-        project.delete_point(args.id, user=_user(args))
+        project.delete_point(
+            args.id, user=_user(args), base_version=args.base_version
+        )
     return 0
 
 

@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from riskmap.errors import InputDataError, MissingFileError
+from riskmap.errors import InputDataError, MissingFileError, StaleVersionError
 from riskmap.registry import schema
 from riskmap.registry.database import Database, GeoPackageDb, is_database_url
 from riskmap.registry.fields import FIELD_NAMES, clean_record, edit_method
@@ -453,10 +453,18 @@ class Project(FieldTables):
         return ids
 
     def edit_point(
-        self, id: str, changes: dict[str, Any], *, user: str, meta: dict | None = None
+        self,
+        id: str,
+        changes: dict[str, Any],
+        *,
+        user: str,
+        meta: dict | None = None,
+        base_version: int | None = None,
     ) -> None:
-        """Change fields of a live record (its version + 1); the level is re-derived."""
-        old = self._live(id)
+        """Change fields of a live record (its version + 1); the level is re-derived.
+        Refused (StaleVersionError) when the point is no longer at *base_version*
+        (default: the version read here) when the write lock is taken."""
+        old = self._live(id, base_version)
         bad = [k for k in changes if k in ("id", "community_id", "deleted")]
         if bad:
             raise InputDataError(f"field(s) {', '.join(bad)} cannot be edited")
@@ -471,6 +479,7 @@ class Project(FieldTables):
             return
         sets = ", ".join(f"{k} = ?" for k in diff)
         with self.transaction():
+            self._guard_version(old)
             self.conn.execute(
                 f"UPDATE points SET {sets}, version = version + 1 WHERE id = ?",
                 (*diff.values(), old["id"]),
@@ -481,14 +490,23 @@ class Project(FieldTables):
             )  # fmt: skip
 
     def move_point(
-        self, id: str, lon: float, lat: float, *, user: str, meta: dict | None = None
+        self,
+        id: str,
+        lon: float,
+        lat: float,
+        *,
+        user: str,
+        meta: dict | None = None,
+        base_version: int | None = None,
     ) -> None:
-        """Move a live record to WGS84 *lon*, *lat* (its community follows)."""
-        old = self._live(id)
+        """Move a live record to WGS84 *lon*, *lat* (its community follows); refused
+        when it is no longer at *base_version*."""
+        old = self._live(id, base_version)
         check_lonlat(lon, lat)
         geom = np.array([shapely.points(float(lon), float(lat))])
         comm = self.community_of(geom)[0]
         with self.transaction():
+            self._guard_version(old)
             self.conn.execute(
                 "UPDATE points SET geom = ?, community_id = ?, version = version + 1 "
                 "WHERE id = ?",
@@ -498,17 +516,25 @@ class Project(FieldTables):
             after = {"lon": float(lon), "lat": float(lat), "community_id": comm}
             self._log(user, "move", old["id"], before, {**after, **(meta or {})})
 
-    def delete_point(self, id: str, *, user: str, meta: dict | None = None) -> None:
-        """Soft-delete a record: hidden from lists and compute, kept for restore."""
-        old = self._live(id)
-        self._set_deleted(old["id"], 1, user, "delete", meta)
+    def delete_point(
+        self,
+        id: str,
+        *,
+        user: str,
+        meta: dict | None = None,
+        base_version: int | None = None,
+    ) -> None:
+        """Soft-delete a record: hidden from lists and compute, kept for restore;
+        refused when it is no longer at *base_version*."""
+        old = self._live(id, base_version)
+        self._set_deleted(old["id"], 1, user, "delete", meta, old["version"])
 
     def restore_point(self, id: str, *, user: str) -> None:
         """Bring a soft-deleted record back."""
         old = self.get_point(id)
         if not old["deleted"]:
             raise InputDataError(f"point {id!r} is not deleted; nothing to restore")
-        self._set_deleted(old["id"], 0, user, "restore")
+        self._set_deleted(old["id"], 0, user, "restore", None, old["version"])
 
     def import_file(self, path, coords: str, *, strict: bool = False, user: str,
                     progress=None):  # fmt: skip
@@ -520,10 +546,12 @@ class Project(FieldTables):
         )
 
     def _set_deleted(
-        self, pid: str, flag: int, user: str, action: str, meta: dict | None = None
-    ) -> None:
+        self, pid: str, flag: int, user: str, action: str, meta: dict | None,
+        version: int,
+    ) -> None:  # fmt: skip
         """Flip the deleted flag (version + 1) and log it."""
         with self.transaction():
+            self._guard_version({"id": pid, "version": version})
             self.conn.execute(
                 "UPDATE points SET deleted = ?, version = version + 1 WHERE id = ?",
                 (flag, pid),
@@ -533,9 +561,25 @@ class Project(FieldTables):
                 {"deleted": flag, **(meta or {})},
             )  # fmt: skip
 
-    def _live(self, point_id: str) -> dict[str, Any]:
-        """A record that is not deleted, or a clear error."""
+    def _guard_version(self, old: dict[str, Any]) -> None:
+        """Inside the write lock: refuse a change made on an older version of the
+        point than the ledger holds now (no lost updates between writers)."""
+        row = self.conn.execute(
+            "SELECT version FROM points WHERE id = ?", (old["id"],)
+        ).fetchone()
+        now = None if row is None else int(row[0])
+        if now != int(old["version"]):
+            raise StaleVersionError(
+                f"{self.path}: point {old['id']!r} changed since version "
+                f"{old['version']} (now {now}: someone else changed it); nothing was "
+                "written: read it again (riskmap points list) and repeat the change"
+            )
+
+    def _live(self, point_id: str, base_version: int | None = None) -> dict[str, Any]:
+        """A record that is not deleted (at *base_version* if given), or an error."""
         record = self.get_point(point_id)
+        if base_version is not None and int(base_version) != int(record["version"]):
+            self._guard_version({"id": record["id"], "version": int(base_version)})
         if record["deleted"]:
             raise InputDataError(
                 f"point {point_id!r} is deleted; restore it first "

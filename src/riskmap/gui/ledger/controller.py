@@ -112,7 +112,10 @@ class LedgerController(QObject):
         if self.tool == "add":
             self.add_point_at(lon, lat)
         elif self.tool == "move" and self.moving:
-            self._run(self.project.move_point, self.moving, lon, lat, user=self.user)
+            self._run(
+                self.project.move_point, self.moving, lon, lat, user=self.user,
+                base_version=self._version(self.moving),
+            )  # fmt: skip
             self.set_tool("identify")
         return True
 
@@ -136,7 +139,10 @@ class LedgerController(QObject):
         if form.exec_() == QDialog.Accepted and form.modified():
             before = {k: str(record.get(k, "") or "") for k in form.editors}
             changes = {k: v for k, v in form.texts().items() if v != before.get(k, "")}
-            self._run(self.project.edit_point, point_id, changes, user=self.user)
+            self._run(
+                self.project.edit_point, point_id, changes, user=self.user,
+                base_version=record.get("version"),
+            )  # fmt: skip
 
     def start_move(self, point_id: str) -> None:
         """The next canvas click moves *point_id* there."""
@@ -145,7 +151,10 @@ class LedgerController(QObject):
 
     def delete_point(self, point_id: str) -> None:
         """Soft-delete a point (it can be restored)."""
-        self._run(self.project.delete_point, point_id, user=self.user)
+        self._run(
+            self.project.delete_point, point_id, user=self.user,
+            base_version=self._version(point_id),
+        )  # fmt: skip
 
     def restore_point(self, point_id: str) -> None:
         """Bring a deleted point back."""
@@ -183,6 +192,12 @@ class LedgerController(QObject):
         dialog.merged.connect(self.refresh)
         dialog.show()
         return dialog
+
+    def _version(self, point_id: str) -> int | None:
+        """The version of *point_id* the table shows (edits made on it are refused
+        if someone else changed the point since: a shared database)."""
+        version = self.table.version_of(point_id)
+        return None if version is None else int(version)
 
     def _record(self, point_id: str) -> dict | None:
         """The ledger record of *point_id*."""

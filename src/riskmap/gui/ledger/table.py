@@ -214,6 +214,14 @@ class LedgerTable(QWidget):
         frame = self.model.frame
         return [str(v) for v in frame["id"]] if "id" in frame else []
 
+    def version_of(self, point_id: str) -> int | None:
+        """The version of *point_id* as the table shows it (None if unknown)."""
+        points = self.points
+        if "version" not in points or "id" not in points:
+            return None
+        rows = points[points["id"].astype(str) == str(point_id)]
+        return None if rows.empty else int(rows["version"].iloc[0])
+
     def select_id(self, point_id: str) -> None:
         """Select the row of *point_id* (if shown)."""
         ids = self.shown_ids()
