@@ -17,9 +17,9 @@ from typing import Any
 from psycopg import sql
 
 from riskmap.registry.fields import FIELDS
-from riskmap.registry.schema import new_project_id
+from riskmap.registry.schema import ledger_columns, new_project_id
 
-_PG_TYPES = {"int": "integer", "float": "double precision"}
+_PG_TYPES = {"int": "integer", "float": "double precision", "text": "text"}
 ROLES = ("editor", "viewer")
 LEDGER_TABLES = (
     "communities", "points", "changes", "riskmap_settings", "point_photos",
@@ -28,17 +28,8 @@ LEDGER_TABLES = (
 
 
 def points_columns() -> list[str]:
-    """Column definitions of the ledger: one per field."""
-    cols = []
-    for field in FIELDS:
-        if field.name == "id":
-            cols.append("id text NOT NULL UNIQUE")
-        elif field.name == "deleted":
-            cols.append("deleted integer NOT NULL DEFAULT 0")
-        else:
-            cols.append(f"{field.name} {_PG_TYPES.get(field.kind, 'text')}")
-    cols.append("version integer NOT NULL DEFAULT 1")
-    return cols
+    """Column definitions of the ledger: one per field, then the version."""
+    return ledger_columns(_PG_TYPES)
 
 
 def field_tables() -> list[str]:

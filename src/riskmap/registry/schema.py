@@ -56,18 +56,24 @@ CREATE TABLE gpkg_geometry_columns (
 """
 
 
-def points_ddl(table: str = "points") -> str:
-    """CREATE TABLE for the ledger: one column per field, plus fid and geom."""
+def ledger_columns(types: dict[str, str]) -> list[str]:
+    """Column definitions of the ledger (one per field, then the version) with
+    *types* naming the SQL type of "int", "float" and "text" (either store)."""
     cols = []
     for field in FIELDS:
-        sql_type = _SQL_TYPES.get(field.kind, "TEXT")
         if field.name == "id":
-            cols.append("id TEXT NOT NULL UNIQUE")
+            cols.append(f"id {types['text']} NOT NULL UNIQUE")
         elif field.name == "deleted":
-            cols.append("deleted INTEGER NOT NULL DEFAULT 0")
+            cols.append(f"deleted {types['int']} NOT NULL DEFAULT 0")
         else:
-            cols.append(f"{field.name} {sql_type}")
-    cols.append("version INTEGER NOT NULL DEFAULT 1")
+            cols.append(f"{field.name} {types.get(field.kind, types['text'])}")
+    cols.append(f"version {types['int']} NOT NULL DEFAULT 1")
+    return cols
+
+
+def points_ddl(table: str = "points") -> str:
+    """CREATE TABLE for the ledger: one column per field, plus fid and geom."""
+    cols = ledger_columns({**_SQL_TYPES, "text": "TEXT"})
     body = ",\n  ".join(cols)
     return (
         f"CREATE TABLE {table} (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT,\n"
