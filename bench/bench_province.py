@@ -29,6 +29,7 @@ import shapely
 OUT = Path(__file__).resolve().parent / "out" / "province"
 SIDE = 316_228.0  # metres: 100,000 km²
 X0, Y0 = 342_000.0, 3_300_000.0  # south-west corner, CGCS2000 GK CM 108E
+SW = np.array([X0, Y0])
 CRS = "EPSG:4545"
 PIXEL = 50.0
 TOWNSHIPS = 1_000
@@ -37,7 +38,7 @@ TOWNSHIPS = 1_000
 def make_townships() -> gpd.GeoDataFrame:
     """1,000 Voronoi townships filling the province square (fixed seed)."""
     rng = np.random.default_rng(18)
-    seeds = shapely.points((*rng.uniform(0, SIDE, (TOWNSHIPS, 2)), X0, Y0))
+    seeds = shapely.points(rng.uniform(0, SIDE, (TOWNSHIPS, 2)) + SW)
     square = shapely.box(X0, Y0, X0 + SIDE, Y0 + SIDE)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seeds)))
     cells = shapely.intersection(cells, square)
@@ -92,7 +93,7 @@ def make_raster(path: Path) -> None:
 def make_points(path: Path) -> None:
     """2,000 flood and landslide points with levels, spread over the province."""
     rng = np.random.default_rng(7)
-    xy = (*rng.uniform(0, SIDE, (2000, 2)), X0, Y0)
+    xy = rng.uniform(0, SIDE, (2000, 2)) + SW
     frame = gpd.GeoDataFrame(
         {
             "name": [f"示例隐患点{i:04d}" for i in range(len(xy))],
