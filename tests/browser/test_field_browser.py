@@ -322,3 +322,25 @@ def test_field_page_is_readable_on_a_phone(package, phone):
         colours = img.convert("RGB").resize((60, 120)).getcolors(7200)
     assert len(colours) > 20  # map, cells and controls drawn, not a blank page
     read_result(package["result"])  # the result the page was made from is intact
+
+
+def test_a_poor_gps_fix_is_flagged_and_asked_about(package):
+    """Accuracy worse than the limit (30 m): amber status, and a question first."""
+    with Chromium(CHROMIUM, 390, 844) as browser:
+        browser.emulate_phone()
+        spot = package["free"]
+        browser.set_position(spot.y, spot.x, 80.0)
+        browser.open(package["page"])
+        _wait(browser, "document.getElementById('gps').classList.contains('warn')")
+        assert "80" in browser.evaluate("document.getElementById('gps').textContent")
+        browser.evaluate("document.getElementById('b-add-gps').click()")
+        asked = "document.getElementById('ask-text').textContent"
+        text = _wait(browser, f"!document.getElementById('ask').hidden && {asked}")
+        assert "80" in text
+        assert "30" in text
+        assert browser.evaluate("document.getElementById('form').hidden")
+        browser.evaluate("document.querySelector('#ask-buttons button').click()")
+        _wait(browser, "!document.getElementById('form').hidden")
+        assert "±80 m" in browser.evaluate(
+            "document.getElementById('f-where').textContent"
+        )
