@@ -47,6 +47,7 @@ class HazardRule:
     class_names: tuple[str, ...] = ()
     classes: Mapping[str, float] = field(default_factory=dict)  # class_key -> sev
     class_labels: Mapping[str, str] = field(default_factory=dict)  # key -> as written
+    likelihood_field: str | None = None  # zones: likelihood class 1-5 per zone
 
     def label(self, lang: str = "zh") -> str:
         """Display name of the hazard."""
@@ -133,10 +134,15 @@ class MatrixRule:
             both = np.minimum(sev, ppl)
         return both.astype("int8")
 
-    def level_of(self, likelihood: int, consequence: np.ndarray) -> np.ndarray:
-        """Level 1-4 per cell from the matrix row of *likelihood*."""
-        row = np.asarray(self.table[likelihood - 1], dtype="int8")
-        return row[np.asarray(consequence, dtype=int) - 1]
+    def level_of(
+        self, likelihood: int | np.ndarray, consequence: np.ndarray
+    ) -> np.ndarray:
+        """Level 1-4 per cell from the matrix (one likelihood, or one per cell)."""
+        table = np.asarray(self.table, dtype="int8")
+        return table[
+            np.asarray(likelihood, dtype=int) - 1,
+            np.asarray(consequence, dtype=int) - 1,
+        ]
 
 
 @dataclass(frozen=True)
@@ -288,6 +294,7 @@ def _hazard_rule(name: str, table) -> HazardRule:
         class_names=tuple(table.class_names),
         classes={class_key(k): v for k, v in table.classes.items()},
         class_labels={class_key(k): str(k).strip() for k in table.classes},
+        likelihood_field=table.likelihood_field,
     )
 
 

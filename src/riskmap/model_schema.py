@@ -75,9 +75,13 @@ class HazardSchema(_Table):
     ramp: list[str] = Field(default_factory=list)
     class_names: list[str] = Field(default_factory=list)
     classes: dict[str, Share] = Field(default_factory=dict)
+    # zones only: a field giving each zone's likelihood class 1-5 (risk matrix)
+    likelihood_field: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> HazardSchema:
+        if self.likelihood_field is not None and self.kind != "zones":
+            raise ValueError("likelihood_field is for zone layers (kind = 'zones')")
         if self.kind == "raster":
             if list(self.breaks) != sorted(set(self.breaks)):
                 raise ValueError("breaks must increase")

@@ -157,3 +157,46 @@ def test_pipeline_scenarios_by_hand(tmp_path):
     rp10 = classes[classes["hazard"] == "flood_rp10"].set_index("class")
     assert rp10.loc["1 < 0.5 m", "people"] == pytest.approx(100)
     assert rp10.loc["5 >= 3 m", "people"] == pytest.approx(300)
+
+
+def test_zone_likelihood_field_drives_the_matrix(tmp_path):
+    """A zone layer with a likelihood field: each cell takes the likelihood of the
+    zones touching it (highest), not the default; a value outside 1-5 is refused."""
+    from riskmap.model import default_model_path
+
+    text = default_model_path().read_text(encoding="utf-8")
+    text = text.replace('level_rule = "max"', 'level_rule = "matrix"')
+    text = text.replace(
+        "[hazards.flood_zone]\n", '[hazards.flood_zone]\nlikelihood_field = "可能性"\n'
+    )
+    model_path = tmp_path / "m.toml"
+    model_path.write_text(text, encoding="utf-8")
+    model = load_model(model_path)
+    x0, y0 = 500_000.0, 3_500_000.0
+    strip = shapely.box(x0, y0 - 100, x0 + 300, y0)
+    comm = gpd.GeoDataFrame(
+        {"community_id": ["A"], "community": ["甲"]}, geometry=[strip], crs="EPSG:4545"
+    )
+    # two 高 zones (severity 0.75 -> consequence 4): cell 1 likely (5), cell 2 rare (1)
+    zones = gpd.GeoDataFrame(
+        {"等级": ["高", "高"], "可能性": [5, 1]},
+        geometry=[
+            shapely.box(x0 + 10, y0 - 90, x0 + 90, y0 - 10),
+            shapely.box(x0 + 110, y0 - 90, x0 + 190, y0 - 10),
+        ],
+        crs="EPSG:4545",
+    )
+    path = tmp_path / "zones.gpkg"
+    zones.to_file(path)
+    hazard = load_hazard(parse_hazard_arg(f"flood_zone={path}:等级"))
+    result = run_analysis(AnalysisInputs(communities=comm, hazards=[hazard]), model)
+    cells = result.cells.sort_values("col")
+    np.testing.assert_array_equal(cells["flood_zone_likelihood"], [5, 1, 0])
+    # no exposure: consequence from severity alone (0.75 -> 4; 0 -> 1)
+    # L5 × C4 = 20 red; L1 × C4 = 4 blue; default L3 × C1 = 3 blue
+    np.testing.assert_array_equal(cells["level"], [1, 4, 4])
+    zones.loc[1, "可能性"] = 7
+    zones.to_file(path)
+    hazard = load_hazard(parse_hazard_arg(f"flood_zone={path}:等级"))
+    with pytest.raises(InputDataError, match="not a likelihood class"):
+        run_analysis(AnalysisInputs(communities=comm, hazards=[hazard]), model)

@@ -218,6 +218,10 @@ def _add_zones(cells, hazard: HazardInput, rule) -> np.ndarray:
     for label in overlay.class_frac.columns:
         cells[f"{hazard.name}_frac_{label}"] = overlay.class_frac[label].to_numpy()
     cells[f"{hazard.name}_sev"] = overlay.severity
+    if rule.likelihood_field:
+        cells[f"{hazard.name}_likelihood"] = zones.zone_likelihood(
+            cells, hazard.zones, rule.likelihood_field, hazard.path
+        )
     return overlay.severity
 
 

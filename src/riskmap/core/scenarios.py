@@ -86,7 +86,14 @@ def grade_cells(
     for period, names in plan.layers.items():
         sev = {rules[n]: severities[n] for n in names}
         parts[period] = hazard_part(sev, model, len(cells))
-        levels[period] = scenario_level(parts[period], influence, period, people, model)
+        levels[period] = scenario_level(
+            parts[period],
+            influence,
+            period,
+            people,
+            model,
+            zone_likelihood(cells, names),
+        )
         if period is not None:
             cells[f"score_hazard_{period_label(period)}"] = parts[period]
             cells[f"level_{period_label(period)}"] = levels[period]
@@ -98,25 +105,36 @@ def grade_cells(
         add_annual_fields(cells, plan.periods, model)
 
 
+def zone_likelihood(cells: pd.DataFrame, names: Sequence[str]) -> np.ndarray | None:
+    """Highest likelihood class given by the zone layers of a scenario (0: none)."""
+    columns = [f"{n}_likelihood" for n in names if f"{n}_likelihood" in cells]
+    if not columns:
+        return None
+    return cells[columns].to_numpy(dtype=int).max(axis=1)
+
+
 def scenario_level(
     part: np.ndarray,
     influence: np.ndarray,
     period: float | None,
     people: np.ndarray | None,
     model: RiskModel,
+    zone_likelihood: np.ndarray | None = None,
 ) -> np.ndarray:
     """Level of every cell in one scenario, by the model's rule.
 
     "max": the score thresholds as for a single map. "matrix": the likelihood of
-    the return period and the consequence of the hazard part and the people give
-    the level; a registered risk point still raises its cells to its own level.
+    the return period (or of the zones touching the cell, when a zone layer has
+    a likelihood field) and the consequence of the hazard part and the people
+    give the level; a registered risk point still raises its cells to its own level.
     """
     if model.level_rule != "matrix":
         return model.levels_of(combine(part, influence, model))
     matrix = model.matrix
-    hazard = matrix.level_of(
-        matrix.likelihood_of(period), matrix.consequence_of(part, people)
-    )
+    likelihood: int | np.ndarray = matrix.likelihood_of(period)
+    if zone_likelihood is not None:
+        likelihood = np.where(zone_likelihood > 0, zone_likelihood, likelihood)
+    hazard = matrix.level_of(likelihood, matrix.consequence_of(part, people))
     return np.minimum(hazard, model.levels_of(influence)).astype("int8")
 
 

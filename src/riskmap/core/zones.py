@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from riskmap.errors import InputDataError
 from riskmap.model import HazardRule
 
 
@@ -97,3 +98,28 @@ def zone_labels(zones: gpd.GeoDataFrame, field: str, rule: HazardRule) -> np.nda
     """Each zone's class as the model writes it, so ``yes`` and ``YES`` are one
     class (and one ``…_frac_YES`` column)."""
     return np.array([rule.zone_label(v) for v in zones[field]], dtype=object)
+
+
+def zone_likelihood(cells, zones_w, field: str, path) -> np.ndarray:
+    """Highest likelihood class 1-5 (risk matrix) of the zones touching each cell;
+    0 where no zone touches it. Values that are not 1-5 are an input error."""
+    if field not in zones_w.columns:
+        names = [str(c) for c in zones_w.columns if c != zones_w.geometry.name]
+        raise InputDataError(
+            f"{path}: no likelihood field {field!r} (the model's likelihood_field); "
+            f"fields are: {', '.join(names)}"
+        )
+    values = pd.to_numeric(zones_w[field], errors="coerce").to_numpy()
+    bad = ~np.isin(values, [1, 2, 3, 4, 5])
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputDataError(
+            f"{path}: feature {row}, field {field!r}: {zones_w[field].iloc[row]!r} "
+            "is not a likelihood class 1-5"
+        )
+    out = np.zeros(len(cells), dtype="int8")
+    cell, zone = shapely.STRtree(zones_w.geometry.values).query(
+        cells.geometry.values, predicate="intersects"
+    )
+    np.maximum.at(out, cell, values[zone].astype("int8"))
+    return out
