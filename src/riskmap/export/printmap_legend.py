@@ -18,6 +18,9 @@ from riskmap.export.printmap_text import tr
 # Grey tints for --mono, darkest for level 1; the hatches come from levels.toml.
 MONO_FILLS = {1: "#BDBDBD", 2: "#D4D4D4", 3: "#EBEBEB", 4: "#FFFFFF"}
 EMPTY = "—"
+LEGEND_PT = 6.8  # legend text size on A4 (pt), before fitting
+LINE_EMS = 1.75  # legend line height in font sizes
+RAMP_LINES = 2.25  # the hazard ramp: its label and the colour strip
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,50 @@ def level_fill(style: LevelStyle, mono: bool) -> dict:
     return {"facecolor": style.color, "hatch": None, "hatchcolor": "black"}
 
 
+def legend_scale(
+    size: tuple[float, float],
+    levels: Sequence[LevelRow],
+    ramp: HazardRamp | None,
+    symbols: Sequence[SymbolEntry],
+    *,
+    k: float,
+    lang: str = "zh",
+) -> float:
+    """Text scale (at most 1) at which every legend entry fits the frame *size*.
+
+    The legend is one column of lines: the title, the levels, the hazard ramp and
+    the symbols. When they do not fit (many symbols, a short portrait panel) the
+    font and line height shrink together instead of running out of the frame.
+    """
+    w, h = size
+    fs = LEGEND_PT * k
+    line = fs * MM_PER_PT * LINE_EMS
+    lines = 1.7 + len(levels) + (RAMP_LINES if ramp is not None else 0) + len(symbols)
+    lines += 0.4  # bottom margin
+    tall = h / (lines * line)
+    texts = [_level_texts(row, lang) for row in levels]
+    widest_level = max(
+        (text_width_mm(a, fs) + text_width_mm(b, fs * 0.95) for a, b in texts),
+        default=0.0,
+    )
+    widest_symbol = max((text_width_mm(e.label, fs) for e in symbols), default=0.0)
+    lead = (2.5 + 9.0 + 1.5) * k  # margin, swatch, gap before a label
+    room = w - lead - 2.0 * k
+    gap = 2.0 * k  # between a level's name and its counts
+    wide = room / max(widest_level + gap, widest_symbol, 1e-9)
+    return min(1.0, tall, wide)
+
+
+def _level_texts(row: LevelRow, lang: str) -> tuple[str, str]:
+    """A level's legend name and its cell/area counts."""
+    colour = row.style.colour_en if lang == "en" else row.style.colour_zh
+    name = tr(lang, "level", name=row.style.name(lang), colour=colour)
+    stats = tr(
+        lang, "level_stats", cells=f"{row.cells:,}", area=f"{row.area_m2 / 1e6:,.2f}"
+    )
+    return name, stats
+
+
 def draw_legend(
     ax: Axes,
     size: tuple[float, float],
@@ -72,8 +119,9 @@ def draw_legend(
 ) -> tuple[float, float, float, float]:
     """Draw the legend; return the level swatches' box (x, y, w, h) in panel mm."""
     w, h = size
-    fs = 6.8 * k
-    line = fs * MM_PER_PT * 1.75
+    scale = legend_scale(size, levels, ramp, symbols, k=k, lang=lang)
+    fs = LEGEND_PT * k * scale
+    line = fs * MM_PER_PT * LINE_EMS
     y = h - 0.5 * line
     ax.add_patch(Rectangle((0, 0), w, h, facecolor="white", edgecolor="black", lw=0.6))
     ax.text(
@@ -95,15 +143,8 @@ def draw_legend(
                 (2.5 * k, y - sw_h / 2), sw_w, sw_h, edgecolor="black", lw=0.4, **fill
             )
         )
-        colour = row.style.colour_en if lang == "en" else row.style.colour_zh
-        name = tr(lang, "level", name=row.style.name(lang), colour=colour)
+        name, stats = _level_texts(row, lang)
         ax.text(2.5 * k + sw_w + 1.5 * k, y, name, va="center", fontsize=fs)
-        stats = tr(
-            lang,
-            "level_stats",
-            cells=f"{row.cells:,}",
-            area=f"{row.area_m2 / 1e6:,.2f}",
-        )
         ax.text(w - 2 * k, y, stats, va="center", ha="right", fontsize=fs * 0.95)
         y -= line
     swatches = (2.5 * k, y + line - sw_h / 2, sw_w, top - (y + line - sw_h / 2))
