@@ -211,8 +211,20 @@ def add_paths(ax: Axes, geoms: np.ndarray, zorder: float, **style) -> None:
     ax.add_collection(coll, autolim=False)
 
 
-def draw_coverage(ax: Axes, coverage: gpd.GeoDataFrame | None, cid: str) -> None:
-    """Hatch the community's area that no shelter covers (when coverage exists)."""
+UNCOVERED_COLOUR = "#5A2A82"
+
+
+def uncovered_style(mono: bool) -> dict:
+    """How the area outside shelter reach is drawn: a dashed outline, no fill or
+    hatch, so the level colours inside stay readable (black with --mono)."""
+    colour = "black" if mono else UNCOVERED_COLOUR
+    return {"facecolor": "none", "edgecolor": colour, "lw": 1.1, "ls": (0, (3, 1.5))}
+
+
+def draw_coverage(
+    ax: Axes, coverage: gpd.GeoDataFrame | None, cid: str, mono: bool = False
+) -> None:
+    """Outline the community's area that no shelter covers (when coverage exists)."""
     if coverage is None or coverage.empty:
         return
     sel = coverage[
@@ -221,9 +233,11 @@ def draw_coverage(ax: Axes, coverage: gpd.GeoDataFrame | None, cid: str) -> None
         & (coverage["status"] == "uncovered")
     ]
     if not sel.empty:
+        style = uncovered_style(mono)
         add_paths(
-            ax, sel.geometry.to_numpy(), 3, facecolors="none", edgecolors="#5A2A82",
-            linewidths=0.8, linestyles="--", hatch="\\\\",
+            ax, sel.geometry.to_numpy(), 3, facecolors="none",
+            edgecolors=style["edgecolor"], linewidths=style["lw"],
+            linestyles=[style["ls"]],
         )  # fmt: skip
 
 
@@ -420,17 +434,21 @@ def draw_map_grid(ax: Axes, plan: MapPlan, k: float) -> None:
 
 
 def draw_inset(fig: Figure, ctx: PrintContext, target: gpd.GeoDataFrame) -> None:
-    """Locator: the target within its county (bundled sample) or all communities."""
+    """Locator: the target within its county (bundled sample) or among the result's
+    communities; none when nothing lies around it (black with --mono)."""
     layout = ctx.layout
+    area = target.union_all()
+    counties = ctx.counties
+    home = None if counties is None else home_counties(counties, area)
+    others = ctx.result.communities.union_all().difference(area)
+    if home is None and others.area < 0.01 * area.area:
+        return  # nothing around the target to locate it in: no inset
     x, y, w, h = layout.inset
     ax = fig.add_axes(
         (x / layout.width, y / layout.height, w / layout.width, h / layout.height)
     )
     ax.set_xticks([])
     ax.set_yticks([])
-    area = target.union_all()
-    counties = ctx.counties
-    home = None if counties is None else home_counties(counties, area)
     if home is not None:
         draw_boundary(ax, counties, lw=0.5)
         ax.add_collection(
@@ -454,8 +472,8 @@ def draw_inset(fig: Figure, ctx: PrintContext, target: gpd.GeoDataFrame) -> None
     ax.add_collection(
         PathCollection(
             geometry_paths(np.array([area])),
-            facecolors="#D00000",
-            edgecolors="#D00000",
+            facecolors="black" if ctx.options.mono else "#D00000",
+            edgecolors="black" if ctx.options.mono else "#D00000",
             linewidths=1.0,
             zorder=5,
         )
