@@ -76,7 +76,8 @@ def test_pdf_has_selectable_title_and_level_names(one_pdf):
     assert "EPSG:4545" in text
     assert "Gauss-Krüger CM 108°E" in text
     assert "比例尺 1∶15 000" in text  # 2000 m x 1.12 does not fit 187 mm at 1:10 000
-    assert "张三" in text  # summary table: the responsible person
+    assert "张*" in text  # summary table: the responsible person, masked
+    assert "张三" not in text
     assert "甲滑坡点" in text
     assert "洪水淹没水深（m）等值线" in text  # the hazard ramp with its unit
     assert "位置示意：平昌县" in text  # the inset's county from the bundled sample
@@ -163,13 +164,13 @@ def test_all_makes_cover_maps_and_notices(tmp_path):
     text = _text(out)
     assert "社区公共安全风险四色图（总图）" in text
     assert "避难场所服务范围外" in text  # coverage layer in the legend
-    assert "预警通报" in text
+    assert "风险提示" in text
     assert "示例街道办" in text
     note = (tmp_path / "maps" / f"{NAME_A}_notice.md").read_text(encoding="utf-8")
-    assert "一级（红色）预警" in note
+    assert "最高风险等级：重大风险（红）" in note
     assert "重大风险（红色）网格 50 个，面积 0.50 平方千米" in note
     assert "主要位于社区西部" in note
-    assert "| 甲滑坡点 | 滑坡 | 重大风险 | 张三 | — |" in note  # no phone -> —
+    assert "| 甲滑坡点 | 滑坡 | 重大风险 | 张* | — |" in note  # masked; no phone: —
     assert note.index("近避难场所") < note.index("远避难场所")
     assert "红色、橙色网格中 50% 不在避难场所服务半径内" in note
     assert "避难场所容量为常住人口的 25%" in note

@@ -81,8 +81,10 @@ def test_page_panels_lie_on_the_page_and_do_not_overlap():
 
 
 def test_notice_template_has_four_stages_per_level():
-    """styles/notice.toml: each level has its warning, measure and four stages."""
+    """styles/notice.toml: risk wording by default; each level has its (opt-in)
+    warning text, measure and four stages."""
     template = load_notice_template()
+    assert "预警" not in template["title"] + template["headline"]
     assert template["level"]["1"]["warning"] == "一级（红色）预警"
     for level in "1234":
         for stage in ("prevention", "preparedness", "response", "recovery"):
@@ -97,6 +99,18 @@ def test_compass_and_wrap():
     lines = wrap("风险" * 40, 30, 10)  # 10 pt = 3.53 mm a character: 8 a line
     assert "".join(lines) == "风险" * 40
     assert max(len(line) for line in lines) == 8
+
+
+def test_wrap_keeps_grid_ids_whole_and_no_line_starts_with_a_comma():
+    """Grid ids never break inside; '、' and '。' stay with the word before them."""
+    ids = [f"DEMO-PC-01-{64990 + i}-{4200 + i}" for i in range(9)]
+    text = "网格编号：" + "、".join(ids) + " 等 277 个。"
+    for width in (40, 55, 70, 90, 130):
+        lines = wrap(text, width, 7)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        assert not any(line.startswith(("、", "。", "，")) for line in lines)
+        for cid in ids:
+            assert any(cid in line for line in lines), (width, cid, lines)
 
 
 def test_inset_counties_hold_the_community_or_none():

@@ -105,7 +105,7 @@ def _resilience_step(
 def _print_step(
     result: RiskResult, result_path: Path, out: Path, quiet: bool
 ) -> list[Path]:
-    """Printable four-colour maps of every community with warning notices."""
+    """Printable four-colour maps of every community with risk notices."""
     import warnings
 
     from riskmap.errors import RiskmapWarning

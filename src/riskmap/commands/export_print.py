@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from riskmap.commands.options import add_contacts_option
 from riskmap.export.printmap import write_print_maps
 from riskmap.fonts import require_cjk_font
 from riskmap.io.result import read_result
@@ -16,7 +17,7 @@ def register(fmt: argparse._SubParsersAction) -> None:
     """Add the ``print`` format to ``riskmap export``."""
     p = fmt.add_parser(
         "print",
-        help="printable four-colour map PDF/PNG (风险四色图打印) and warning notices",
+        help="printable four-colour map PDF/PNG (风险四色图打印) and risk notices",
         description="One map page per community: title, map at a round scale, "
         "legend, scale bar, north arrow, inset, summary table; PNG when --out ends "
         "in .png.",
@@ -43,8 +44,9 @@ def register(fmt: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--notice",
         action="store_true",
-        help="add a warning notice page (预警通报) and <community>_notice.md",
+        help="add a risk notice page (风险提示) and <community>_notice.md",
     )
+    add_contacts_option(p)
     p.set_defaults(func=run)
 
 
@@ -65,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         issuer=args.issuer,
         mono=args.mono,
         notice=args.notice,
+        contacts=args.contacts,
         progress=StderrProgress("print", quiet=quiet),
     )
     if not quiet:

@@ -1,16 +1,17 @@
-"""Printable four-colour warning maps (风险四色图): one PDF/PNG page per community.
+"""Printable four-colour risk maps (风险四色图): one PDF/PNG page per community.
 
 A page holds the title, the map frame at a round scale (level fills, boundary,
 hazard contours, risk points and shelters with non-overlapping labels), an inset
 locator, the legend, a summary table, a scale bar true to the working CRS, a north
 arrow and the CRS/date/issuer notes. ``--all`` adds a cover page of the whole city;
-``notice=True`` adds a one-page warning notice (预警通报) after each map.
+``notice=True`` adds a one-page risk notice (风险提示) after each map.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,8 +24,10 @@ from matplotlib.figure import Figure
 from riskmap.atomic import atomic_path
 from riskmap.domain import RiskLevel, RiskResult, load_level_styles
 from riskmap.errors import ExportError, InputDataError
+from riskmap.export.contacts import contacts_for_output
 from riskmap.export.exposure_view import write_curve_files
 from riskmap.export.filenames import path_inside, unique_stems
+from riskmap.export.pdffonts import truetype_font_files
 from riskmap.export.printmap_context import (
     MapPlan,
     PrintContext,
@@ -54,6 +57,7 @@ from riskmap.export.printmap_frame import (
     draw_title,
     map_axes,
     resources_in,
+    uncovered_style,
 )
 from riskmap.export.printmap_layout import MM_PER_PT, format_scale, page_layout
 from riskmap.export.printmap_legend import (
@@ -93,9 +97,14 @@ def write_print_maps(
     mono: bool = False,
     notice: bool = False,
     lang: str = "zh",
+    contacts: str = "masked",
     progress: ProgressFn | None = None,
 ) -> list[Path]:
-    """Print a map page per community (PDF; PNG: one per community); return files."""
+    """Print a map page per community (PDF; PNG: one per community); return files.
+
+    Names and phones of responsible persons print masked unless *contacts* is
+    "full".
+    """
     out = Path(out)
     kind = out.suffix.lower()
     if kind not in (".pdf", ".png"):
@@ -106,6 +115,7 @@ def write_print_maps(
         paper, orientation, int(dpi), title, issuer, mono, notice, lang
     )
     ids = select_communities(result, communities)
+    result = replace(result, points=contacts_for_output(result.points, contacts))
     ctx = _context(result, options)
     report = progress or (lambda done, total, message: None)
     notices = _notices(ctx, ids) if notice else {}
@@ -204,6 +214,7 @@ def _write_pdf(
                     if cid in notices:
                         _save(pdf, _notice_figure(ctx, notices[cid]))
                     done += 1
+            truetype_font_files(tmp)
         except OSError as exc:
             raise ExportError(f"cannot write {out}: {exc}") from exc
     report(total, total, f"{out}")
@@ -267,7 +278,7 @@ def _save_png(fig: Figure, path: Path, dpi: int) -> None:
 
 
 def _notices(ctx: PrintContext, ids: list[str]) -> dict[str, Notice]:
-    """Each community's warning notice, built once for its page and its .md file."""
+    """Each community's risk notice, built once for its page and its .md file."""
     template, meta = load_notice_template(), _notice_meta(ctx)
     return {cid: build_notice(ctx.result, cid, template, meta) for cid in ids}
 
@@ -301,9 +312,9 @@ def _notice_meta(ctx: PrintContext) -> dict[str, str]:
 
 
 def _notice_figure(ctx: PrintContext, notice: Notice) -> Figure:
-    """The one-page warning notice of a community."""
+    """The one-page risk notice of a community."""
     fig = Figure(figsize=ctx.layout.inches)
-    draw_notice_page(fig, ctx.layout, notice, ctx.styles)
+    draw_notice_page(fig, ctx.layout, notice, ctx.styles, ctx.options.mono)
     return fig
 
 
@@ -328,7 +339,7 @@ def community_page(ctx: PrintContext, cid: str) -> Figure:
     draw_context(ax, result.communities[~here])
     draw_levels(ax, cells, ctx, plan)
     draw_hazard(ax, cells, ctx)
-    draw_coverage(ax, result.coverage, cid)
+    draw_coverage(ax, result.coverage, cid, ctx.options.mono)
     no_data = draw_no_hazard_data(ax, cells)
     draw_boundary(ax, community, lw=1.6)
     markers = draw_points(ax, ctx, plan, points, resources_in(result, plan.window))
@@ -429,19 +440,8 @@ def _symbol_entries(
     neighbours = {"color": "#888888", "lw": 0.6, "ls": "--"}
     entries.append(SymbolEntry(tr(lang, "neighbours"), "line", neighbours))
     if coverage:
-        entries.append(
-            SymbolEntry(
-                tr(lang, "uncovered"),
-                "patch",
-                {
-                    "facecolor": "none",
-                    "edgecolor": "#5A2A82",
-                    "hatch": "\\\\\\\\",
-                    "lw": 0.8,
-                    "ls": "--",
-                },
-            )
-        )
+        style = uncovered_style(ctx.options.mono)
+        entries.append(SymbolEntry(tr(lang, "uncovered"), "patch", style))
     if no_data:
         entries.append(SymbolEntry(tr(lang, "no_hazard_data"), "patch", NO_DATA_STYLE))
     return entries

@@ -1,9 +1,11 @@
-"""The warning notice (预警通报): one page per community, also written as Markdown.
+"""The risk notice (风险提示): one page per community, also written as Markdown.
 
-The content — highest level, red and orange cells, the risk points inside them,
+The content — highest level, what the assessment does not know (cells without
+hazard data, missing shelters), red and orange cells, the risk points inside them,
 the nearest shelters, and the four-stage duties of the level — is built once as a
 ``Notice`` and rendered twice: as a PDF/PNG page and as ``<community>_notice.md``.
-The duties come from the editable template ``styles/notice.toml``.
+The wording and duties come from the editable template ``styles/notice.toml``; by
+default a notice names a risk level and never reads as an issued 预警.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from riskmap.errors import ModelError
 from riskmap.export import exposure_view as xv
 from riskmap.export.filenames import safe_stem
 from riskmap.export.printmap_layout import MM_PER_PT, PageLayout, text_width_mm
-from riskmap.export.printmap_legend import EMPTY, draw_table, fit_text
+from riskmap.export.printmap_legend import EMPTY, draw_table, fit_text, level_fill
 from riskmap.export.printmap_scalebar import mm_axes
 from riskmap.resources import styles_dir
 
@@ -38,6 +40,10 @@ MAX_POINTS = 10
 MAX_SHELTERS = 3
 ISSUER_BLANK = "_" * 16  # a line to sign on when no issuer is given
 CHART_MM = 42.0  # width of the exceedance curve on the notice page
+DEFAULT_TITLE = "{community}公共安全风险提示"
+DEFAULT_HEADLINE = "最高风险等级：{level_name}（{colour}）"
+DEFAULT_DUTIES_HEADING = "{level_name}等级工作要求（预防—准备—响应—恢复）"
+DEFAULT_DUTIES_INTRO = "按{level_name}等级要求，落实以下工作："
 _DIRECTIONS = ("东", "东北", "北", "西北", "西", "西南", "南", "东南")
 
 
@@ -83,7 +89,8 @@ class Notice:
     title: str
     community: str
     level: int
-    warning: str
+    headline: str
+    caveat: str
     sections: list[Section]
     issuer: str
     date: str
@@ -122,20 +129,22 @@ def build_notice(
         "community": community,
         "level_name": style.name_zh,
         "colour": style.colour_zh,
+        "warning": entry["warning"],
     }
     hot = cells[cells["level"] <= 2]
     sections = [
-        _level_section(cells, style, entry, template, words, result.info),
+        _level_section(cells, style, result.resources, template, words, result.info),
         _cells_section(cells, row, styles, result.info),
         _points_section(result.points, hot, str(row["community_id"]), styles, template),
         _shelter_section(result.resources, hot if not hot.empty else cells, row),
-        _duties_section(entry, template, style),
+        _duties_section(entry, template, words),
     ]
     return Notice(
-        title=template.get("title", "{community}公共安全风险预警通报").format(**words),
+        title=template.get("title", DEFAULT_TITLE).format(**words),
         community=community,
         level=level,
-        warning=entry["warning"],
+        headline=template.get("headline", DEFAULT_HEADLINE).format(**words),
+        caveat=_no_data_caveat(cells),
         sections=sections,
         issuer=meta.get("issuer") or ISSUER_BLANK,
         date=meta.get("print_date", ""),
@@ -145,22 +154,71 @@ def build_notice(
 def _level_section(
     cells: gpd.GeoDataFrame,
     style: LevelStyle,
-    entry: dict,
+    resources: gpd.GeoDataFrame | None,
     template: dict,
     words: dict,
     info: dict,
 ) -> Section:
-    """一、风险等级与预警颜色 (and the rule that graded the cells)."""
+    """一、风险等级 (and the rule that graded the cells) and what the assessment
+    does not know."""
     area = cells["area_m2"].sum() / 1e6
     text = (
-        f"本社区最高风险等级为{style.name_zh}，预警颜色为{style.colour_zh}色"
-        f"（{entry['warning']}）。全社区共划分 {len(cells):,} 个网格，"
-        f"面积 {area:.2f} 平方千米。"
+        f"本社区最高风险等级为{style.name_zh}（{style.colour_zh}）。"
+        f"全社区共划分 {len(cells):,} 个网格，面积 {area:.2f} 平方千米。"
     )
     if info.get("level_rule_zh"):
         text += f"定级规则：{info['level_rule_zh']}。"
     intro = template.get("intro", "").format(**words)
-    return Section("一、风险等级与预警颜色", [b for b in (intro, text) if b])
+    blocks = [b for b in (intro, text, *_unknowns(cells, resources)) if b]
+    return Section("一、风险等级", blocks)
+
+
+def _unknowns(cells: gpd.GeoDataFrame, resources: gpd.GeoDataFrame | None) -> list[str]:
+    """Sentences on what the assessment could not judge: cells without hazard data
+    and missing shelters, so a reader does not take silence for safety."""
+    out = []
+    blank = _no_data_cells(cells)
+    if blank:
+        out.append(
+            f"说明：{len(cells):,} 个网格中有 {blank:,} 个"
+            f"（{100 * blank / max(len(cells), 1):.0f}%）缺少灾害数据（超出灾害数据"
+            "覆盖范围），其等级仅依据登记的风险点确定，不代表该处无风险，"
+            "需补充调查后复核。"
+        )
+    if resources is None or resources.empty or not _shelters(resources).any():
+        out.append(
+            "说明：本次评估未掌握应急避难场所信息，未列出就近避难场所，请社区核实补充。"
+        )
+    return out
+
+
+def _no_data_cells(cells: gpd.GeoDataFrame) -> int:
+    """How many cells no hazard describes (``hazard_data`` false)."""
+    if "hazard_data" not in cells:
+        return 0
+    return int((~cells["hazard_data"].astype(bool)).sum())
+
+
+def _no_data_caveat(cells: gpd.GeoDataFrame) -> str:
+    """A line under the headline when cells lack hazard data."""
+    blank = _no_data_cells(cells)
+    if not blank:
+        return ""
+    share = 100 * blank / max(len(cells), 1)
+    return (
+        f"注意：{share:.0f}% 的网格缺少灾害数据，等级仅依据登记风险点，"
+        "详见第一部分说明。"
+    )
+
+
+def _shelters(resources: gpd.GeoDataFrame) -> pd.Series:
+    """True for the resources that are shelters."""
+    types = (
+        resources["type"].astype(str)
+        if "type" in resources
+        else pd.Series("", resources.index)
+    )
+    return types.isin(SHELTER_TYPES)
 
 
 def _cells_section(
@@ -299,17 +357,9 @@ def _shelter_section(
 ) -> Section:
     """四、就近避难场所: the shelters nearest the red/orange cells."""
     section = Section("四、就近避难场所")
-    if resources is None or resources.empty:
-        section.blocks.append("结果中无应急避难场所数据（计算时用 --resources 提供）。")
-        return section
-    types = (
-        resources["type"].astype(str)
-        if "type" in resources
-        else pd.Series("", resources.index)
-    )
-    shelters = resources[types.isin(SHELTER_TYPES)]
-    if shelters.empty:
-        section.blocks.append("结果中无应急避难场所。")
+    shelters = None if resources is None else resources[_shelters(resources)]
+    if shelters is None or shelters.empty:
+        section.blocks.append("未掌握应急避难场所信息（见第一部分说明）。")
         return section
     centre = target.geometry.union_all().centroid
     dist = shelters.distance(centre)
@@ -347,22 +397,20 @@ def _coverage_sentence(community: pd.Series) -> str:
     return f"本社区{'；'.join(parts)}。" if parts else ""
 
 
-def _duties_section(entry: dict, template: dict, style: LevelStyle) -> Section:
+def _duties_section(entry: dict, template: dict, words: dict) -> Section:
     """五、分阶段工作要求 at the community's level (预防/准备/响应/恢复)."""
     names = template.get("stage_names", {})
     stages = template.get("stages", list(STAGES))
-    blocks: list[str | Table | list[str]] = [
-        f"按{entry['warning']}要求，落实以下工作（模板 styles/notice.toml，可编辑）："
-    ]
+    intro = template.get("duties_intro", DEFAULT_DUTIES_INTRO).format(**words)
+    blocks: list[str | Table | list[str]] = [intro]
     for stage in stages:
         duties = [str(d) for d in entry.get(stage, [])]
         blocks.append([f"【{names.get(stage, stage)}】{d}" for d in duties])
     closing = template.get("closing")
     if closing:
         blocks.append(str(closing))
-    return Section(
-        f"五、{style.colour_zh}色预警阶段工作要求（预防—准备—响应—恢复）", blocks
-    )
+    heading = template.get("duties_heading", DEFAULT_DUTIES_HEADING).format(**words)
+    return Section(f"五、{heading}", blocks)
 
 
 # ------------------------------------------------------------------------ rendering
@@ -389,7 +437,9 @@ def md_text(value: object) -> str:
 
 def notice_markdown(notice: Notice) -> str:
     """The notice as Markdown, for sending by message; every text is escaped."""
-    lines = [f"# {md_text(notice.title)}", "", f"**{md_text(notice.warning)}**", ""]
+    lines = [f"# {md_text(notice.title)}", "", f"**{md_text(notice.headline)}**", ""]
+    if notice.caveat:
+        lines += [md_text(notice.caveat), ""]
     for section in notice.sections:
         lines += [f"## {md_text(section.heading)}", ""]
         for block in section.blocks:
@@ -412,22 +462,47 @@ def notice_markdown(notice: Notice) -> str:
     return "\n".join(lines)
 
 
+# Latin runs (grid ids, numbers, phone numbers) never break inside.
+_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_.:/*,%]*|\s+|.", re.DOTALL)
+# Punctuation that may not start a line (行首禁则): it sticks to the token before.
+_NO_LINE_START = set("、，。；：！？）」』》〉】…%,.;:!?)")
+
+
 def wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
-    """Split *text* into lines that print within *width_mm* (CJK may break anywhere)."""
+    """Split *text* into lines that print within *width_mm*: CJK may break between
+    characters, Latin runs such as grid ids stay whole, and no line starts with
+    closing punctuation such as '、'."""
     lines, current = [], ""
-    for char in text:
-        if text_width_mm(current + char, size_pt) > width_mm and current:
-            lines.append(current)
-            current = char.lstrip()
+    for token in _tokens(text):
+        if text_width_mm(current + token, size_pt) <= width_mm or not current.strip():
+            current += token
+            continue
+        lines.append(current.rstrip())
+        current = token.lstrip()
+    lines.append(current.rstrip())
+    return [line for line in lines if line]
+
+
+def _tokens(text: str) -> list[str]:
+    """Break units of *text*: Latin runs, spaces, single CJK characters, each with
+    the closing punctuation that follows it attached."""
+    tokens: list[str] = []
+    for piece in _TOKEN.findall(text):
+        if tokens and piece[0] in _NO_LINE_START:
+            tokens[-1] += piece
         else:
-            current += char
-    return [*lines, current] if current else lines
+            tokens.append(piece)
+    return tokens
 
 
 def draw_notice_page(
-    fig: Figure, layout: PageLayout, notice: Notice, styles: dict[RiskLevel, LevelStyle]
+    fig: Figure,
+    layout: PageLayout,
+    notice: Notice,
+    styles: dict[RiskLevel, LevelStyle],
+    mono: bool = False,
 ) -> None:
-    """Render the notice on *fig*: warning band, sections, signature."""
+    """Render the notice on *fig*: level band (grey with *mono*), sections, sign-off."""
     k = layout.k
     margin = 14.0 * k
     rect = (margin, margin, layout.width - 2 * margin, layout.height - 2 * margin)
@@ -439,24 +514,27 @@ def draw_notice_page(
     )
     y -= 10 * k
     band = 7 * k
-    ax.add_patch(
-        Rectangle(
-            (0, y - band), w, band, facecolor=style.color, edgecolor="black", lw=0.6
-        )
-    )
+    fill = level_fill(style, mono)
+    ax.add_patch(Rectangle((0, y - band), w, band, edgecolor="black", lw=0.6, **fill))
     ax.text(
         w / 2,
         y - band / 2,
-        f"{notice.warning} · 最高风险等级：{style.name_zh}",
+        notice.headline,
         ha="center",
         va="center",
         fontsize=10 * k,
-        color=style.text,
+        color="black" if mono else style.text,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5} if mono else None,
         weight="bold",
     )
     y -= band + 3 * k
     fs = 7.0 * k
     line = fs * MM_PER_PT * 1.55
+    if notice.caveat:
+        ax.text(
+            w / 2, y, notice.caveat, ha="center", va="top", fontsize=fs, weight="bold"
+        )
+        y -= line * 1.4
     for section in notice.sections:
         ax.text(0, y, section.heading, va="top", fontsize=fs * 1.12, weight="bold")
         y -= line * 1.2

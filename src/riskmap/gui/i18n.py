@@ -218,6 +218,6 @@ TEXTS.update(
         "export.map_title": ("标题", "Title"),
         "export.issuer": ("发布单位", "Issuing unit"),
         "export.mono": ("黑白打印（填充纹理）", "Black-and-white (hatching)"),
-        "export.notice": ("附预警通报", "Add the warning notice"),
+        "export.notice": ("附风险提示", "Add the risk notice"),
     }
 )
