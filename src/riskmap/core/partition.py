@@ -18,6 +18,7 @@ from pyproj import CRS
 from riskmap.core import exposure as exp
 from riskmap.core import scenarios, zonal, zones
 from riskmap.core.coverage import add_cell_coverage
+from riskmap.core.drivers import cell_drivers
 from riskmap.core.grid import Fishnet, cell_window, community_cells
 from riskmap.core.points import point_effect
 from riskmap.domain import load_level_styles
@@ -123,9 +124,13 @@ def analyse_partition(task: PartitionTask) -> PartitionOutput:
     severities = {
         hazard.name: _add_hazard(cells, hazard, task) for hazard in task.hazards
     }
-    point_cells = _add_points_and_levels(cells, task, severities)
+    point_cells, source = _add_points_and_levels(cells, task, severities)
     _add_level_names(cells)
     _flag_hazard_data(cells, task.hazards)
+    rules = {h.name: h.rule for h in task.hazards}
+    cells["driver"] = cell_drivers(
+        cells, severities, task.points, source, task.model, rules
+    )
     if task.resources is not None:
         add_cell_coverage(cells, task.resources, task.radius)
     info = {
@@ -225,11 +230,14 @@ def _add_zones(cells, hazard: HazardInput, rule) -> np.ndarray:
     return overlay.severity
 
 
-def _add_points_and_levels(cells, task: PartitionTask, severities) -> pd.DataFrame:
+def _add_points_and_levels(
+    cells, task: PartitionTask, severities
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Point counts and influence, the score parts, the score and the level
     (per return-period scenario too, by the model's level rule).
 
-    Returns the cell each point of the partition lies in (by the point's ``_pid``).
+    Returns the cell each point of the partition lies in (by the point's ``_pid``)
+    and, per cell, the point that gives its points part (-1 for none).
     """
     points = task.points
     effect = point_effect(cells, points, task.model)
@@ -239,11 +247,12 @@ def _add_points_and_levels(cells, task: PartitionTask, severities) -> pd.DataFra
     scenarios.grade_cells(cells, severities, task.hazards, effect.influence, task.model)
     columns = ["_pid", "cell_id", "community_id", "community"]
     if points is None or len(points) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return empty, effect.source
     idx = effect.cell_of_point
     ok = idx >= 0
     found = cells.iloc[idx[ok]]
-    return pd.DataFrame(
+    placed = pd.DataFrame(
         {
             "_pid": points["_pid"].to_numpy()[ok],
             "cell_id": found["cell_id"].to_numpy(),
@@ -251,6 +260,7 @@ def _add_points_and_levels(cells, task: PartitionTask, severities) -> pd.DataFra
             "community": found["community"].to_numpy(),
         }
     )
+    return placed, effect.source
 
 
 def _add_level_names(cells) -> None:

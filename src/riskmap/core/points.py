@@ -19,6 +19,7 @@ class PointEffect:
     count_by_level: np.ndarray  # (n_cells, 4) for levels 1..4
     influence: np.ndarray  # (n_cells,) in [0, 1]
     cell_of_point: np.ndarray  # (n_points,) cell index or -1
+    source: np.ndarray  # (n_cells,) the point giving the influence, or -1
 
 
 def point_effect(
@@ -36,6 +37,7 @@ def point_effect(
             np.zeros((n, 4), int),
             np.zeros(n),
             np.full(0 if points is None else len(points), -1),
+            np.full(n, -1),
         )
     geoms = cells.geometry.values
     tree = shapely.STRtree(geoms)
@@ -45,8 +47,8 @@ def point_effect(
     count = np.bincount(cell_of[inside], minlength=n)
     by_level = np.zeros((n, 4), int)
     np.add.at(by_level, (cell_of[inside], levels[inside] - 1), 1)
-    influence = _influence(tree, geoms, points, levels, model)
-    return PointEffect(count, by_level, influence, cell_of)
+    influence, source = _influence(tree, geoms, points, levels, model)
+    return PointEffect(count, by_level, influence, cell_of, source)
 
 
 def _containing_cell(tree: shapely.STRtree, pts: np.ndarray, n: int) -> np.ndarray:
@@ -58,16 +60,24 @@ def _containing_cell(tree: shapely.STRtree, pts: np.ndarray, n: int) -> np.ndarr
     return out
 
 
-def _influence(tree, geoms, points, levels: np.ndarray, model: RiskModel) -> np.ndarray:
-    """Largest decayed influence of any point on each cell."""
+def _influence(
+    tree, geoms, points, levels: np.ndarray, model: RiskModel
+) -> tuple[np.ndarray, np.ndarray]:
+    """Largest decayed influence of any point on each cell, and which point it is."""
     radius = np.array([model.point_rule(t).radius for t in points["type"]], float)
     pi, ci = tree.query(points.geometry.values, predicate="dwithin", distance=radius)
     out = np.zeros(len(geoms))
+    source = np.full(len(geoms), -1)
     if len(pi) == 0:
-        return out
+        return out, source
     dist = shapely.distance(points.geometry.values[pi], geoms[ci])
     base = np.array([model.level_base[int(lv)] for lv in levels])[pi]
     ratio = np.clip(dist / radius[pi], 0.0, 1.0)
     decay = (1.0 - ratio) if model.decay == "linear" else (ratio <= 1.0).astype(float)
-    np.maximum.at(out, ci, base * decay)
-    return out
+    effect = base * decay
+    np.maximum.at(out, ci, effect)
+    order = np.lexsort((effect, ci))  # by cell, strongest point last
+    last = np.r_[ci[order][1:] != ci[order][:-1], True]
+    strong = order[last]
+    source[ci[strong]] = np.where(effect[strong] > 0, pi[strong], -1)
+    return out, source
