@@ -8,12 +8,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from riskmap.atomic import atomic_path
 from riskmap.domain import RiskResult
 from riskmap.errors import ExportError
+from riskmap.export.gpkg_styles import write_layer_styles
 
 
 @contextmanager
@@ -30,8 +33,13 @@ def pyogrio_config(**options: str) -> Iterator[None]:
 LAYERS = ("cells", "communities", "points", "resources", "coverage")
 
 
+# GeoPackage 1.2: GDAL before 3.7 and QGIS 3.22 open 1.4 files (GDAL's default
+# since 3.7) only with a "may only be partially supported" warning.
+GPKG_VERSION = "1.2"
+
+
 def write_result(result: RiskResult, path: str | Path) -> Path:
-    """Write all result layers into one GeoPackage, atomically."""
+    """Write all result layers into one GeoPackage with QGIS styles, atomically."""
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise ExportError(f"{path}: the result must be a .gpkg file")
@@ -64,6 +72,7 @@ def write_other_layers(result: RiskResult, path: Path) -> None:
         pyogrio.write_dataframe(
             result.exposure_classes, path, layer="exposure_classes", driver="GPKG"
         )
+    write_layer_styles(str(path))
 
 
 def _check_field_names(frame: gpd.GeoDataFrame, layer: str) -> None:
@@ -78,14 +87,30 @@ def _check_field_names(frame: gpd.GeoDataFrame, layer: str) -> None:
         seen[col.casefold()] = col
 
 
-def _geometry_type(frame: gpd.GeoDataFrame) -> str:
-    """The layer's declared type: the single type present, else generic "Unknown".
+def as_multipolygons(geoms: np.ndarray) -> np.ndarray:
+    """Polygons and multipolygons as multipolygons (None stays None), so a cells
+    layer can declare one geometry type."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    out = np.full(len(geoms), None, dtype=object)
+    return shapely.multipolygons(parts, indices=index, out=out)
 
-    Declaring a mixed Polygon/MultiPolygon layer generic avoids converting every
-    square cell to a MultiPolygon (seconds on a million cells).
+
+def _geometry_type(frame: gpd.GeoDataFrame) -> tuple[str, bool]:
+    """The layer's declared geometry type and whether to promote parts to multi.
+
+    Mixed Polygon/MultiPolygon layers (clipped cells) are declared MultiPolygon and
+    promoted, so GIS clients see a declared type, never the generic GEOMETRY.
     """
     types = set(frame.geometry.geom_type.dropna().unique())
-    return types.pop() if len(types) == 1 else "Unknown"
+    if len(types) == 1:
+        return types.pop(), False
+    if types <= {"Polygon", "MultiPolygon"}:
+        return "MultiPolygon", True
+    if types <= {"LineString", "MultiLineString"}:
+        return "MultiLineString", True
+    if types <= {"Point", "MultiPoint"}:
+        return "MultiPoint", True
+    return "Unknown", False
 
 
 def _write_layer(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
@@ -94,6 +119,7 @@ def _write_layer(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     for col in frame.columns:
         if col != frame.geometry.name and frame[col].dtype == object:
             frame[col] = frame[col].map(lambda v: None if v is None else str(v))
+    geometry_type, promote = _geometry_type(frame)
     try:
         pyogrio.write_dataframe(
             frame,
@@ -101,8 +127,9 @@ def _write_layer(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
             layer=layer,
             driver="GPKG",
             use_arrow=True,
-            promote_to_multi=False,
-            geometry_type=_geometry_type(frame),
+            promote_to_multi=promote,
+            geometry_type=geometry_type,
+            dataset_options={"VERSION": GPKG_VERSION},
         )
     except Exception as exc:
         raise ExportError(f"cannot write layer {layer!r} to {path}: {exc}") from exc

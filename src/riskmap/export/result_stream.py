@@ -24,7 +24,12 @@ from riskmap.core.grid import Fishnet, cell_window
 from riskmap.core.pipeline import AnalysisRun
 from riskmap.domain import RiskResult
 from riskmap.errors import ExportError
-from riskmap.export.gpkg import pyogrio_config, write_other_layers
+from riskmap.export.gpkg import (
+    GPKG_VERSION,
+    as_multipolygons,
+    pyogrio_config,
+    write_other_layers,
+)
 from riskmap.export.level_raster import LevelRasterWriter, level_raster_path
 
 CELLS_MODES = ("polygons", "raster", "both")
@@ -110,8 +115,9 @@ def _write_cells(run: AnalysisRun, tmp: Path, mode: str, painter) -> None:
             layer="cells",
             driver="GPKG",
             geometry_name="geometry",
-            geometry_type="Unknown",
+            geometry_type="MultiPolygon",
             crs=run.crs.to_wkt(),
+            dataset_options={"VERSION": GPKG_VERSION},
         )
     except (RuntimeError, pyogrio.errors.DataSourceError) as exc:
         if failure:  # the computation failed, not the writing
@@ -162,6 +168,7 @@ def to_arrow(cells, drop_full_geometry: bool = False) -> pa.RecordBatch:
     if drop_full_geometry:
         geoms = geoms.copy()
         geoms[cells["full"].to_numpy(dtype=bool)] = None
+    geoms = as_multipolygons(geoms)  # the layer declares MultiPolygon
     arrays.append(pa.array(shapely.to_wkb(geoms), pa.binary()))
     return pa.RecordBatch.from_arrays(arrays, names=[*names, "geometry"])
 
