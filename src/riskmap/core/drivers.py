@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from riskmap.model import RiskModel
+from riskmap.model import HazardRule, RiskModel
 
 
 def cell_drivers(
@@ -22,8 +22,10 @@ def cell_drivers(
     points: gpd.GeoDataFrame | None,
     source: np.ndarray,
     model: RiskModel,
+    rules: dict[str, str] | None = None,
 ) -> np.ndarray:
-    """The ``driver`` text of every cell (cells must carry the score parts)."""
+    """The ``driver`` text of every cell (cells must carry the score parts);
+    *rules* maps a hazard layer (``flood_rp10``) to its model hazard (``flood``)."""
     hazard = cells["score_hazard"].to_numpy(dtype=float)
     by_points = cells["score_points"].to_numpy(dtype=float)
     out = np.full(len(cells), "none", dtype=object)
@@ -34,7 +36,8 @@ def cell_drivers(
         top = np.vstack([severities[n] for n in names]).argmax(axis=0)
         for k, name in enumerate(names):
             pick = (hazard > 0) & (top == k)
-            out[pick] = _hazard_texts(cells, name, model, pick)
+            rule = model.hazards[(rules or {}).get(name, name)]
+            out[pick] = _hazard_texts(cells, name, rule, pick)
     if points is not None and len(points):
         pick = (by_points > hazard) & (source >= 0)
         out[pick] = _point_texts(points)[source[pick]]
@@ -42,10 +45,9 @@ def cell_drivers(
 
 
 def _hazard_texts(
-    cells: gpd.GeoDataFrame, name: str, model: RiskModel, pick: np.ndarray
+    cells: gpd.GeoDataFrame, name: str, rule: HazardRule, pick: np.ndarray
 ) -> np.ndarray:
     """'flood max 2.3 m' (raster) or 'flood_zone class 高' (zones) for *pick*."""
-    rule = model.hazards[name]
     if rule.kind == "zones":
         classes = cells[f"{name}_class"].to_numpy()[pick]
         return np.array([f"{name} class {c}" for c in classes], dtype=object)
