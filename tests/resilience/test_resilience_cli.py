@@ -92,7 +92,27 @@ def test_sample_run_writes_every_output(tmp_path, sample_result, capsys):
     assert "最薄弱维度" in summary
     assert "sensitivity: ±10 % on each weight" in summary
     assert (out / "resilience.png").stat().st_size > 10_000
+    _assert_own_palette(out / "resilience.png")
     assert "weakest dimension" in capsys.readouterr().out
+
+
+def _assert_own_palette(png) -> None:
+    """The resilience map uses its sequential palette, never the risk colours."""
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    from riskmap.domain import load_level_styles
+    from riskmap.resilience.report import RESILIENCE_COLOURS
+
+    rgb = (mpimg.imread(png)[..., :3] * 255).round().astype(int)
+
+    def share(hex_colour: str) -> float:
+        target = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+        return (np.abs(rgb - target) <= 6).all(axis=-1).mean()
+
+    for style in load_level_styles().values():
+        assert share(style.color) < 0.001, style.name_en
+    assert max(share(c) for c in RESILIENCE_COLOURS.values()) > 0.01
 
 
 def test_auto_indicators_match_result(tmp_path, sample_result):

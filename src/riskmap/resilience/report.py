@@ -9,12 +9,15 @@ import pandas as pd
 import pyogrio
 
 from riskmap.atomic import atomic_paths
-from riskmap.domain import load_level_styles
 from riskmap.errors import ExportError
 from riskmap.fonts import find_cjk_font
 from riskmap.resilience.index import ResilienceResult
 from riskmap.resilience.topsis import LEVEL_NAMES
 from riskmap.spreadsheet import csv_safe, formulas_as_text
+
+# A sequential palette of its own (ColorBrewer YlGnBu, light = weak, dark = strong):
+# resilience is not a risk level, so the map must not borrow the red…blue risk colours.
+RESILIENCE_COLOURS = {1: "#FFFFCC", 2: "#A1DAB4", 3: "#41B6C4", 4: "#225EA8"}
 
 WEIGHT_COLUMNS = [
     "indicator",
@@ -141,9 +144,8 @@ def _draw_map(res: ResilienceResult, path: Path, zh: bool) -> None:
     """Draw and save the choropleth (the caller sets the fonts; no pyplot state)."""
     from matplotlib.figure import Figure
 
-    styles = load_level_styles()
     gdf = res.communities
-    colours = [styles[int(lv)].color for lv in gdf["level"]]
+    colours = [RESILIENCE_COLOURS[int(lv)] for lv in gdf["level"]]
     fig = Figure(figsize=(8, 7), dpi=120)
     ax = fig.subplots()
     gdf.plot(ax=ax, color=colours, edgecolor="#333333", linewidth=0.8)
@@ -152,18 +154,22 @@ def _draw_map(res: ResilienceResult, path: Path, zh: bool) -> None:
         p = geom.representative_point()
         label = name if zh else _ascii(name)
         ax.annotate(f"{label}\n{c:.3f}", (p.x, p.y), ha="center", fontsize=7)
-    ax.legend(handles=_legend(styles, zh), loc="lower right", fontsize=8)
+    ax.legend(handles=_legend(zh), loc="lower right", fontsize=8)
     ax.set_title(_title(res, zh), fontsize=10)
     ax.set_axis_off()
     fig.savefig(path, format="png", bbox_inches="tight")
 
 
-def _legend(styles, zh: bool) -> list:
+def _legend(zh: bool) -> list:
     """One legend patch per level (1 weak ... 4 strong)."""
     from matplotlib.patches import Patch
 
     return [
-        Patch(color=styles[lv].color, label=LEVEL_NAMES[lv][0 if zh else 1])
+        Patch(
+            facecolor=RESILIENCE_COLOURS[lv],
+            edgecolor="#333333",
+            label=LEVEL_NAMES[lv][0 if zh else 1],
+        )
         for lv in (1, 2, 3, 4)
     ]
 
