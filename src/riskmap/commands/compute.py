@@ -73,7 +73,8 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--project",
         type=location,
-        help="riskmap project: communities, hazards, model and points (options win)",
+        help="riskmap project: communities, hazards, model, resources and points "
+        "(options win)",
     )
     p.add_argument(
         "--id-field", help="community id field (default: community_id/id/code)"

@@ -43,17 +43,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     new.add_argument("--model", type=Path, help="risk model TOML for compute")
     new.add_argument(
+        "--resources", type=Path,
+        help="emergency resources (shelters …) for compute, stored relative to the "
+        "project",
+    )  # fmt: skip
+    new.add_argument(
         "--sample", action="store_true", help="fill it from the bundled Bazhong sample"
     )
     add_quiet(new)
     new.set_defaults(func=run_new)
-    upd = actions.add_parser("set", help="replace a project's hazards and/or model")
+    upd = actions.add_parser(
+        "set", help="replace a project's hazards, model and/or resources"
+    )
     upd.add_argument("path", type=location, help=LOCATION)
     upd.add_argument(
         "--hazard", action="append", default=None, metavar="NAME=PATH[:FIELD]",
         help="the new hazard list (replaces the old one); repeat",
     )  # fmt: skip
     upd.add_argument("--model", type=Path, help="risk model TOML")
+    upd.add_argument("--resources", type=Path, help="emergency resources layer")
     upd.add_argument("--user", help="who makes the change (default: login)")
     add_quiet(upd)
     upd.set_defaults(func=run_set)
@@ -121,13 +129,22 @@ def create_project(
     name_field: str | None = None,
     hazards: list[str] | None = None,
     model: Path | None = None,
+    resources: Path | None = None,
 ) -> Project:
     """Create a project from file paths (as the CLI names them)."""
     comms = load_communities(communities, id_field, name_field) if communities else None
     specs = _hazard_specs(hazards or [])
     if model is not None:
         load_model(model)  # refuse what compute --model would refuse
-    return Project.create(path, comms, hazards=specs, model=model)
+    _check_files(resources=resources)
+    return Project.create(path, comms, hazards=specs, model=model, resources=resources)
+
+
+def _check_files(**paths: Path | None) -> None:
+    """A MissingFileError naming the option of a path that is not a file."""
+    for option, path in paths.items():
+        if path is not None and not Path(path).is_file():
+            raise MissingFileError(f"--{option} {path}: file not found")
 
 
 def _hazard_specs(texts: list[str]) -> dict[str, str]:
@@ -149,6 +166,7 @@ def create_sample_project(path: str | Path) -> Project:
         location(str(path)),
         layers / "communities.geojson",
         hazards=[f"{k}={layers / v}" for k, v in SAMPLE_HAZARDS.items()],
+        resources=layers / "shelters.geojson",
     )
     try:
         project.import_file(layers / "risk_points.geojson", "wgs84", user="sample")
@@ -166,6 +184,7 @@ def run_new(args: argparse.Namespace) -> int:
         project = create_project(
             args.path, args.communities, id_field=args.id_field,
             name_field=args.name_field, hazards=args.hazard, model=args.model,
+            resources=args.resources,
         )  # fmt: skip
     with project:
         if not getattr(args, "quiet", False):
@@ -175,15 +194,19 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_set(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project set``."""
-    if args.hazard is None and args.model is None:
-        raise InputDataError("nothing to set: give --hazard NAME=PATH and/or --model")
+    if args.hazard is None and args.model is None and args.resources is None:
+        raise InputDataError(
+            "nothing to set: give --hazard NAME=PATH, --model and/or --resources"
+        )
     if args.model is not None:
         load_model(args.model)  # refuse what compute --model would refuse
+    _check_files(resources=args.resources)
     hazards = _hazard_specs(args.hazard) if args.hazard is not None else None
     with Project.open(args.path) as project, project.errors():
         project.update_settings(
-            hazards=hazards, model=args.model, user=args.user or current_user()
-        )
+            hazards=hazards, model=args.model, resources=args.resources,
+            user=args.user or current_user(),
+        )  # fmt: skip
         if not getattr(args, "quiet", False):
             print(describe(project))
     return 0
@@ -244,11 +267,13 @@ def describe(project: Project) -> str:
     for name, spec in settings["hazards"].items():
         lines.append(f"  hazard {name}: {spec}")
     lines.append(f"  model: {settings['model'] or 'bundled default'}")
+    lines.append(f"  resources: {settings['resources'] or 'none'}")
     return "\n".join(lines)
 
 
 def apply_project(args: argparse.Namespace) -> Project | None:
-    """Fill compute's hazards and model from ``--project`` unless given explicitly."""
+    """Fill compute's hazards, model and resources from ``--project`` unless given
+    explicitly."""
     path = args.project
     if path is None:
         if args.communities is None:
@@ -261,6 +286,8 @@ def apply_project(args: argparse.Namespace) -> Project | None:
                 args.hazard = project.hazard_args()
             if args.model is None and project.settings["model"]:
                 args.model = Path(project.settings["model"])
+            if args.resources is None and project.settings.get("resources"):
+                args.resources = Path(project.settings["resources"])
             project.communities()  # read (and cache) now, while errors are worded
     except BaseException:
         project.close()

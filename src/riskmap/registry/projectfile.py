@@ -119,10 +119,11 @@ def normalise_communities(
 
 
 def initial_settings(
-    base: Path | None, hazards: dict[str, str], model
+    base: Path | None, hazards: dict[str, str], model, resources=None
 ) -> dict[str, Any]:
-    """Settings of a new project: hazard and model paths relative to the project's
-    folder *base* (absolute for a database project: *base* None)."""
+    """Settings of a new project: hazard, model and emergency-resource paths
+    relative to the project's folder *base* (absolute for a database project:
+    *base* None)."""
     stored = {}
     for name, text in hazards.items():
         spec = parse_hazard_arg(f"{name}={text}")
@@ -136,6 +137,7 @@ def initial_settings(
         "created_at": now_iso(),
         "hazards": stored,
         "model": relative_path(Path(model), base) if model else None,
+        "resources": relative_path(Path(resources), base) if resources else None,
     }
 
 

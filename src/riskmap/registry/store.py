@@ -80,11 +80,12 @@ class Project(FieldTables):
         hazards: dict[str, str] | None = None,
         model: str | Path | None = None,
         password: str | None = None,
+        resources: str | Path | None = None,
     ) -> Project:
         """Make a new project (never overwrites one) and open it."""
         comms = normalise_communities(communities, id_field, name_field)
         base = None if is_database_url(path) else Path(path).parent
-        settings = initial_settings(base, hazards or {}, model)
+        settings = initial_settings(base, hazards or {}, model, resources)
         return cls.create_with(path, comms, settings, password=password)
 
     @classmethod
@@ -253,16 +254,19 @@ class Project(FieldTables):
 
     @property
     def settings(self) -> dict[str, Any]:
-        """Hazards (name -> absolute "PATH[:FIELD]"), model path, schema version."""
+        """Hazards (name -> absolute "PATH[:FIELD]"), model and emergency-resource
+        paths, schema version."""
         hazards = {
             name: self._resolve(h["path"])
             + (f":{h['field']}" if h.get("field") else "")
             for name, h in self._setting("hazards", {}).items()
         }
         model = self._setting("model")
+        resources = self._setting("resources")
         return {
             "hazards": hazards,
             "model": self._resolve(model) if model else None,
+            "resources": self._resolve(resources) if resources else None,
             "schema_version": int(self._setting("schema_version")),
             "created_at": self._setting("created_at"),
             "project_id": self.project_id,
@@ -278,10 +282,12 @@ class Project(FieldTables):
         *,
         hazards: dict[str, str] | None = None,
         model: str | Path | None = None,
+        resources: str | Path | None = None,
         user: str,
     ) -> None:
-        """Replace the hazards (name -> "PATH[:FIELD]") and/or the model; logged."""
-        new = initial_settings(self.conn.base_dir, hazards or {}, model)
+        """Replace the hazards (name -> "PATH[:FIELD]"), the model and/or the
+        emergency resources; logged."""
+        new = initial_settings(self.conn.base_dir, hazards or {}, model, resources)
         before, after = {}, {}
         if hazards is not None:
             before["hazards"], after["hazards"] = (
@@ -290,6 +296,9 @@ class Project(FieldTables):
             )
         if model is not None:
             before["model"], after["model"] = self._setting("model"), new["model"]
+        if resources is not None:
+            before["resources"] = self._setting("resources")
+            after["resources"] = new["resources"]
         with self.transaction():
             for key, value in after.items():
                 self._set_setting(key, value)
