@@ -221,3 +221,28 @@ TEXTS.update(
         "export.notice": ("附风险提示", "Add the risk notice"),
     }
 )
+
+
+def install_qt_translator(lang: str) -> bool:
+    """Translate Qt's own texts (Yes/No/Save/Cancel …) with the Qt translations
+    shipped in the PyQt5 package; English removes them. True when installed."""
+    from PyQt5.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+
+    app = QCoreApplication.instance()
+    old = _qt.pop("translator", None)
+    if app is None:
+        return False
+    if old is not None:
+        app.removeTranslator(old)
+    if lang != "zh":
+        return False
+    translator = QTranslator()
+    folder = QLibraryInfo.location(QLibraryInfo.TranslationsPath)
+    if not translator.load("qtbase_zh_CN", folder):
+        return False
+    app.installTranslator(translator)
+    _qt["translator"] = translator  # Qt does not own it: keep it alive
+    return True
+
+
+_qt: dict[str, object] = {}

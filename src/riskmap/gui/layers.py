@@ -146,7 +146,12 @@ def result_layers(path: Path) -> tuple[list[MapLayer], CRS, object]:
             label = hazard["label_en"] if language() == "en" else hazard["label_zh"]
             layer.name, layer.opacity, layer.visible = label, 0.6, False
             layers.append(layer)
-    layers.append(gdf_layer(tr("layer.cells"), "cells", path, result.cells, 0.75))
+    cells = gdf_layer(tr("layer.cells"), "cells", path, result.cells, 0.75)
+    cells.extra["hazards"] = {
+        h["name"]: {"label_zh": h.get("label_zh"), "label_en": h.get("label_en")}
+        for h in result.info.get("hazards", [])
+    }
+    layers.append(cells)
     layers.append(
         gdf_layer(tr("layer.communities"), "boundary", path, result.communities)
     )

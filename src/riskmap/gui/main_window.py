@@ -15,7 +15,7 @@ from riskmap.gui.actions import build_menus, retranslate_menus
 from riskmap.gui.dialogs.compute_dialog import ComputeDialog
 from riskmap.gui.dialogs.export_dialogs import PrintDialog, WebMapDialog
 from riskmap.gui.errors import show_error
-from riskmap.gui.i18n import language, set_language, tr
+from riskmap.gui.i18n import install_qt_translator, language, set_language, tr
 from riskmap.gui.layer_stack import LayerStack
 from riskmap.gui.layers import (
     RASTER_SUFFIXES,
@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
         self.layer_panel.zoom_requested.connect(self.canvas.zoom_to)
 
     def retranslate(self) -> None:
-        """Every text in the current language."""
+        """Every text in the current language (Qt's own buttons included)."""
+        install_qt_translator(language())
         self.setWindowTitle(
             tr("app.title")
             + (f" — {self.result_path.name}" if self.result_path else "")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import shapely
 from PyQt5.QtWidgets import (
     QHeaderView,
@@ -14,7 +12,8 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from riskmap.gui.i18n import tr
+from riskmap.export.result_labels import column_label, display_value
+from riskmap.gui.i18n import language, tr
 from riskmap.gui.layer_stack import LayerStack
 
 
@@ -54,12 +53,19 @@ class DetailsPanel(QWidget):
         return None
 
     def show_record(self, title: str, record: dict) -> None:
-        """Fill the table with *record*."""
+        """Fill the table with *record*, labelled and formatted in the UI language
+        (the column name stays in each label's tooltip)."""
+        lang = language()
+        cells = self.stack.find("cells")
+        hazards = cells.extra.get("hazards", {}) if cells is not None else {}
+        labels = {k: v.get(f"label_{lang}", k) for k, v in hazards.items()}
         self.title.setText(title)
         self.table.setRowCount(len(record))
         for r, (key, value) in enumerate(record.items()):
-            self.table.setItem(r, 0, QTableWidgetItem(str(key)))
-            self.table.setItem(r, 1, QTableWidgetItem(_fmt(value)))
+            label = QTableWidgetItem(column_label(str(key), lang, labels))
+            label.setToolTip(str(key))
+            self.table.setItem(r, 0, label)
+            self.table.setItem(r, 1, QTableWidgetItem(display_value(value, lang)))
 
 
 def _hit(gdf, x: float, y: float, tolerance: float) -> dict | None:
@@ -75,12 +81,3 @@ def _hit(gdf, x: float, y: float, tolerance: float) -> dict | None:
         return None
     row = gdf.iloc[int(min(idx))]
     return {k: v for k, v in row.items() if k != gdf.geometry.name}
-
-
-def _fmt(value) -> str:
-    """Readable value: rounded floats, blanks for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
