@@ -76,3 +76,29 @@ def test_legend_entries_lie_inside_the_legend_frame(paper, orientation, mono):
     texts = [box for a, box in boxes if hasattr(a, "get_text") and a.get_text()]
     for a, b in itertools.combinations(texts, 2):
         assert not a.overlaps(b), (a, b)
+
+
+def _titles(result, name):
+    """The axes titles of a community page (the inset's caption is one)."""
+    with mpl.rc_context(print_rc(require_cjk_font())):
+        fig = community_page(_context(result, PrintOptions()), name)
+    return [ax.get_title() for ax in fig.axes]
+
+
+def test_inset_outside_the_bundled_counties_uses_the_result_or_nothing():
+    """Far from Bazhong: the other communities locate the page; alone, no inset."""
+    from shapely.affinity import translate
+    from tests.export.test_print_helpers import NAME_B
+
+    def moved(result):
+        for layer in ("cells", "communities", "points", "resources"):
+            frame = getattr(result, layer)
+            frame["geometry"] = frame.geometry.map(lambda g: translate(g, 0, -900_000))
+        return result
+
+    two = moved(synthetic_result(two=True))
+    assert "位置示意：全部社区范围" in _titles(two, NAME_B)
+    alone = moved(synthetic_result())
+    assert not any(t.startswith("位置示意") for t in _titles(alone, NAME_A))
+    home = synthetic_result()
+    assert "位置示意：平昌县" in _titles(home, NAME_A)

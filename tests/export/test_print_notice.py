@@ -123,3 +123,33 @@ def test_mono_pages_carry_no_colour(tmp_path):
         rgb = (mpimg.imread(f"{stem}.png")[..., :3] * 255).astype(int)
         spread = rgb.max(axis=-1) - rgb.min(axis=-1)
         assert spread.max() <= 6, (page, np.argwhere(spread > 6)[:3])
+
+
+def test_area_outside_shelter_reach_keeps_the_level_colours(tmp_path):
+    """The uncovered area (level-4 band of A) is outlined, not hatched: inside it the
+    page shows the plain level colour."""
+    from tests.export.test_print import _crop, _png
+    from tests.export.test_print_helpers import X0, Y0, rgb_close
+
+    from riskmap.domain import load_level_styles
+    from riskmap.export.printmap_context import community_plan
+    from riskmap.export.printmap_layout import page_layout
+
+    result = synthetic_result(coverage=True)
+    out = tmp_path / "cov.pdf"
+    write_print_maps(result, out, communities=[NAME_A], dpi=100)
+    image = _png(out, 1, dpi=100)
+    layout = page_layout("A4", "landscape")
+    xmin, _, ymin, _ = community_plan(result, NAME_A, layout).window
+    denom = community_plan(result, NAME_A, layout).denom
+    mm = 1000 / denom
+    inner = (  # the uncovered box X0+1500..2000, minus 80 m at each edge
+        layout.map[0] + (X0 + 1580 - xmin) * mm,
+        layout.map[1] + (Y0 + 80 - ymin) * mm,
+        340 * mm,
+        840 * mm,
+    )
+    crop = _crop(image, inner, layout.height, 100)
+    blue = load_level_styles()[4].color
+    # hatched (before): 71 % plain blue; outlined: 89 % (the rest: grid lines, a point)
+    assert rgb_close(crop, blue, tol=20).mean() > 0.85

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from riskmap.commands.options import add_contacts_option
 from riskmap.export.webmap import BASEMAPS, write_web_maps
 from riskmap.io.result import read_result
 from riskmap.progress import StderrProgress
@@ -28,10 +29,17 @@ def register(fmt: argparse._SubParsersAction) -> None:
         "osm / tianditu (CGCS2000, needs --tianditu-key)",
     )
     p.add_argument(
-        "--dem", type=Path, help="DEM GeoTIFF for the hillshade (default: bundled)"
-    )
+        "--dem", type=Path,
+        help="DEM GeoTIFF for the hillshade (default: the bundled Bazhong sample "
+        "DEM; communities it does not cover get no hillshade, with a warning)",
+    )  # fmt: skip
     p.add_argument("--tianditu-key", help="your Tianditu key (天地图 tk)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
+    p.add_argument(
+        "--community", action="append", metavar="ID",
+        help="export only this community (name or id); repeat; default: all",
+    )  # fmt: skip
+    add_contacts_option(p)
     p.add_argument(
         "--jobs",
         type=int,
@@ -50,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
         tianditu_key=args.tianditu_key,
         lang=args.lang,
         jobs=args.jobs,
+        communities=args.community,
+        contacts=args.contacts,
         progress=StderrProgress("export maps", quiet=args.quiet),
     )
     if not args.quiet:

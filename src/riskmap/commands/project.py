@@ -12,7 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from riskmap.errors import InputDataError
+from riskmap.errors import InputDataError, MissingFileError
 from riskmap.io.layers import load_communities, parse_hazard_arg
 from riskmap.model import RiskModel, load_model
 from riskmap.registry import Project

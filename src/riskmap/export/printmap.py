@@ -77,6 +77,7 @@ from riskmap.export.printmap_notice import (
 )
 from riskmap.export.printmap_scalebar import draw_scalebar, mm_axes
 from riskmap.export.printmap_text import columns, tr
+from riskmap.export.selection import select_communities
 from riskmap.export.symbols import SYMBOL_CLASSES
 from riskmap.fonts import print_rc, require_cjk_font
 
@@ -127,32 +128,6 @@ def write_print_maps(
         else:
             written = _write_pngs(ctx, out, ids, notices, report)
     return written + _write_notice_texts(ctx, notices, out.parent)
-
-
-def select_communities(result: RiskResult, wanted: list[str] | None) -> list[str]:
-    """Ids of the communities to print, chosen by id or by name (a name that
-    several communities share chooses them all); InputDataError for unknown ones."""
-    table = result.communities
-    ids = [str(i) for i in table["community_id"]]
-    names = [str(n) for n in table["community"]]
-    if not ids:
-        raise InputDataError("the result has no communities to print")
-    if wanted is None:
-        return ids
-    if not wanted:
-        raise InputDataError("no community chosen; name one with --community or --all")
-    chosen: dict[str, None] = {}
-    for item in wanted:
-        found = [i for i in ids if i == item] or [
-            i for i, n in zip(ids, names, strict=True) if n == item
-        ]
-        if not found:
-            raise InputDataError(
-                f"community {item!r} is not in the result; choose one of "
-                f"{', '.join(names)} (or --all)"
-            )
-        chosen.update(dict.fromkeys(found))
-    return list(chosen)
 
 
 def community_name(result: RiskResult, cid: str) -> str:

@@ -88,3 +88,30 @@ def display_value(value: object, lang: str = "zh") -> str:
     if type(value).__name__.startswith("int"):
         return f"{int(value):,}" if abs(int(value)) >= 10_000 else str(value)
     return str(value)
+
+
+_STAT_WORDS = {k: v for k, v in _STATS.items() if k in ("mean", "max")}
+_DRIVER_POINT = re.compile(r"^point (?P<id>.+) \((?P<type>.*), (?P<level>\d)\)$")
+_DRIVER_HAZARD = re.compile(r"^(?P<name>\S+) (?P<stat>mean|max) (?P<rest>.+)$")
+_DRIVER_ZONE = re.compile(r"^(?P<name>\S+) class (?P<cls>.+)$")
+
+
+def driver_words(text: object, lang: str = "zh", hazards: dict | None = None) -> str:
+    """A cell's ``driver`` in words of *lang*: 'flood max 2.3 m' -> '洪水淹没水深
+    最大值 2.3 m', 'point YH-1 (滑坡, 2)' -> '隐患点 YH-1（滑坡，2级）'."""
+    raw = "" if text is None else str(text)
+    if lang == "en" or not raw:
+        return raw
+    labels = hazards or {}
+    if raw == "none":
+        return "无（得分为 0）"
+    if raw == "no hazard data":
+        return "无灾害数据（等级仅依据隐患点）"
+    if m := _DRIVER_POINT.match(raw):
+        return f"隐患点 {m['id']}（{m['type']}，{m['level']}级）"
+    if m := _DRIVER_ZONE.match(raw):
+        return f"{labels.get(m['name'], m['name'])} {_STATS['class'][0]} {m['cls']}"
+    if m := _DRIVER_HAZARD.match(raw):
+        word = _STAT_WORDS[m["stat"]][0]
+        return f"{labels.get(m['name'], m['name'])} {word} {m['rest']}"
+    return raw

@@ -12,15 +12,20 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 
 from riskmap.atomic import atomic_dir, is_temporary
 from riskmap.domain import RiskResult, load_level_styles
-from riskmap.errors import InputDataError, ModelError
+from riskmap.errors import InputDataError, ModelError, RiskmapWarning
+from riskmap.export.contacts import contacts_for_output
 from riskmap.export.filenames import path_inside, unique_stems
+from riskmap.export.selection import select_communities
 from riskmap.export.webmap_html import preload_assets
 from riskmap.export.webmap_index import render_index
 from riskmap.export.webmap_page import (
@@ -29,6 +34,7 @@ from riskmap.export.webmap_page import (
     PageOptions,
     render_community,
 )
+from riskmap.export.webmap_raster import dem_lonlat_box
 from riskmap.export.webmap_text import LANGS
 from riskmap.model import RiskModel, load_model
 from riskmap.progress import ProgressCallback
@@ -49,19 +55,28 @@ def write_web_maps(
     tianditu_key: str | None = None,
     lang: str = "zh",
     jobs: int | None = None,
+    communities: list[str] | None = None,
+    contacts: str = "masked",
     progress: ProgressCallback | None = None,
 ) -> list[Path]:
     """Write ``index.html`` and one offline HTML map per community into *out_dir*.
 
-    Returns the written paths, ``index.html`` first. *basemap* is ``hillshade``
-    (from *dem*, default the bundled sample DEM), ``none``, or, only when asked,
-    the online ``osm`` or ``tianditu`` (needs *tianditu_key*). *jobs* processes
-    render the communities (default: one per core, up to 2, for results of at
-    least ``PARALLEL_MIN_CELLS`` cells; else 1).
+    Returns the written paths, ``index.html`` first. *communities* (names or ids)
+    limits the export to those. *basemap* is ``hillshade`` (from *dem*, default
+    the bundled Bazhong sample DEM: a warning names the communities it does not
+    cover), ``none``, or, only when asked, the online ``osm`` or ``tianditu``
+    (needs *tianditu_key*). Contacts of responsible persons are masked unless
+    *contacts* is "full". *jobs* processes render the communities (default: one
+    per core, up to 2, for results of at least ``PARALLEL_MIN_CELLS`` cells;
+    else 1).
     """
     if jobs is not None and jobs < 1:
         raise InputDataError(f"--jobs must be 1 or more, not {jobs}")
     options = _options(basemap, dem, tianditu_key, lang, result.info)
+    chosen = select_communities(result, communities, "leave out --community")
+    result = _subset(result, chosen, contacts)
+    if options.basemap == "hillshade":
+        _warn_uncovered_by_dem(result, options.dem, dem is None)
     out_dir = Path(out_dir)
     _check_out_dir(out_dir)
     communities = result.communities.reset_index(drop=True)
@@ -122,6 +137,41 @@ def _options(basemap, dem, key, lang, info) -> PageOptions:
         bundled = sample_dir() / "dem.tif"
         dem = bundled if bundled.is_file() else None
     return PageOptions(basemap, dem, key, lang, _model(info), load_level_styles())
+
+
+def _subset(result: RiskResult, ids: list[str], contacts: str) -> RiskResult:
+    """The result cut to the communities *ids*, contacts masked unless "full"."""
+    table = result.communities
+    keep = table[table["community_id"].astype(str).isin(ids)]
+    cells = result.cells[result.cells["community_id"].astype(str).isin(ids)]
+    points = contacts_for_output(result.points, contacts)
+    return replace(result, communities=keep, cells=cells, points=points)
+
+
+def _warn_uncovered_by_dem(result: RiskResult, dem: Path | None, bundled: bool) -> None:
+    """Say which communities get no hillshade because the DEM misses them."""
+    which = "the bundled Bazhong sample DEM" if bundled else f"DEM {dem}"
+    box = result.communities.to_crs("EPSG:4326").bounds
+    if dem is None:
+        outside = np.ones(len(box), dtype=bool)
+    else:
+        w, s, e, n = dem_lonlat_box(dem)
+        outside = ~(
+            (box["minx"] < e)
+            & (box["maxx"] > w)
+            & (box["miny"] < n)
+            & (box["maxy"] > s)
+        ).to_numpy()
+    missing = result.communities["community"].astype(str).to_numpy()[outside]
+    if len(missing):
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        warnings.warn(
+            f"{which} does not cover {len(missing)} of {len(box)} communities "
+            f"({shown}); their maps have no hillshade: pass --dem PATH with a DEM of "
+            "the area, or --basemap none",
+            RiskmapWarning,
+            stacklevel=3,
+        )
 
 
 def _model(info: dict) -> RiskModel | None:

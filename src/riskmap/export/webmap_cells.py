@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 
 from riskmap.export.exposure_view import cell_rows
+from riskmap.export.result_labels import column_label, driver_words
 from riskmap.export.webmap_geometry import (
     SCALE,
     encode_lines,
@@ -73,7 +74,19 @@ def cells_spec(
     else:
         spec.update(_feature_geometry(cells, origin_ll))
         spec["locator"] = {"kind": "features"}
+    spec["nodata_polys"] = _no_data_area(cells, origin_ll)
     return spec
+
+
+def _no_data_area(cells: gpd.GeoDataFrame, origin_ll) -> list:
+    """The encoded area of the cells no hazard describes (hatched on the map)."""
+    if "hazard_data" not in cells.columns:
+        return []
+    blank = cells[~cells["hazard_data"].fillna(True).astype(bool)]
+    if len(blank) == 0:
+        return []
+    merged = shapely.union_all(blank.geometry.values, grid_size=0.01)
+    return encode_polygons(to_lonlat([merged], cells.crs)[0], origin_ll)
 
 
 def _lattice_geometry(cells, boundary, size, fish, origin_ll) -> dict:
@@ -116,7 +129,12 @@ def _attributes(cells, info, model, lang) -> dict:
         "score_points": column(cells["score_points"], 3),
         "points": _points_column(cells),
         "hazards": [_hazard_column(cells, h, model, lang) for h in info["hazards"]],
-        "extra": _coverage_rows(cells, lang) + cell_rows(cells, info, lang),
+        "nodata": _no_data_column(cells),
+        "extra": [
+            *_driver_rows(cells, info, lang),
+            *_coverage_rows(cells, lang),
+            *cell_rows(cells, info, lang),
+        ],
     }
     spec.update(_ids(cells))
     return spec
@@ -133,6 +151,23 @@ def _ids(cells) -> dict:
         if rebuilt == ids:
             return {"prefix": prefix}
     return {"ids": ids}
+
+
+def _no_data_column(cells) -> list | None:
+    """1 for a cell no hazard describes, else 0 (None when the result cannot say)."""
+    if "hazard_data" not in cells.columns:
+        return None
+    return (~cells["hazard_data"].fillna(True).astype(bool)).astype(int).tolist()
+
+
+def _driver_rows(cells, info: dict, lang: str) -> list[dict]:
+    """The tooltip row saying why each cell has its level, in words of *lang*."""
+    if "driver" not in cells.columns:
+        return []
+    key = "label_en" if lang == "en" else "label_zh"
+    labels = {h["name"]: h.get(key) or h["name"] for h in info.get("hazards", [])}
+    values = [driver_words(d, lang, labels) or None for d in cells["driver"]]
+    return [{"label": column_label("driver", lang), "values": values}]
 
 
 def _points_column(cells) -> list:

@@ -79,9 +79,11 @@ def preload_assets() -> None:
 
 
 def inline_head(title: str) -> str:
-    """The <head> additions: title, inlined Leaflet, riskmap's CSS and runtime."""
+    """The <head> additions: viewport (phones), title, inlined Leaflet, riskmap's CSS
+    and runtime."""
     js, css = _leaflet()
     return (
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n"
         f"<style>{css}</style>\n<style>{_asset('webmap.css')}</style>\n"
         f"<script>{js}</script>\n<script>{_asset('webmap.js')}</script>\n"
@@ -173,8 +175,10 @@ def levels_legend(
     points: dict[int, int],
     lang: str,
     people: dict[int, str] | None = None,
+    no_data: int = 0,
 ) -> str:
-    """The four levels with their colours, cell and point counts (and people)."""
+    """The four levels with their colours, cell and point counts (and people), and
+    the hatched cells without hazard data when there are any."""
     rows = []
     for level in RiskLevel:
         st = styles[level]
@@ -186,6 +190,13 @@ def levels_legend(
             f"</span></td><td>{esc(st.name(lang))}</td>"
             f'<td class="rm-n">{cells.get(int(level), 0)}</td>'
             f'<td class="rm-n">{points.get(int(level), 0)}</td>{extra}</tr>'
+        )
+    if no_data:
+        rows.append(
+            '<tr><td><span class="rm-sw rm-sw-nodata"></span></td>'
+            f"<td>{esc(tr('legend_nodata', lang))}</td>"
+            f'<td class="rm-n">{no_data}</td><td></td>'
+            f"{'<td></td>' if people else ''}</tr>"
         )
     people_head = f"<th>{esc(tr('col_people', lang))}</th>" if people else ""
     head = (

@@ -13,7 +13,7 @@ from typing import Any
 import geopandas as gpd
 
 from riskmap.export.symbols import point_class, short_label
-from riskmap.export.webmap_text import HIDDEN_FIELDS, field_label
+from riskmap.export.webmap_text import HIDDEN_FIELDS, field_label, value_words
 
 
 def text_value(value: Any) -> str | None:
@@ -31,8 +31,10 @@ def text_value(value: Any) -> str | None:
 
 
 def _fields(row: dict, labels: dict[str, str], lang: str) -> list[list[str]]:
-    """[label, text] for every non-empty field of a row, in column order."""
-    out = []
+    """[label, text] for every non-empty field of a row, in column order; coded
+    values in words of *lang* (direct -> 直接评定), a repeated label+value once
+    (a ledger's id and its point_id)."""
+    out: list[list[str]] = []
     for key, value in row.items():
         if key in HIDDEN_FIELDS:
             continue
@@ -41,7 +43,9 @@ def _fields(row: dict, labels: dict[str, str], lang: str) -> list[list[str]]:
             continue
         if isinstance(value, bool) and lang == "en":
             text = "yes" if value else "no"
-        out.append([labels.get(key) or field_label(key, lang), text])
+        pair = [labels.get(key) or field_label(key, lang), value_words(key, text, lang)]
+        if pair not in out:
+            out.append(pair)
     return out
 
 

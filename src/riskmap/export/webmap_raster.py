@@ -199,6 +199,13 @@ def hillshade(dem: np.ndarray, dx: float, dy: float, z_factor: float = 2.0):
     return np.clip(shade, 0.0, 1.0)
 
 
+def dem_lonlat_box(dem_path: str | Path) -> tuple[float, float, float, float]:
+    """The DEM's extent in lon/lat (west, south, east, north)."""
+    with _open(dem_path) as src:
+        crs, _ = raster_crs(src, Path(dem_path), None)
+        return transform_bounds(crs, "EPSG:4326", *src.bounds, densify_pts=21)
+
+
 def hillshade_overlay(dem_path: str | Path, bbox_ll) -> ImageOverlay | None:
     """A grey hillshade of the DEM over *bbox_ll*; None where the DEM does not reach."""
     from PIL import Image

@@ -25,6 +25,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer_tianditu_labels": ("天地图注记（在线）", "Tianditu labels (online)"),
     "layer_communities": ("社区", "Communities"),
     "layer_uncovered": ("避难场所服务范围外", "Not covered by shelters"),
+    "layer_nodata": ("无灾害数据的网格", "Cells without hazard data"),
+    "legend_nodata": ("无灾害数据（斜线）", "No hazard data (hatched)"),
+    "no_hazard_data": (
+        "无灾害数据：等级仅依据隐患点，不代表安全",
+        "No hazard data: level from risk points only, not a sign of safety",
+    ),
     "legend_levels": ("风险等级（网格数）", "Risk level (cells)"),
     "legend_symbols": ("符号（GB/T 35649 类别色）", "Symbols (GB/T 35649 colours)"),
     "legend_badge": (
@@ -102,3 +108,19 @@ def field_label(field: str, lang: str = "zh") -> str:
     if field in BY_NAME:
         return BY_NAME[field].label(lang)
     return field
+
+
+# Coded ledger values in words (the ledger stores the code).
+VALUE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "level_method": {
+        "direct": ("直接评定", "direct"),
+        "lec": ("LEC 法", "LEC"),
+        "ls": ("LS 法", "LS"),
+    },
+}
+
+
+def value_words(field: str, text: str, lang: str = "zh") -> str:
+    """A coded value of *field* in words of *lang* (others unchanged)."""
+    words = VALUE_WORDS.get(field, {}).get(text.strip().lower())
+    return text if words is None else words[1 if lang == "en" else 0]

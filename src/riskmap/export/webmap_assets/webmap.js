@@ -146,6 +146,7 @@
       " " + RM.esc(RM.num(c.score_hazard[i], 3)) + " · " + RM.esc(t.score_points) + " " +
       RM.esc(RM.num(c.score_points[i], 3)) + ")</small>");
     c.hazards.forEach(function (hz) { h += tipRow(hz.label, hazardText(ctx, hz, i)); });
+    if (c.nodata && c.nodata[i]) { h += tipRow(t.layer_nodata, RM.esc(t.no_hazard_data)); }
     (c.extra || []).forEach(function (row) {
       if (row.values[i] !== null) { h += tipRow(row.label, RM.esc(row.values[i])); }
     });
@@ -286,9 +287,29 @@
     return out;
   }
 
+  /* Narrow screens (phones): the layer list folds into Leaflet's layers button. */
+  RM.narrow = function (ctx) { return ctx.map.getSize().x < 600; };
+
   RM.layerControl = function (ctx, base, overlays) {
     return L.control.layers(escapedKeys(base), escapedKeys(overlays), {
-      collapsed: false, position: "topright" }).addTo(ctx.map);
+      collapsed: RM.narrow(ctx), position: "topright" }).addTo(ctx.map);
+  };
+
+  /* Diagonal grey hatching as a canvas fill (Leaflet's canvas renderer passes
+   * fillColor to the 2D context as fillStyle, so a pattern works): the level colour
+   * stays visible between the lines. */
+  RM.hatch = function () {
+    var c = document.createElement("canvas");
+    c.width = c.height = 8;
+    var g = c.getContext("2d");
+    g.strokeStyle = "rgba(40, 40, 40, 0.75)";
+    g.lineWidth = 1.5;
+    g.beginPath();
+    g.moveTo(0, 8); g.lineTo(8, 0);
+    g.moveTo(-2, 2); g.lineTo(2, -2);
+    g.moveTo(6, 10); g.lineTo(10, 6);
+    g.stroke();
+    return c.getContext("2d").createPattern(c, "repeat");
   };
 
   /* Show a hazard's legend only while its overlay is on the map. */
@@ -363,6 +384,11 @@
     if (spec.cells.lines.length) {
       overlays[t.layer_gridlines] = RM.linesLayer(ctx, spec.cells, {
         color: "#555", weight: 0.4, opacity: 0.6 }).addTo(map);
+    }
+    if (spec.cells.nodata_polys && spec.cells.nodata_polys.length) {
+      overlays[t.layer_nodata] = L.polygon(RM.polygons(spec.cells.nodata_polys, spec.cells), {
+        renderer: ctx.canvas, fillColor: RM.hatch(), fillOpacity: 1, color: "#333",
+        weight: 1, dashArray: "4 3", interactive: false }).addTo(map);
     }
     if (spec.uncovered.length) {
       overlays[t.layer_uncovered] = L.polygon(RM.polygons(spec.uncovered, spec.cells), {

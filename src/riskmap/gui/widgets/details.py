@@ -12,7 +12,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from riskmap.export.result_labels import column_label, display_value
+from riskmap.export.result_labels import column_label, display_value, driver_words
 from riskmap.gui.i18n import language, tr
 from riskmap.gui.layer_stack import LayerStack
 
@@ -65,6 +65,8 @@ class DetailsPanel(QWidget):
             label = QTableWidgetItem(column_label(str(key), lang, labels))
             label.setToolTip(str(key))
             self.table.setItem(r, 0, label)
+            if key == "driver":
+                value = driver_words(value, lang, labels)
             self.table.setItem(r, 1, QTableWidgetItem(display_value(value, lang)))
 
 
