@@ -170,7 +170,7 @@ def test_all_makes_cover_maps_and_notices(tmp_path):
     assert "最高风险等级：重大风险（红）" in note
     assert "重大风险（红色）网格 50 个，面积 0.50 平方千米" in note
     assert "主要位于社区西部" in note
-    assert "| 甲滑坡点 | 滑坡 | 重大风险 | 张* | — |" in note  # masked; no phone: —
+    assert "| 甲滑坡点 | 滑坡 | 重大风险 | 张\\* | — |" in note  # masked, escaped
     assert note.index("近避难场所") < note.index("远避难场所")
     assert "红色、橙色网格中 50% 不在避难场所服务半径内" in note
     assert "避难场所容量为常住人口的 25%" in note

@@ -61,7 +61,7 @@ def test_legend_entries_lie_inside_the_legend_frame(paper, orientation, mono):
     """Every legend text, swatch and symbol lies inside the frame; no text overlaps."""
     ctx = _context(_crowded_result(), PrintOptions(paper, orientation, mono=mono))
     with mpl.rc_context(print_rc(require_cjk_font())):
-        fig = community_page(ctx, NAME_A)
+        fig = community_page(ctx, "A")
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
         frame, boxes = _legend_boxes(fig, canvas.get_renderer())
@@ -78,17 +78,16 @@ def test_legend_entries_lie_inside_the_legend_frame(paper, orientation, mono):
         assert not a.overlaps(b), (a, b)
 
 
-def _titles(result, name):
+def _titles(result, cid):
     """The axes titles of a community page (the inset's caption is one)."""
     with mpl.rc_context(print_rc(require_cjk_font())):
-        fig = community_page(_context(result, PrintOptions()), name)
+        fig = community_page(_context(result, PrintOptions()), cid)
     return [ax.get_title() for ax in fig.axes]
 
 
 def test_inset_outside_the_bundled_counties_uses_the_result_or_nothing():
     """Far from Bazhong: the other communities locate the page; alone, no inset."""
     from shapely.affinity import translate
-    from tests.export.test_print_helpers import NAME_B
 
     def moved(result):
         for layer in ("cells", "communities", "points", "resources"):
@@ -97,8 +96,8 @@ def test_inset_outside_the_bundled_counties_uses_the_result_or_nothing():
         return result
 
     two = moved(synthetic_result(two=True))
-    assert "位置示意：全部社区范围" in _titles(two, NAME_B)
+    assert "位置示意：全部社区范围" in _titles(two, "B")
     alone = moved(synthetic_result())
-    assert not any(t.startswith("位置示意") for t in _titles(alone, NAME_A))
+    assert not any(t.startswith("位置示意") for t in _titles(alone, "A"))
     home = synthetic_result()
-    assert "位置示意：平昌县" in _titles(home, NAME_A)
+    assert "位置示意：平昌县" in _titles(home, "A")

@@ -97,6 +97,7 @@ def test_contacts_are_masked_unless_asked_for_in_full(tmp_path):
         assert code == 0
     text = _pdftotext(masked / "m.pdf")
     note = (masked / f"{NAME_A}_notice.md").read_text(encoding="utf-8")
+    note = note.replace("\\*", "*")  # Markdown escapes the mask's *
     for page in (text, note):
         assert "138****0001" in page
         assert "张*" in page
