@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 # Where browser tests leave their screenshots for a person to look at.
 ARTIFACTS = Path(
@@ -42,6 +44,17 @@ def find_chromium() -> str | None:
         if found:
             return found
     return None
+
+
+CHROMIUM = find_chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium found (apt-get install chromium, or set RISKMAP_CHROMIUM)",
+)
+# Screenshots saved for a human to look at.
+ARTIFACTS = Path(
+    os.environ.get("RISKMAP_ARTIFACTS", Path(tempfile.gettempdir()) / "riskmap-browser")
+)
 
 
 class BrowserError(RuntimeError):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from PIL import Image
-from tests.browser.chromium import Chromium, find_chromium
+from tests.browser.chromium import ARTIFACTS, CHROMIUM, Chromium, needs_chromium
 from tests.browser.sample_result import (
     PAYLOAD,
     build_grid_result,
@@ -24,14 +22,7 @@ from tests.helpers import hostile_model
 
 from riskmap.export.webmap import write_web_maps
 
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium found (apt-get install chromium, or set RISKMAP_CHROMIUM)",
-)
-ARTIFACTS = Path(
-    os.environ.get("RISKMAP_ARTIFACTS", Path(tempfile.gettempdir()) / "riskmap-browser")
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from tests.browser.chromium import Chromium, find_chromium
+from tests.browser.chromium import ARTIFACTS, CHROMIUM, Chromium, needs_chromium
 from tests.browser.sample_result import exported_sample
 
 from riskmap.export.webmap import write_web_maps
 
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium found (apt-get install chromium, or set RISKMAP_CHROMIUM)",
-)
-ARTIFACTS = Path(
-    os.environ.get("RISKMAP_ARTIFACTS", Path(tempfile.gettempdir()) / "riskmap-browser")
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
