@@ -189,7 +189,7 @@ def describe_errors(exc: ValidationError, limit: int = 3) -> str:
     """The first errors as ``key.path: message (got VALUE)``, on one line."""
     parts = []
     for err in exc.errors()[:limit]:
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        where = ".".join(_key(p) for p in err["loc"]) or "(top level)"
         got = err.get("input")
         shown = "" if isinstance(got, dict) else f" (got {_short(got)})"
         parts.append(f"{where}: {_message(err)}{shown}")
@@ -197,10 +197,17 @@ def describe_errors(exc: ValidationError, limit: int = 3) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
+def _key(part: object) -> str:
+    """A key of the error's path as written, or quoted when it holds line breaks or
+    other unprintable characters (the message must stay one line)."""
+    text = str(part)
+    return text if text.isprintable() else repr(text)
+
+
 def _message(err: dict) -> str:
-    """pydantic's message without its "Value error, " prefix."""
+    """pydantic's message without its "Value error, " prefix, on one line."""
     text = str(err["msg"]).removeprefix("Value error, ")
-    return re.sub(r" or instance of \w+", "", text)
+    return " ".join(re.sub(r" or instance of \w+", "", text).split())
 
 
 def _short(value: object) -> str:

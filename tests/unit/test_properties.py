@@ -9,6 +9,7 @@ import tomllib
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,4 +168,13 @@ def test_model_with_one_value_changed(path, value):
 ))  # fmt: skip
 def test_model_from_arbitrary_tables(data):
     """Arbitrary top-level tables: a model or a ModelError."""
+    _check_model_or_error(data)
+
+
+@pytest.mark.parametrize("key", ["a\nb", "x\r\ny", "tab\there", "\x00"])
+def test_model_error_with_a_line_break_in_a_key_is_one_line(key):
+    """A key with a line break (found by the fuzz test) is quoted, not printed raw."""
+    data = copy.deepcopy(DEFAULT)
+    data["hazards"]["flood"][key] = 1
+    data[key] = {"x": 1}
     _check_model_or_error(data)
