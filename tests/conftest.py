@@ -9,9 +9,16 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import settings
 from tests.helpers import X0, Y0, write_raster
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# CI explores the same hypothesis examples every run, so a submission's result does
+# not depend on the draw; locally each run explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 pytest_plugins = ["tests.pgfixtures"]
 
 
