@@ -94,3 +94,5 @@ class RiskResult:
     coverage: gpd.GeoDataFrame | None = None
     # people/buildings/households per community, hazard and hazard class
     exposure_classes: pd.DataFrame | None = None
+    # ledger photo thumbnails of the points (point_id, name, media_type, jpeg_base64)
+    photos: pd.DataFrame | None = None

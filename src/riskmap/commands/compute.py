@@ -30,6 +30,8 @@ from riskmap.io.layers import (
 from riskmap.io.result import read_result
 from riskmap.model import load_model
 from riskmap.progress import StderrProgress
+from riskmap.registry import Project
+from riskmap.registry.thumbnails import live_photo_thumbnails
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -230,7 +232,17 @@ def compute_to_file(args: argparse.Namespace) -> RiskResult:
     """
     inputs, model = inputs_from_args(args)
     run = AnalysisRun(inputs, model, StderrProgress("compute", quiet=args.quiet))
-    return write_streamed(run, args.out, getattr(args, "cells", None))
+    photos = project_photos(args) if inputs.points is not None else None
+    return write_streamed(run, args.out, getattr(args, "cells", None), photos)
+
+
+def project_photos(args: argparse.Namespace):
+    """Thumbnails of the ledger's photos when the points came from --project."""
+    if args.project is None or args.points:
+        return None
+    project = Project.open(args.project)
+    with project, project.errors():
+        return live_photo_thumbnails(project)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -68,6 +68,10 @@ def write_other_layers(result: RiskResult, path: Path) -> None:
         }
     )
     pyogrio.write_dataframe(info, path, layer="run_info", driver="GPKG")
+    if result.photos is not None and len(result.photos):
+        pyogrio.write_dataframe(
+            result.photos, path, layer="point_photos", driver="GPKG"
+        )
     if result.exposure_classes is not None:
         pyogrio.write_dataframe(
             result.exposure_classes, path, layer="exposure_classes", driver="GPKG"

@@ -41,10 +41,13 @@ def default_cells_mode(cells_estimate: int) -> str:
     return "both" if cells_estimate < RASTER_ONLY_ABOVE else "raster"
 
 
-def write_streamed(run: AnalysisRun, path: str | Path, cells: str | None) -> RiskResult:
+def write_streamed(
+    run: AnalysisRun, path: str | Path, cells: str | None, photos=None
+) -> RiskResult:
     """Compute *run* and write RESULT.gpkg (and the level raster); return the rest.
 
-    The returned result holds the summary, points and metadata, not the cells.
+    The returned result holds the summary, points, metadata and *photos* (ledger
+    thumbnails, if given), not the cells.
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
@@ -57,14 +60,14 @@ def write_streamed(run: AnalysisRun, path: str | Path, cells: str | None) -> Ris
         if mode == "polygons":
             with pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
                 _write_cells(run, tmp, mode, None)
-                return _finish(run, tmp, mode, None)
+                return _finish(run, tmp, mode, None, photos)
         raster = level_raster_path(path)
         with atomic_path(raster) as tmp_raster:
             painter = _painter(run, tmp_raster)
             try:
                 with pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
                     _write_cells(run, tmp, mode, painter)
-                    result = _finish(run, tmp, mode, raster)
+                    result = _finish(run, tmp, mode, raster, photos)
                 painter.finish(tmp_raster, _stamp(result))
             finally:
                 painter.close()
@@ -86,9 +89,12 @@ def _stamp(result: RiskResult) -> dict[str, str]:
     return {"riskmap_run": str(result.info["created_at"])}
 
 
-def _finish(run: AnalysisRun, tmp: Path, mode: str, raster: Path | None) -> RiskResult:
-    """Summary, points and run_info once every partition is written."""
+def _finish(
+    run: AnalysisRun, tmp: Path, mode: str, raster: Path | None, photos
+) -> RiskResult:
+    """Summary, points, photos and run_info once every partition is written."""
     result = run.finish()
+    result.photos = photos
     result.info["cells_mode"] = mode
     net = Fishnet(float(run.inputs.cell_size))
     result.info["fishnet_origin"] = [net.x0, net.y0]

@@ -190,8 +190,10 @@ def _layers(result: RiskResult, i: int) -> CommunityLayers:
     boundary = gpd.GeoSeries([row.geometry], crs=result.communities.crs)
     cells = result.cells[result.cells["community_id"] == cid].reset_index(drop=True)
     points = result.points
+    photos = None
     if points is not None:
         points = points[points["community_id"] == cid]
+        photos = _photos_of(result.photos, points)
     resources = result.resources
     if resources is not None:
         reach = boundary.to_crs(resources.crs).buffer(RESOURCE_REACH_M).iloc[0]
@@ -201,8 +203,15 @@ def _layers(result: RiskResult, i: int) -> CommunityLayers:
         coverage = coverage[coverage["community_id"] == cid]
     attrs = {k: v for k, v in row.items() if k != "geometry"}
     return CommunityLayers(
-        attrs, boundary, cells, points, resources, coverage, result.info
+        attrs, boundary, cells, points, resources, coverage, result.info, photos
     )
+
+
+def _photos_of(photos, points: gpd.GeoDataFrame):
+    """The ledger thumbnails of *points* (None when the result carries none)."""
+    if photos is None or "point_id" not in points:
+        return None
+    return photos[photos["point_id"].isin(points["point_id"].astype(str))]
 
 
 def _render_one(layers: CommunityLayers, path: Path, options: PageOptions) -> Path:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from riskmap.export.symbols import point_class, short_label
 from riskmap.export.webmap_text import HIDDEN_FIELDS, field_label, value_words
@@ -60,11 +61,28 @@ def lonlat_rows(frame: gpd.GeoDataFrame | None) -> Iterator[tuple[dict, object]]
             yield row, geom
 
 
+def photo_lists(photos: pd.DataFrame | None) -> dict[str, list[dict]]:
+    """Point id -> [{name, jpeg}] of its ledger thumbnails (base64 JPEG)."""
+    out: dict[str, list[dict]] = {}
+    if photos is None:
+        return out
+    for pid, name, data in zip(
+        photos["point_id"], photos["name"], photos["jpeg_base64"], strict=True
+    ):
+        out.setdefault(str(pid), []).append({"name": str(name or ""), "jpeg": data})
+    return out
+
+
 def point_items(
-    points: gpd.GeoDataFrame | None, hazard_labels: dict[str, str], lang: str
+    points: gpd.GeoDataFrame | None,
+    hazard_labels: dict[str, str],
+    lang: str,
+    photos: pd.DataFrame | None = None,
 ) -> list[dict]:
-    """Risk points as symbols: GB/T 35649 class colour, short label, level badge."""
+    """Risk points as symbols: GB/T 35649 class colour, short label, level badge,
+    and the ledger photos (thumbnails) for the popup."""
     items = []
+    by_point = photo_lists(photos)
     for row, geom in lonlat_rows(points):
         level = row.get("level")
         items.append(
@@ -78,6 +96,7 @@ def point_items(
                 or text_value(row.get("point_id"))
                 or "",
                 "fields": _fields(row, hazard_labels, lang),
+                "photos": by_point.get(str(row.get("point_id")), []),
             }
         )
     return items

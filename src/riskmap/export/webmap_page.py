@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from riskmap.domain import LevelStyle, RiskLevel
 from riskmap.errors import RiskmapWarning
@@ -59,6 +60,7 @@ class CommunityLayers:
     resources: gpd.GeoDataFrame | None
     coverage: gpd.GeoDataFrame | None
     info: dict
+    photos: pd.DataFrame | None = None  # ledger thumbnails of these points
 
 
 def bbox_lonlat(boundary: gpd.GeoSeries, pad: float = 0.1) -> tuple[float, ...]:
@@ -92,7 +94,9 @@ def render_community(layers: CommunityLayers, options: PageOptions) -> str:
         "uncovered": uncovered_spec(
             layers.coverage, str(layers.community["community_id"]), origin
         ),
-        "points": point_items(layers.points, _hazard_labels(layers.info, lang), lang),
+        "points": point_items(
+            layers.points, _hazard_labels(layers.info, lang), lang, layers.photos
+        ),
         "resources": resource_items(layers.resources, lang),
         "base": _basemap(options, bbox),
         "hazards": _hazard_overlays(layers.info, options, bbox, origin),

@@ -66,6 +66,7 @@ def read_result(path: str | Path) -> RiskResult:
     classes = (
         _read_layer(path, "exposure_classes") if "exposure_classes" in names else None
     )
+    photos = _read_layer(path, "point_photos") if "point_photos" in names else None
     return RiskResult(
         layers["cells"],
         layers["communities"],
@@ -74,6 +75,7 @@ def read_result(path: str | Path) -> RiskResult:
         layers.get("resources"),
         layers.get("coverage"),
         classes,
+        photos,
     )
 
 

@@ -244,10 +244,32 @@
     return h + "</div>";
   };
 
-  RM.fieldsHtml = function (item) {
-    var h = '<div class="rm-pop"><div class="rm-pop-head">' + RM.esc(item.title) + "</div><table>";
-    item.fields.forEach(function (f) { h += tipRow(f[0], RM.esc(f[1])); });
-    return h + "</table></div>";
+  var BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+  /* Popup content as DOM nodes: the fields, then the ledger photos as <img> from
+     a data: URL (checked base64) with their names as text, never as markup. */
+  RM.popupNode = function (item) {
+    var box = document.createElement("div");
+    var pop = box.appendChild(document.createElement("div"));
+    pop.className = "rm-pop";
+    pop.appendChild(document.createElement("div")).className = "rm-pop-head";
+    pop.firstChild.textContent = String(item.title);
+    var table = pop.appendChild(document.createElement("table"));
+    item.fields.forEach(function (f) {
+      var tr = table.appendChild(document.createElement("tr"));
+      tr.appendChild(document.createElement("th")).textContent = String(f[0]);
+      tr.appendChild(document.createElement("td")).textContent = String(f[1]);
+    });
+    (item.photos || []).forEach(function (p) {
+      if (typeof p.jpeg !== "string" || !BASE64.test(p.jpeg)) { return; }
+      var fig = pop.appendChild(document.createElement("figure"));
+      fig.className = "rm-photo";
+      var img = fig.appendChild(document.createElement("img"));
+      img.src = "data:image/jpeg;base64," + p.jpeg;
+      img.alt = String(p.name);
+      fig.appendChild(document.createElement("figcaption")).textContent = String(p.name);
+    });
+    return box;
   };
 
   RM.pointsLayer = function (ctx, items) {
@@ -258,7 +280,7 @@
         iconSize: [32, 32], iconAnchor: [16, 16], popupAnchor: [0, -14], tooltipAnchor: [0, -16]
       });
       var m = L.marker([item.lat, item.lon], { icon: icon, title: String(item.title) });
-      m.bindPopup(RM.fieldsHtml(item), { maxWidth: 340 });
+      m.bindPopup(RM.popupNode(item), { maxWidth: 340 });
       m.bindTooltip(RM.esc(item.title), { direction: "top" });
       m.rmItem = item;
       group.addLayer(m);
