@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pandas as pd
 import pytest
 from PyQt5.QtCore import QPoint, Qt, QTimer
@@ -271,3 +273,30 @@ def test_field_merge_dialog_reviews_merges_and_settles(opened, tmp_path):
     assert len(thumbs) == 1
     assert form.editors["name"].text() == hostile
     dialog.close()
+
+
+def test_gui_compute_of_a_project_carries_photo_thumbnails(opened, qtbot, tmp_path):
+    """Compute from the open project: the result holds the ledger photo thumbnail."""
+    import io
+
+    from PIL import Image
+
+    from riskmap.io.result import read_result
+
+    project = opened.ledger.project
+    pid = str(project.points()["id"].iloc[0])
+    jpeg = io.BytesIO()
+    Image.new("RGB", (1000, 500), (30, 90, 200)).save(jpeg, "JPEG")
+    project.add_photos(pid, [("巡查.jpg", "image/jpeg", jpeg.getvalue())])
+    opened.show_compute()
+    dialog = opened.compute_dialog
+    out = tmp_path / "r.gpkg"
+    dialog.set_values("", [], str(out), project=str(project.path), cell_size=500)
+    with qtbot.waitSignal(dialog.written, timeout=120_000):
+        dialog.start()
+    qtbot.waitUntil(lambda: opened.result_path == out, timeout=30_000)
+    photos = read_result(out).photos
+    assert list(photos["point_id"]) == [pid]
+    assert list(photos["name"]) == ["巡查.jpg"]
+    with Image.open(io.BytesIO(base64.b64decode(photos["jpeg_base64"][0]))) as im:
+        assert im.size == (320, 160)

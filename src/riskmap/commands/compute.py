@@ -232,12 +232,12 @@ def compute_to_file(args: argparse.Namespace) -> RiskResult:
     """
     inputs, model = inputs_from_args(args)
     run = AnalysisRun(inputs, model, StderrProgress("compute", quiet=args.quiet))
-    photos = project_photos(args) if inputs.points is not None else None
+    photos = project_photos(args)
     return write_streamed(run, args.out, getattr(args, "cells", None), photos)
 
 
 def project_photos(args: argparse.Namespace):
-    """Thumbnails of the ledger's photos when the points came from --project."""
+    """Thumbnails of the ledger's photos when the points come from --project."""
     if args.project is None or args.points:
         return None
     project = Project.open(args.project)

@@ -61,11 +61,15 @@ class TaskWorker(QObject):
             self.finished.emit(str(written))
 
 
-def analysis_task(inputs: AnalysisInputs, model: RiskModel, out: str) -> Task:
-    """Compute the risk levels and write RESULT.gpkg (nothing written if cancelled)."""
+def analysis_task(
+    inputs: AnalysisInputs, model: RiskModel, out: str, photos=None
+) -> Task:
+    """Compute the risk levels and write RESULT.gpkg (nothing written if cancelled),
+    with *photos* (the project's ledger thumbnails) when given."""
 
     def task(progress: ProgressCallback) -> str:
         result = run_analysis(inputs, model, progress)
+        result.photos = photos
         progress(1, 1, "writing")
         write_result(result, out)
         return out

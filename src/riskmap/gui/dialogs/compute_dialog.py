@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from PyQt5.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QWidget
 
-from riskmap.commands.compute import compute_args, inputs_from_args
+from riskmap.commands.compute import compute_args, inputs_from_args, project_photos
 from riskmap.commands.project import location
-from riskmap.core.pipeline import AnalysisInputs
 from riskmap.errors import InputDataError
 from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
 from riskmap.gui.i18n import tr
 from riskmap.gui.workers import Task, analysis_task
-from riskmap.model import RiskModel
 
 
 class ComputeDialog(TaskDialog):
@@ -57,8 +56,8 @@ class ComputeDialog(TaskDialog):
         self.out.edit.setText(out)
         self.cell_size.setValue(cell_size)
 
-    def _inputs(self) -> tuple[AnalysisInputs, RiskModel]:
-        """Load and validate the form's inputs exactly as ``riskmap compute`` does."""
+    def _args(self) -> argparse.Namespace:
+        """The form as ``riskmap compute`` arguments (checks the required fields)."""
         if not (self.communities.text() or self.project.text()):
             raise InputDataError(tr("compute.missing", what=tr("compute.communities")))
         if not self.out.text():
@@ -66,7 +65,7 @@ class ComputeDialog(TaskDialog):
         hazards = [
             h.strip() for h in self.hazards.toPlainText().splitlines() if h.strip()
         ]
-        args = compute_args(
+        return compute_args(
             project=location(self.project.text()) if self.project.text() else None,
             communities=_path(self.communities.text()),
             hazard=hazards,
@@ -75,12 +74,13 @@ class ComputeDialog(TaskDialog):
             cell_size=self.cell_size.value(),
             model=_path(self.model.text()),
         )
-        return inputs_from_args(args)
 
     def make_task(self) -> Task:
-        """Compute and write RESULT.gpkg."""
-        inputs, model = self._inputs()
-        return analysis_task(inputs, model, str(Path(self.out.text())))
+        """Compute and write RESULT.gpkg (with the project's photo thumbnails)."""
+        args = self._args()
+        inputs, model = inputs_from_args(args)
+        out = str(Path(self.out.text()))
+        return analysis_task(inputs, model, out, project_photos(args))
 
 
 def _path(text: str) -> Path | None:
