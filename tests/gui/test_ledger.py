@@ -300,3 +300,55 @@ def test_gui_compute_of_a_project_carries_photo_thumbnails(opened, qtbot, tmp_pa
     assert list(photos["name"]) == ["巡查.jpg"]
     with Image.open(io.BytesIO(base64.b64decode(photos["jpeg_base64"][0]))) as im:
         assert im.size == (320, 160)
+
+
+def test_desktop_changes_export_as_a_change_set_that_merges(
+    opened, qtbot, project_path, tmp_path
+):
+    """Edit, delete, move and add in the app; Ledger → Export change-set; merging
+    the file into a copy of the original project finds every change, once."""
+    import shutil
+
+    from riskmap.cli import main
+
+    office = tmp_path / "office.gpkg"
+    shutil.copy(project_path, office)
+    opened.ledger.user = "王五"
+    project = opened.ledger.project
+    ids = [str(i) for i in project.points()["id"].iloc[:3]]
+    opened.ledger_table.select_id(ids[0])
+    _fill_and_save({"status": "已销号", "note": "<b>复核</b>{{ 7*7 }}"})
+    opened.ledger_table.buttons["edit"].click()
+    opened.ledger_table.select_id(ids[1])
+    opened.ledger_table.buttons["delete"].click()
+    opened.ledger_table.select_id(ids[2])
+    opened.ledger_table.buttons["move"].click()
+    opened.canvas.render_cache()
+    centre = QPoint(opened.canvas.width() // 2, opened.canvas.height() // 2)
+    qtbot.mouseClick(opened.canvas, Qt.LeftButton, pos=centre)
+    moved = project.get_point(ids[2])
+    spot = project.communities().geometry.iloc[0].representative_point()
+    _fill_and_save({"name": "笔记本新增", "type": "滑坡"})
+    assert opened.ledger.add_point_at(spot.x, spot.y)
+
+    assert "ledger_changeset" in opened.actions
+    dialog = opened.ledger.show_changeset_export()
+    assert dialog.worker.text() == "王五"
+    path = tmp_path / "laptop.json"
+    assert dialog.write(path) == 4  # the sample's own import is someone else's
+    assert "4" in dialog.summary.text()
+
+    assert main(["points", "merge", str(path), "--project", str(office), "-q"]) == 0
+    with Project.open(office) as merged:
+        assert merged.get_point(ids[0])["status"] == "已销号"
+        assert merged.get_point(ids[0])["note"] == "<b>复核</b>{{ 7*7 }}"
+        assert merged.get_point(ids[1])["deleted"]
+        there = merged.get_point(ids[2])
+        assert abs(there["lon"] - moved["lon"]) < 1e-7
+        assert abs(there["lat"] - moved["lat"]) < 1e-7
+        assert "笔记本新增" in set(merged.points()["name"])
+        assert {"王五"} == {e["user"] for e in merged.history()[-4:]}
+        before = len(merged.history())
+    assert main(["points", "merge", str(path), "--project", str(office), "-q"]) == 0
+    with Project.open(office) as merged:
+        assert len(merged.history()) == before  # known uuids: nothing twice

@@ -207,9 +207,7 @@ def run_edit(args: argparse.Namespace) -> int:
 def run_delete(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points delete``."""
     with _open(args) as project:
-        project.delete_point(
-            args.id, user=_user(args), base_version=args.base_version
-        )
+        project.delete_point(args.id, user=_user(args), base_version=args.base_version)
     return 0
 
 

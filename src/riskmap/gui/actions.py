@@ -51,6 +51,13 @@ ACTIONS = (
         "ledger_merge", "act.ledger_merge", "", "menu.ledger", "ledger.show_merge"
     ),
     ActionSpec(
+        "ledger_changeset",
+        "act.ledger_changeset",
+        "",
+        "menu.ledger",
+        "ledger.show_changeset_export",
+    ),
+    ActionSpec(
         "ledger_export", "act.ledger_export", "", "menu.ledger", "export_ledger"
     ),
     ActionSpec("compute", "act.compute", "Ctrl+R", "menu.analysis", "show_compute"),

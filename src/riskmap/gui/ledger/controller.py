@@ -18,6 +18,7 @@ from riskmap.errors import RiskmapError
 from riskmap.gui.errors import show_error
 from riskmap.gui.i18n import tr
 from riskmap.gui.layers import MapLayer
+from riskmap.gui.ledger.changeset_dialog import ChangesetExportDialog
 from riskmap.gui.ledger.import_dialog import ImportDialog
 from riskmap.gui.ledger.merge_dialog import FieldMergeDialog
 from riskmap.gui.ledger.point_form import PointForm
@@ -190,6 +191,15 @@ class LedgerController(QObject):
             return None
         dialog = FieldMergeDialog(self.project, self.user, self.parent_widget)
         dialog.merged.connect(self.refresh)
+        dialog.show()
+        return dialog
+
+    def show_changeset_export(self) -> ChangesetExportDialog | None:
+        """The dialog that writes this app's ledger changes as a change-set."""
+        if self.project is None:
+            show_error(self.parent_widget, tr("ledger.no_project"))
+            return None
+        dialog = ChangesetExportDialog(self.project, self.user, self.parent_widget)
         dialog.show()
         return dialog
 
