@@ -8,15 +8,14 @@ import io
 
 import pytest
 from PIL import Image
-from tests.browser.chromium import Chromium, find_chromium
+from tests.browser.chromium import CHROMIUM, Chromium, needs_chromium
 
 from riskmap.cli import main
 from riskmap.commands.project import create_sample_project
 from riskmap.io.result import read_result
 from riskmap.registry.thumbnails import THUMB_PX
 
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found")
+pytestmark = needs_chromium
 HOSTILE = '<img src=x onerror="window.PWNED=1">{{ 7*7 }}\n第二行.jpg'
 
 
