@@ -70,7 +70,8 @@ OPEN_POPUP = """(() => {
           src: img && img.src.slice(0, 23), loaded: img && img.complete,
           width: img && img.naturalWidth,
           caption: box.querySelector('figcaption').textContent,
-          head: box.querySelector('.rm-pop-head').textContent};
+          head: box.querySelector('.rm-pop-head').textContent,
+          labels: [...box.querySelectorAll('th')].map(th => th.textContent)};
 })()"""
 
 
@@ -94,3 +95,4 @@ def test_popup_shows_the_photo_and_keeps_its_name_as_text(maps):
     assert seen["width"] == 320
     assert seen["caption"] == HOSTILE
     assert seen["head"] == "照片点"
+    assert "台账版本" in seen["labels"]  # the ledger version, labelled in words

@@ -84,6 +84,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "capacity": ("容纳人数", "Capacity"),
     "stock": ("储备物资", "Stock"),
     "radius_m": ("影响半径 (m)", "Influence radius (m)"),
+    "version": ("台账版本", "Ledger version"),
     "cell_id": ("所在网格", "Cell"),
     "community": ("社区", "Community"),
     "illustrative": ("示例数据", "Illustrative"),
