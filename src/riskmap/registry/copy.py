@@ -45,16 +45,21 @@ def copy_project(source: Project, target: str | Path, *, user: str) -> Project:
     return Project.create_with(target, None, settings, fill)
 
 
+# Settings that hold one file path, stored relative to the project's folder.
+PATH_SETTINGS = ("model", "resources")
+
+
 def rebased_settings(source: Project, base: Path | None) -> dict[str, Any]:
-    """Every stored setting, with hazard and model paths re-based on *base*."""
+    """Every stored setting, with hazard, model and resource paths re-based on
+    *base*."""
     rows = source.conn.execute("SELECT key, value FROM riskmap_settings").fetchall()
     settings = {key: json.loads(value) for key, value in rows}
     hazards = settings.get("hazards") or {}
     for spec in hazards.values():
         spec["path"] = relative_path(Path(source._resolve(spec["path"])), base)
-    if settings.get("model"):
-        model = Path(source._resolve(settings["model"]))
-        settings["model"] = relative_path(model, base)
+    for key in PATH_SETTINGS:
+        if settings.get(key):
+            settings[key] = relative_path(Path(source._resolve(settings[key])), base)
     return settings
 
 
