@@ -110,6 +110,8 @@ class MatrixRule:
         (4, 3, 2, 1, 1),
     )
     name: str = "GB/T 42768 式 5×5 矩阵（可配置）"
+    # risk points: the ledger field with their likelihood class 1-5 (LS method's L)
+    point_likelihood_field: str = "ls_l"
 
     def likelihood_of(self, return_period: float | None) -> int:
         """Likelihood class 1-5 of a return period in years (None: the default)."""
@@ -273,6 +275,8 @@ def _matrix_rule(table) -> MatrixRule:
         consequence=table.consequence,
         table=tuple(tuple(row) for row in table.table) if table.table else base.table,
         name=table.name if table.name is not None else base.name,
+        point_likelihood_field=table.point_likelihood_field
+        or base.point_likelihood_field,
     )
 
 

@@ -146,6 +146,7 @@ class MatrixSchema(_Table):
     people_breaks: list[Annotated[Finite, Field(ge=0)]] | None = None
     consequence: Literal["min", "max", "mean"] = "min"
     table: list[list[Level]] | None = None
+    point_likelihood_field: str | None = None
 
     @model_validator(mode="after")
     def _shapes(self) -> MatrixSchema:

@@ -306,3 +306,49 @@ def test_points_sampled_from_masked_raster_raise_no_numpy_warning(tmp_path):
         warnings.simplefilter("error")
         values = sample_raster(raster, xy, raster.crs)
     assert np.isnan(values[1])
+
+
+def _matrix_model(tmp_path: Path) -> Path:
+    """The default model with the likelihood × consequence matrix selected."""
+    from riskmap.model import default_model_path
+
+    text = default_model_path().read_text(encoding="utf-8")
+    path = tmp_path / "matrix.toml"
+    path.write_text(text.replace('level_rule = "max"', 'level_rule = "matrix"'),
+                    encoding="utf-8")  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    ("field", "likelihood", "level"),
+    [("LS_L", 5, 2), ("LS_L", 1, 4), ("LS_L", "", 2), ("LIKELIHOOD", 1, 4)],
+)
+def test_point_likelihood_enters_the_matrix(
+    tmp_path, capsys, field, likelihood, level
+):
+    """A level-2 point (base 0.7 -> consequence 3, no people) in its own cell:
+    likelihood 5 -> 15 orange, 1 -> 3 blue; none given -> its own level 2. The
+    ledger's LS_L field is found in upper case."""
+    table = tmp_path / "pts.csv"
+    table.write_text(f"name,type,level,{field},经度,纬度\n积水,未分类,2,{likelihood},"
+                     "107.16,31.60\n", encoding="utf-8")  # fmt: skip
+    code, err = _compute_points(table, tmp_path / "r.gpkg", capsys,
+                                "--model", str(_matrix_model(tmp_path)))  # fmt: skip
+    assert code == 0, err
+    cells = pyogrio.read_dataframe(tmp_path / "r.gpkg", layer="cells")
+    point = pyogrio.read_dataframe(tmp_path / "r.gpkg", layer="points")
+    held = cells[cells["cell_id"] == point["cell_id"].iloc[0]]
+    assert int(held["level"].iloc[0]) == level
+    assert int(point["likelihood"].iloc[0]) == (likelihood or 0)
+
+
+def test_point_likelihood_errors_exit_2(tmp_path, capsys):
+    """A likelihood outside 1-5: exit 2, the row and the accepted values."""
+    table = tmp_path / "pts.csv"
+    table.write_text("name,type,level,可能性,经度,纬度\n甲,滑坡,2,7,107.16,31.60\n",
+                     encoding="utf-8")  # fmt: skip
+    code, err = _compute_points(table, tmp_path / "r.gpkg", capsys)
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert "row 2: 可能性 '7' is not a likelihood class" in last
+    assert "use 1-5 or leave it empty" in last

@@ -200,3 +200,63 @@ def test_zone_likelihood_field_drives_the_matrix(tmp_path):
     hazard = load_hazard(parse_hazard_arg(f"flood_zone={path}:等级"))
     with pytest.raises(InputDataError, match="not a likelihood class"):
         run_analysis(AnalysisInputs(communities=comm, hazards=[hazard]), model)
+
+
+def test_matrix_points_with_likelihood_enter_the_matrix():
+    """A point with a likelihood class enters the matrix with the consequence of
+    its influence and the cell's people; a point without one raises to its level."""
+    from riskmap.core.points import RatedPoints
+
+    model = dataclasses.replace(load_model(), level_rule="matrix")
+    part = np.zeros(4)
+    influence = np.array([0.7, 0.7, 0.35, 0.45])
+    people = np.array([300.0, 300.0, 300.0, 0.0])
+    rated = RatedPoints(
+        cell=np.array([0, 1, 2]),
+        likelihood=np.array([5, 1, 4]),
+        effect=np.array([0.7, 0.7, 0.35]),
+        unrated=np.array([0.0, 0.0, 0.0, 0.45]),  # cell 3: a level-3 point, no L
+    )
+    level = scenarios.scenario_level(part, influence, None, people, model, None, rated)
+    # cell 0: severity 0.7 -> C3, 300 people -> C5, min C3; L5 × C3 = 15 -> orange
+    # cell 1: L1 × C3 = 3 -> blue (the level-2 point no longer forces orange)
+    # cell 2: severity 0.35 -> C2; L4 × C2 = 8 -> blue
+    # cell 3: no likelihood: influence 0.45 -> its own level 3 (yellow)
+    np.testing.assert_array_equal(level, [2, 4, 4, 3])
+    # without people the severity class alone: cell 2 L4 × C2 = 8 -> blue still
+    alone = scenarios.scenario_level(part, influence, None, None, model, None, rated)
+    np.testing.assert_array_equal(alone, [2, 4, 4, 3])
+    # under the max rule the likelihood is not used: score thresholds 0.75/0.5/0.25
+    plain = dataclasses.replace(model, level_rule="max")
+    np.testing.assert_array_equal(
+        scenarios.scenario_level(part, influence, None, people, plain, None, rated),
+        [2, 2, 3, 3],
+    )
+
+
+def test_point_effect_splits_points_by_likelihood():
+    """(point, cell, effect) pairs of points with a likelihood; the others' influence
+    stays in ``unrated`` (linear decay: level_base × (1 − d / radius))."""
+    from riskmap.core.points import point_effect
+
+    model = load_model()
+    cells = gpd.GeoDataFrame(
+        geometry=[shapely.box(100 * k, 0, 100 * k + 100, 100) for k in range(6)],
+        crs="EPSG:4545",
+    )
+    points = gpd.GeoDataFrame(
+        {"type": ["未分类", "未分类"], "level": [2, 3], "likelihood": [4, 0]},
+        geometry=[shapely.Point(50, 50), shapely.Point(550, 50)],
+        crs="EPSG:4545",
+    )
+    radius = model.default_point.radius  # 200 m
+    effect = point_effect(cells, points, model)
+    rated = effect.rated
+    order = np.argsort(rated.cell)
+    np.testing.assert_array_equal(rated.cell[order], [0, 1, 2])
+    assert set(rated.likelihood) == {4}
+    want = 0.7 * (1 - np.array([0.0, 50.0, 150.0]) / radius)
+    np.testing.assert_allclose(rated.effect[order], want)
+    np.testing.assert_allclose(
+        rated.unrated, [0, 0, 0, 0.45 * (1 - 150 / radius), 0.45 * 0.75, 0.45]
+    )

@@ -244,7 +244,9 @@ def _add_points_and_levels(
     cells["points_n"] = effect.count
     for k in range(4):
         cells[f"points_l{k + 1}"] = effect.count_by_level[:, k]
-    scenarios.grade_cells(cells, severities, task.hazards, effect.influence, task.model)
+    scenarios.grade_cells(
+        cells, severities, task.hazards, effect.influence, task.model, effect.rated
+    )
     columns = ["_pid", "cell_id", "community_id", "community"]
     if points is None or len(points) == 0:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})

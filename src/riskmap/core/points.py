@@ -20,6 +20,18 @@ class PointEffect:
     influence: np.ndarray  # (n_cells,) in [0, 1]
     cell_of_point: np.ndarray  # (n_points,) cell index or -1
     source: np.ndarray  # (n_cells,) the point giving the influence, or -1
+    rated: RatedPoints | None = None  # points with a likelihood (risk matrix)
+
+
+@dataclass(frozen=True)
+class RatedPoints:
+    """Points that carry a likelihood class, for the risk matrix: every
+    (point, cell) pair they reach, and the influence of the other points."""
+
+    cell: np.ndarray  # (pairs,) cell index
+    likelihood: np.ndarray  # (pairs,) the point's likelihood class 1-5
+    effect: np.ndarray  # (pairs,) decayed influence of the point on the cell
+    unrated: np.ndarray  # (n_cells,) largest influence of points without one
 
 
 def point_effect(
@@ -47,8 +59,21 @@ def point_effect(
     count = np.bincount(cell_of[inside], minlength=n)
     by_level = np.zeros((n, 4), int)
     np.add.at(by_level, (cell_of[inside], levels[inside] - 1), 1)
-    influence, source = _influence(tree, geoms, points, levels, model)
-    return PointEffect(count, by_level, influence, cell_of, source)
+    influence, source, pairs = _influence(tree, geoms, points, levels, model)
+    rated = _rated(points, pairs, n)
+    return PointEffect(count, by_level, influence, cell_of, source, rated)
+
+
+def _rated(points: gpd.GeoDataFrame, pairs, n: int) -> RatedPoints | None:
+    """Split the (point, cell, effect) pairs by whether the point has a likelihood."""
+    if "likelihood" not in points:
+        return None
+    pi, ci, effect = pairs
+    lk = points["likelihood"].to_numpy(dtype=int)
+    has = lk[pi] > 0
+    unrated = np.zeros(n)
+    np.maximum.at(unrated, ci[~has], effect[~has])
+    return RatedPoints(ci[has], lk[pi[has]], effect[has], unrated)
 
 
 def _containing_cell(tree: shapely.STRtree, pts: np.ndarray, n: int) -> np.ndarray:
@@ -60,16 +85,15 @@ def _containing_cell(tree: shapely.STRtree, pts: np.ndarray, n: int) -> np.ndarr
     return out
 
 
-def _influence(
-    tree, geoms, points, levels: np.ndarray, model: RiskModel
-) -> tuple[np.ndarray, np.ndarray]:
-    """Largest decayed influence of any point on each cell, and which point it is."""
+def _influence(tree, geoms, points, levels: np.ndarray, model: RiskModel) -> tuple:
+    """Largest decayed influence of any point on each cell, which point it is, and
+    the (point, cell, effect) pairs."""
     radius = np.array([model.point_rule(t).radius for t in points["type"]], float)
     pi, ci = tree.query(points.geometry.values, predicate="dwithin", distance=radius)
     out = np.zeros(len(geoms))
     source = np.full(len(geoms), -1)
     if len(pi) == 0:
-        return out, source
+        return out, source, (pi, ci, np.zeros(0))
     dist = shapely.distance(points.geometry.values[pi], geoms[ci])
     base = np.array([model.level_base[int(lv)] for lv in levels])[pi]
     ratio = np.clip(dist / radius[pi], 0.0, 1.0)
@@ -80,4 +104,4 @@ def _influence(
     last = np.r_[ci[order][1:] != ci[order][:-1], True]
     strong = order[last]
     source[ci[strong]] = np.where(effect[strong] > 0, pi[strong], -1)
-    return out, source
+    return out, source, (pi, ci, effect)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from riskmap.core.points import RatedPoints
 from riskmap.core.score import combine, hazard_part
 from riskmap.errors import InputDataError
 from riskmap.io.layers import HazardInput
@@ -77,6 +78,7 @@ def grade_cells(
     hazards: Sequence[HazardInput],
     influence: np.ndarray,
     model: RiskModel,
+    rated: RatedPoints | None = None,
 ) -> None:
     """Add score parts, score and level (headline and per scenario) to *cells*."""
     plan = plan_scenarios(hazards)
@@ -93,6 +95,7 @@ def grade_cells(
             people,
             model,
             zone_likelihood(cells, names),
+            rated,
         )
         if period is not None:
             cells[f"score_hazard_{period_label(period)}"] = parts[period]
@@ -120,13 +123,16 @@ def scenario_level(
     people: np.ndarray | None,
     model: RiskModel,
     zone_likelihood: np.ndarray | None = None,
+    rated: RatedPoints | None = None,
 ) -> np.ndarray:
     """Level of every cell in one scenario, by the model's rule.
 
     "max": the score thresholds as for a single map. "matrix": the likelihood of
     the return period (or of the zones touching the cell, when a zone layer has
     a likelihood field) and the consequence of the hazard part and the people
-    give the level; a registered risk point still raises its cells to its own level.
+    give the level. A risk point with a likelihood class (*rated*) enters the
+    matrix too, its decayed influence as severity; one without still raises its
+    cells to its own level.
     """
     if model.level_rule != "matrix":
         return model.levels_of(combine(part, influence, model))
@@ -135,7 +141,27 @@ def scenario_level(
     if zone_likelihood is not None:
         likelihood = np.where(zone_likelihood > 0, zone_likelihood, likelihood)
     hazard = matrix.level_of(likelihood, matrix.consequence_of(part, people))
-    return np.minimum(hazard, model.levels_of(influence)).astype("int8")
+    if rated is None:
+        return np.minimum(hazard, model.levels_of(influence)).astype("int8")
+    points = np.minimum(
+        model.levels_of(rated.unrated), point_matrix_level(rated, people, matrix)
+    )
+    return np.minimum(hazard, points).astype("int8")
+
+
+def point_matrix_level(
+    rated: RatedPoints, people: np.ndarray | None, matrix
+) -> np.ndarray:
+    """Level per cell from the risk points with a likelihood: the matrix of the
+    point's likelihood and the consequence of its influence and the cell's people
+    (the most severe point wins; 4 where none reaches)."""
+    out = np.full(len(rated.unrated), 4, dtype="int8")
+    if len(rated.cell) == 0:
+        return out
+    near = None if people is None else people[rated.cell]
+    level = matrix.level_of(rated.likelihood, matrix.consequence_of(rated.effect, near))
+    np.minimum.at(out, rated.cell, level.astype("int8"))
+    return out
 
 
 def add_annual_fields(cells: pd.DataFrame, periods: Sequence[float], model) -> None:

@@ -41,7 +41,7 @@ POINT_ALIASES = {
 }
 
 
-POINT_FIELDS = ("point_id", "name", "type", "category", "level")
+POINT_FIELDS = ("point_id", "name", "type", "category", "level", "likelihood")
 POINT_ADDED = ("cell_id", "community_id", "community", "radius_m")
 RESOURCE_FIELDS = ("resource_id", "name", "type", "capacity")
 USER_PREFIX = "src_"
@@ -210,6 +210,7 @@ def load_points(
     out["type"] = _text(out, cols["type"], [UNCLASSIFIED] * n)
     out["category"] = _text(out, cols["category"], [""] * n)
     out["level"] = _levels(out, cols["level"], model, rows)
+    out["likelihood"] = _likelihoods(out, model.matrix.point_likelihood_field, rows)
     _warn_unknown_types(out["type"], model, path)
     return out.reset_index(drop=True)
 
@@ -338,6 +339,29 @@ def _levels(
             "重大/较大/一般/低"
         )
     return np.where(raw.isna(), default, raw.fillna(0)).astype(int)
+
+
+LIKELIHOOD_ALIASES = ("likelihood", "可能性", "ls_l", "LS-L 可能性")
+
+
+def _likelihoods(gdf: gpd.GeoDataFrame, field: str, rows: PointRows) -> np.ndarray:
+    """Each point's likelihood class 1-5 for the risk matrix (0: none given), from
+    the model's ``point_likelihood_field`` (the ledger's LS-L by default)."""
+    col = find_column(gdf.columns, (field, *LIKELIHOOD_ALIASES))
+    if col is None:
+        return np.zeros(len(gdf), dtype="int8")
+    text = gdf[col].astype(str).str.strip()
+    given = gdf[col].notna() & (text != "") & (text.str.lower() != "nan")
+    values = pd.to_numeric(gdf[col], errors="coerce")
+    bad = given & ~values.isin([1, 2, 3, 4, 5])
+    if bad.any():
+        first = np.flatnonzero(bad.to_numpy())[0]
+        raise InputDataError(
+            f"{rows.path}: {rows.where(first)}: {col} {str(gdf[col].iloc[first])!r} "
+            f"is not a likelihood class ({int(bad.sum())} bad value(s)); use 1-5 or "
+            "leave it empty"
+        )
+    return np.where(given, values.fillna(0), 0).astype("int8")
 
 
 _LEVEL_WORDS = {
