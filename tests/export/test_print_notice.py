@@ -154,3 +154,42 @@ def test_area_outside_shelter_reach_keeps_the_level_colours(tmp_path):
     blue = load_level_styles()[4].color
     # hatched (before): 71 % plain blue; outlined: 89 % (the rest: grid lines, a point)
     assert rgb_close(crop, blue, tol=20).mean() > 0.85
+
+
+def test_notice_lists_people_and_buildings_per_hazard_class(tmp_path):
+    """The compact per-class table: pdftotext finds each row's hazard (with its
+    scenario), class, people and buildings; the Markdown escapes data texts; rows
+    past the page's limit are counted, not dropped silently."""
+    import pandas as pd
+
+    from riskmap.export.printmap_notice import MAX_CLASS_ROWS, md_text
+
+    result = _contact_result()
+    labels = ["1 < 0.5 m", "2 0.5–1 m", "3 1–2 m"]
+    rows = [
+        ("A", NAME_A, "flood_rp10", "洪水淹没水深", 10.0, c, 10, 1234.4 + k, 56 + k)
+        for k, c in enumerate(labels)
+    ]
+    rows.append(("A", NAME_A, "zone", "<b>滑坡</b>", None, "高", 4, 20.0, 3))
+    rows += [("B", "乙", "flood_rp10", "洪水淹没水深", 10.0, "1 x", 1, 9.0, 9)]
+    rows += [("A", NAME_A, "z2", "积水", None, f"类{k}", 1, 1.0, 1) for k in range(6)]
+    result.exposure_classes = pd.DataFrame(
+        rows,
+        columns=["community_id", "community", "hazard", "hazard_label",
+                 "return_period", "class", "cells", "people", "buildings"],
+    )  # fmt: skip
+    out = tmp_path / "n.pdf"
+    write_print_maps(result, out, communities=[NAME_A], notice=True)
+    text = _pdftotext(out)
+    note = (tmp_path / f"{NAME_A}_notice.md").read_text(encoding="utf-8")
+    assert "各灾害类别暴露人口与建筑" in text
+    for k, label in enumerate(labels):
+        assert "洪水淹没水深（10年一遇）" in text
+        assert label in text
+        assert f"{1234.4 + k:,.0f}" in text and f"{56 + k}" in text
+        want = f"| 洪水淹没水深（10年一遇） | {md_text(label)} | {1234.4 + k:,.0f} |"
+        assert want in note
+    assert "<b>滑坡</b>" in text  # drawn as text, not markup
+    assert "<b>" not in note  # Markdown escapes it
+    assert "1 x" not in text  # another community's row
+    assert f"另有 {10 - MAX_CLASS_ROWS} 行未列出" in text

@@ -332,3 +332,85 @@ def test_level_fills_are_one_image_with_the_cell_levels(sample, maps):
         r, g, b, a = rgb[row, col]
         assert a == 255
         assert f"#{r:02X}{g:02X}{b:02X}" == colours[int(cell["level"])].upper()
+
+
+class _Cells(__import__("html.parser").parser.HTMLParser):
+    """Texts of the cells of every ``rm-classes`` table, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.inside = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("class", "rm-classes") in attrs:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+
+    def handle_data(self, data):
+        if self.inside and self.rows and self.rows[-1]:
+            self.rows[-1][-1] += data
+
+
+def _table_rows(html: str) -> list[list[str]]:
+    parser = _Cells()
+    parser.feed(html)
+    return parser.rows
+
+
+def test_exposure_per_hazard_class_in_the_title_panel(sample, maps):
+    """The InaSAFE-style table of the first community: one row per hazard (scenario)
+    and class with its people and buildings, as RESULT.gpkg has it."""
+    result, _ = sample
+    _, paths = maps
+    first = result.communities.iloc[0]
+    table = result.exposure_classes
+    mine = table[table["community_id"].astype(str) == str(first["community_id"])]
+    assert len(mine) > 0
+    rows = _table_rows(page_spec(paths[1])["panels"]["title"])
+    assert rows[0] == ["灾害", "类别", "人口", "建筑"]
+    assert len(rows) - 1 == len(mine)
+    for row, (_, want) in zip(rows[1:], mine.iterrows(), strict=True):
+        assert row[1] == want["class"]
+        assert row[2] == f"{want['people']:,.0f}"
+        assert row[3] == f"{want['buildings']:,.0f}"
+        if want["return_period"] == want["return_period"]:  # not NaN
+            assert f"（{want['return_period']:g}年一遇）" in row[0]
+
+
+def test_class_table_escapes_data_texts():
+    """Hazard labels and class names from data are escaped, never markup."""
+    import pandas as pd
+
+    from riskmap.export import exposure_view as xv
+    from riskmap.export.webmap_exposure import class_table_html
+
+    table = pd.DataFrame(
+        {
+            "community_id": ["A"],
+            "community": ["甲"],
+            "hazard": ["flood"],
+            "hazard_label": ["<img src=x onerror=alert(1)>"],
+            "return_period": [None],
+            "class": ["{{ 7*7 }}</td><script>"],
+            "cells": [3],
+            "people": [12.4],
+        }
+    )
+    header, rows = xv.class_table(table, "A", "zh")
+    assert header == ["灾害", "类别", "人口"]
+    html = class_table_html(header, rows, "zh")
+    assert "<img" not in html and "<script>" not in html
+    assert _table_rows(html)[1] == [
+        "<img src=x onerror=alert(1)>",
+        "{{ 7*7 }}</td><script>",
+        "12",
+    ]
+    assert xv.class_table(table, "A", "en")[1][0][0] == "flood"  # English: the name

@@ -29,6 +29,13 @@ WORDS = {
     "curve_title": ("受影响人口—重现期曲线", "People affected vs return period"),
     "curve_x": ("重现期（年）", "Return period (years)"),
     "curve_y": ("受影响人口（人）", "People affected"),
+    "class_title": (
+        "各灾害类别暴露人口与建筑",
+        "People and buildings per hazard class",
+    ),
+    "hazard": ("灾害", "Hazard"),
+    "class": ("类别", "Class"),
+    "more_rows": ("另有 {n} 行未列出。", "{n} more rows not shown."),
     "curve_note": (
         "受影响：网格等级达到{name}及以上",
         "affected: cell at {name} or worse",
@@ -95,6 +102,46 @@ def annual_sentence(row: Mapping | pd.Series, info: Mapping, lang: str = "zh") -
         )
     each = "，".join(f"{t:g}年一遇 {a:,.0f} 人" for t, a in curve)
     return f"各情景受影响人口：{each}；年均期望受影响人口约 {eae:,.1f} 人/年。"
+
+
+def class_table(
+    table: pd.DataFrame | None, cid: object, lang: str = "zh"
+) -> tuple[list[str], list[list[str]]]:
+    """The InaSAFE-style table of one community: header and one row per hazard
+    (scenario) and class with its people and buildings (plain texts; each writer
+    escapes them). Empty when the result has no such table."""
+    if table is None or table.empty or "community_id" not in table.columns:
+        return [], []
+    counts = [k for k in ("people", "buildings") if k in table.columns]
+    sel = table[table["community_id"].astype(str) == str(cid)]
+    header = [
+        word("hazard", lang),
+        word("class", lang),
+        *(word(k, lang) for k in counts),
+    ]
+    rows = [
+        [_hazard_name(r, lang), str(r["class"]), *(_count(r[k]) for k in counts)]
+        for _, r in sel.iterrows()
+    ]
+    return (header, rows) if rows else ([], [])
+
+
+def _hazard_name(row: pd.Series, lang: str) -> str:
+    """The hazard's label (Chinese) or name, with its return period when it has one."""
+    label = row.get("hazard_label") if lang != "en" else None
+    name = str(label) if isinstance(label, str) and label else str(row["hazard"])
+    period = _number(row.get("return_period"))
+    if not np.isfinite(period):
+        return name
+    return (
+        f"{name} ({period:g}-year)" if lang == "en" else f"{name}（{period:g}年一遇）"
+    )
+
+
+def _count(value: object) -> str:
+    """A count as '1,234' ('—' when missing)."""
+    number = _number(value)
+    return f"{number:,.0f}" if np.isfinite(number) else "—"
 
 
 def cell_rows(cells: pd.DataFrame, info: Mapping, lang: str) -> list[dict]:

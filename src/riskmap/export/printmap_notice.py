@@ -39,6 +39,7 @@ MAX_CELL_IDS = 8
 MAX_POINTS = 10
 MAX_SHELTERS = 3
 ISSUER_BLANK = "_" * 16  # a line to sign on when no issuer is given
+MAX_CLASS_ROWS = 8  # rows of the per-hazard-class table on the one-page notice
 CHART_MM = 42.0  # width of the exceedance curve on the notice page
 DEFAULT_TITLE = "{community}公共安全风险提示"
 DEFAULT_HEADLINE = "最高风险等级：{level_name}（{colour}）"
@@ -134,7 +135,7 @@ def build_notice(
     hot = cells[cells["level"] <= 2]
     sections = [
         _level_section(cells, style, result.resources, template, words, result.info),
-        _cells_section(cells, row, styles, result.info),
+        _cells_section(cells, row, styles, result.info, result.exposure_classes),
         _points_section(result.points, hot, str(row["community_id"]), styles, template),
         _shelter_section(result.resources, hot if not hot.empty else cells, row),
         _duties_section(entry, template, words),
@@ -226,8 +227,10 @@ def _cells_section(
     community: pd.Series,
     styles: dict[RiskLevel, LevelStyle],
     info: dict,
+    classes: pd.DataFrame | None = None,
 ) -> Section:
-    """二、红色、橙色风险网格: count, area, where, who lives there, how often."""
+    """二、红色、橙色风险网格: count, area, where, who lives there, how often, and
+    the people and buildings per hazard class."""
     boundary = community.geometry
     blocks: list[str | Table | Chart | list[str]] = []
     for level in (RiskLevel.MAJOR, RiskLevel.CONSIDERABLE):
@@ -243,7 +246,24 @@ def _cells_section(
             f"面积 {sel['area_m2'].sum() / 1e6:.2f} 平方千米，{where}"
         )
     blocks += _exposure_blocks(community, styles, info)
+    blocks += _class_blocks(classes, community["community_id"])
     return Section("二、红色、橙色风险网格", blocks)
+
+
+def _class_blocks(classes: pd.DataFrame | None, cid: object) -> list[str | Table]:
+    """各灾害类别暴露人口与建筑: a compact table (at most MAX_CLASS_ROWS rows)."""
+    header, rows = xv.class_table(classes, cid)
+    if not rows:
+        return []
+    more = len(rows) - MAX_CLASS_ROWS
+    fractions = [0.4, 0.3, *([0.3 / (len(header) - 2)] * (len(header) - 2))]
+    table = Table(
+        header,
+        rows[:MAX_CLASS_ROWS],
+        fractions,
+        xv.word("more_rows", "zh", n=more) if more > 0 else "",
+    )
+    return [f"{xv.word('class_title', 'zh')}：", table]
 
 
 def _exposure_blocks(

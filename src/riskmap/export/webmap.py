@@ -23,6 +23,7 @@ import numpy as np
 from riskmap.atomic import atomic_dir, is_temporary
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import InputDataError, ModelError, RiskmapWarning
+from riskmap.export import exposure_view as xv
 from riskmap.export.contacts import contacts_for_output
 from riskmap.export.filenames import path_inside, unique_stems
 from riskmap.export.selection import select_communities
@@ -84,7 +85,7 @@ def write_web_maps(
         communities["community"].tolist(), communities["community_id"].tolist()
     )
     names = [f"{stem}.html" for stem in stems]
-    tasks = [_layers(result, i) for i in range(len(communities))]
+    tasks = [_layers(result, i, lang) for i in range(len(communities))]
     if jobs is None:
         big = len(result.cells) >= PARALLEL_MIN_CELLS
         jobs = min(2, os.cpu_count() or 1) if big else 1
@@ -183,8 +184,9 @@ def _model(info: dict) -> RiskModel | None:
         return None
 
 
-def _layers(result: RiskResult, i: int) -> CommunityLayers:
-    """The rows of every result layer that belong to community number *i*."""
+def _layers(result: RiskResult, i: int, lang: str = "zh") -> CommunityLayers:
+    """The rows of every result layer that belong to community number *i* (and its
+    per-hazard-class exposure table in *lang*)."""
     row = result.communities.iloc[i]
     cid = row["community_id"]
     boundary = gpd.GeoSeries([row.geometry], crs=result.communities.crs)
@@ -202,8 +204,17 @@ def _layers(result: RiskResult, i: int) -> CommunityLayers:
     if coverage is not None:
         coverage = coverage[coverage["community_id"] == cid]
     attrs = {k: v for k, v in row.items() if k != "geometry"}
+    classes = xv.class_table(result.exposure_classes, cid, lang)
     return CommunityLayers(
-        attrs, boundary, cells, points, resources, coverage, result.info, photos
+        attrs,
+        boundary,
+        cells,
+        points,
+        resources,
+        coverage,
+        result.info,
+        photos,
+        classes,
     )
 
 

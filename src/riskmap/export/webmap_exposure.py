@@ -27,8 +27,10 @@ def exposure_panel(
     info: Mapping,
     styles: dict[RiskLevel, LevelStyle],
     lang: str,
+    classes: tuple[list[str], list[list[str]]] = ([], []),
 ) -> str:
-    """People in red cells, people per scenario, EAE and the exceedance curve."""
+    """People in red cells, people per scenario, EAE, the exceedance curve and the
+    people and buildings per hazard class (*classes*: header and rows)."""
     if not xv.has_exposure(community):
         return ""
     red = pd.to_numeric(pd.Series([community.get("people_l1")]), errors="coerce")[0]
@@ -45,4 +47,19 @@ def exposure_panel(
         uri = xv.curve_png_uri(curve, lang, styles[level].name(lang))
         alt = xv.word("curve_title", lang)
         html += f'<img class="rm-curve" src="{esc(uri)}" alt="{esc(alt)}">'
-    return html
+    return html + class_table_html(*classes, lang)
+
+
+def class_table_html(header: list[str], rows: list[list[str]], lang: str) -> str:
+    """The per-class exposure table, every text escaped ('' without rows)."""
+    if not rows:
+        return ""
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    caption = esc(xv.word("class_title", lang))
+    return (
+        f'<table class="rm-classes"><caption>{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )

@@ -61,6 +61,7 @@ class CommunityLayers:
     coverage: gpd.GeoDataFrame | None
     info: dict
     photos: pd.DataFrame | None = None  # ledger thumbnails of these points
+    classes: tuple[list[str], list[list[str]]] = ([], [])  # per hazard class
 
 
 def bbox_lonlat(boundary: gpd.GeoSeries, pad: float = 0.1) -> tuple[float, ...]:
@@ -237,7 +238,7 @@ def _panels(layers: CommunityLayers, spec: dict, name: str, options) -> dict:
     summary = summary_text(layers.community, info, lang)
     return {
         "title": title_panel(title, date, summary, model_line, lang)
-        + exposure_panel(layers.community, info, options.styles, lang),
+        + exposure_panel(layers.community, info, options.styles, lang, layers.classes),
         "levels": levels_legend(
             options.styles,
             _counts(layers.community, "cells"),
