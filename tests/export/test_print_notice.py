@@ -186,7 +186,8 @@ def test_notice_lists_people_and_buildings_per_hazard_class(tmp_path):
     for k, label in enumerate(labels):
         assert "洪水淹没水深（10年一遇）" in text
         assert label in text
-        assert f"{1234.4 + k:,.0f}" in text and f"{56 + k}" in text
+        assert f"{1234.4 + k:,.0f}" in text
+        assert f"{56 + k}" in text
         want = f"| 洪水淹没水深（10年一遇） | {md_text(label)} | {1234.4 + k:,.0f} |"
         assert want in note
     assert "<b>滑坡</b>" in text  # drawn as text, not markup
