@@ -212,15 +212,24 @@ def test_unknown_type_and_outside_points_are_explained(tmp_path, capsys):
     assert "1 of 2 risk points lie outside every community (P00002" in err
 
 
-def test_level_errors_list_accepted_values(tmp_path, capsys):
-    """Level 紫: the file row and the accepted values."""
+@pytest.mark.parametrize(
+    ("header", "words"),
+    [
+        ("level", "level '紫' is not a level (1 bad value(s)); use 1-4, "
+         "红/橙/黄/蓝 or 重大/较大/一般/低"),
+        ("可能性", "可能性 '7' is not a likelihood class (1 bad value(s)); "
+         "use 1-5 or leave it empty"),
+    ],
+)  # fmt: skip
+def test_bad_point_values_list_accepted_values(tmp_path, capsys, header, words):
+    """Level 紫 or likelihood 7: exit 2, one line with the row and accepted values."""
     table = tmp_path / "pts.csv"
-    table.write_text("name,type,level,经度,纬度\n甲,滑坡,紫,107.16,31.60\n",
-                     encoding="utf-8")  # fmt: skip
+    row = "甲,滑坡,紫,107.16,31.60" if header == "level" else "甲,滑坡,2,7,107.16,31.60"
+    head = "name,type,level" + ("" if header == "level" else f",{header}")
+    table.write_text(f"{head},经度,纬度\n{row}\n", encoding="utf-8")
     code, err = _compute_points(table, tmp_path / "r.gpkg", capsys)
     assert code == 2
-    assert "row 2: level '紫' is not a level" in err
-    assert "1-4, 红/橙/黄/蓝 or 重大/较大/一般/低" in err
+    assert f"row 2: {words}" in err.strip().splitlines()[-1]
 
 
 def test_infinite_raster_cells_are_no_data(tmp_path, capsys):
@@ -323,9 +332,7 @@ def _matrix_model(tmp_path: Path) -> Path:
     ("field", "likelihood", "level"),
     [("LS_L", 5, 2), ("LS_L", 1, 4), ("LS_L", "", 2), ("LIKELIHOOD", 1, 4)],
 )
-def test_point_likelihood_enters_the_matrix(
-    tmp_path, capsys, field, likelihood, level
-):
+def test_point_likelihood_enters_the_matrix(tmp_path, capsys, field, likelihood, level):
     """A level-2 point (base 0.7 -> consequence 3, no people) in its own cell:
     likelihood 5 -> 15 orange, 1 -> 3 blue; none given -> its own level 2. The
     ledger's LS_L field is found in upper case."""
@@ -340,15 +347,3 @@ def test_point_likelihood_enters_the_matrix(
     held = cells[cells["cell_id"] == point["cell_id"].iloc[0]]
     assert int(held["level"].iloc[0]) == level
     assert int(point["likelihood"].iloc[0]) == (likelihood or 0)
-
-
-def test_point_likelihood_errors_exit_2(tmp_path, capsys):
-    """A likelihood outside 1-5: exit 2, the row and the accepted values."""
-    table = tmp_path / "pts.csv"
-    table.write_text("name,type,level,可能性,经度,纬度\n甲,滑坡,2,7,107.16,31.60\n",
-                     encoding="utf-8")  # fmt: skip
-    code, err = _compute_points(table, tmp_path / "r.gpkg", capsys)
-    assert code == 2
-    last = err.strip().splitlines()[-1]
-    assert "row 2: 可能性 '7' is not a likelihood class" in last
-    assert "use 1-5 or leave it empty" in last

@@ -331,14 +331,23 @@ def _levels(
         return default
     raw = gdf[col].map(_parse_level)
     bad = raw.isna() & gdf[col].notna() & (gdf[col].astype(str).str.strip() != "")
-    if bad.any():
-        first = np.flatnonzero(bad.to_numpy())[0]
-        raise InputDataError(
-            f"{rows.path}: {rows.where(first)}: {col} {gdf[col].iloc[first]!r} is "
-            f"not a level ({int(bad.sum())} bad value(s)); use 1-4, 红/橙/黄/蓝 or "
-            "重大/较大/一般/低"
-        )
+    _refuse_bad(gdf[col], bad, rows, "a level", "1-4, 红/橙/黄/蓝 or 重大/较大/一般/低")
     return np.where(raw.isna(), default, raw.fillna(0)).astype(int)
+
+
+def _refuse_bad(
+    column: pd.Series, bad: pd.Series, rows: PointRows, what: str, accepted: str
+) -> None:
+    """Exit-2 error naming the first bad value's row, the count and what to use."""
+    if not bad.any():
+        return
+    first = np.flatnonzero(bad.to_numpy())[0]
+    value = column.iloc[first]
+    shown = repr(value if isinstance(value, str) else str(value))
+    raise InputDataError(
+        f"{rows.path}: {rows.where(first)}: {column.name} {shown} is not {what} "
+        f"({int(bad.sum())} bad value(s)); use {accepted}"
+    )
 
 
 LIKELIHOOD_ALIASES = ("likelihood", "可能性", "ls_l", "LS-L 可能性")
@@ -354,13 +363,7 @@ def _likelihoods(gdf: gpd.GeoDataFrame, field: str, rows: PointRows) -> np.ndarr
     given = gdf[col].notna() & (text != "") & (text.str.lower() != "nan")
     values = pd.to_numeric(gdf[col], errors="coerce")
     bad = given & ~values.isin([1, 2, 3, 4, 5])
-    if bad.any():
-        first = np.flatnonzero(bad.to_numpy())[0]
-        raise InputDataError(
-            f"{rows.path}: {rows.where(first)}: {col} {str(gdf[col].iloc[first])!r} "
-            f"is not a likelihood class ({int(bad.sum())} bad value(s)); use 1-5 or "
-            "leave it empty"
-        )
+    _refuse_bad(gdf[col], bad, rows, "a likelihood class", "1-5 or leave it empty")
     return np.where(given, values.fillna(0), 0).astype("int8")
 
 
