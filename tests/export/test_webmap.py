@@ -374,7 +374,9 @@ def test_exposure_per_hazard_class_in_the_title_panel(sample, maps):
     table = result.exposure_classes
     mine = table[table["community_id"].astype(str) == str(first["community_id"])]
     assert len(mine) > 0
-    rows = _table_rows(page_spec(paths[1])["panels"]["title"])
+    title = page_spec(paths[1])["panels"]["title"]
+    assert '<details class="rm-classes-box"><summary>各灾害类别暴露人口与建筑' in title
+    rows = _table_rows(title)
     assert rows[0] == ["灾害", "类别", "人口", "建筑"]
     assert len(rows) - 1 == len(mine)
     for row, (_, want) in zip(rows[1:], mine.iterrows(), strict=True):

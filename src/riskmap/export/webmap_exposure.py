@@ -51,7 +51,8 @@ def exposure_panel(
 
 
 def class_table_html(header: list[str], rows: list[list[str]], lang: str) -> str:
-    """The per-class exposure table, every text escaped ('' without rows)."""
+    """The per-class exposure table, every text escaped ('' without rows), in a
+    folded ``<details>`` box the reader opens."""
     if not rows:
         return ""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
@@ -59,7 +60,8 @@ def class_table_html(header: list[str], rows: list[list[str]], lang: str) -> str
         "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows
     )
     caption = esc(xv.word("class_title", lang))
-    return (
-        f'<table class="rm-classes"><caption>{caption}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (  # folded by default, so a phone's title panel stays small
+        f'<details class="rm-classes-box"><summary>{caption}</summary>'
+        f'<table class="rm-classes"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></details>"
     )
