@@ -194,3 +194,19 @@ def test_notice_lists_people_and_buildings_per_hazard_class(tmp_path):
     assert "<b>" not in note  # Markdown escapes it
     assert "1 x" not in text  # another community's row
     assert f"另有 {10 - MAX_CLASS_ROWS} 行未列出" in text
+
+
+def test_notice_counts_the_shelters_coverage_counts():
+    """Resource types are read by the one vocabulary coverage uses: 'Shelter ' and
+    '避难所' are shelters in the notice too, a depot is not."""
+    import geopandas as gpd
+    import shapely
+
+    from riskmap.export.printmap_notice import _shelters
+
+    resources = gpd.GeoDataFrame(
+        {"type": ["Shelter ", "避难所", "物资储备点"]},
+        geometry=[shapely.Point(0, 0)] * 3,
+        crs="EPSG:4545",
+    )
+    assert _shelters(resources).tolist() == [True, True, False]

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 
 from riskmap.atomic import atomic_path
+from riskmap.core.coverage import type_keys
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import InputDataError
 from riskmap.export.filenames import path_inside, unique_stems
@@ -44,7 +45,6 @@ POPUP_FIELDS = (
     "name", "type", "level", "status", "responsible", "phone", "measures",
     "deadline", "address", "note",
 )  # fmt: skip
-SHELTER_TYPES = ("shelter", "避难场所", "应急避难场所")
 
 
 @dataclass(frozen=True)
@@ -243,9 +243,8 @@ def _shelters(result: RiskResult | None, boundary: gpd.GeoSeries) -> list[dict]:
     res = None if result is None else result.resources
     if res is None or len(res) == 0:
         return []
-    kind = res["type"].astype(str).str.lower() if "type" in res else None
-    if kind is not None:
-        res = res[kind.isin(SHELTER_TYPES)]
+    if "type" in res:
+        res = res[type_keys(res["type"]) == "shelter"]
     reach = boundary.to_crs(res.crs).buffer(1000.0).iloc[0]
     res = res[res.intersects(reach)].to_crs("EPSG:4326")
     out = []

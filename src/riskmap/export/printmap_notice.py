@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from riskmap.core.coverage import type_keys
 from riskmap.core.scenarios import exceedance_curve
 from riskmap.domain import LevelStyle, RiskLevel, RiskResult, load_level_styles
 from riskmap.errors import ModelError
@@ -33,7 +34,6 @@ from riskmap.export.printmap_scalebar import mm_axes
 from riskmap.resources import styles_dir
 
 STAGES = ("prevention", "preparedness", "response", "recovery")
-SHELTER_TYPES = ("避难场所", "应急避难场所", "避难所", "shelter")
 STREET_FIELDS = ("street", "街道", "grid_name", "网格")
 MAX_CELL_IDS = 8
 MAX_POINTS = 10
@@ -219,7 +219,7 @@ def _shelters(resources: gpd.GeoDataFrame) -> pd.Series:
         if "type" in resources
         else pd.Series("", resources.index)
     )
-    return types.isin(SHELTER_TYPES)
+    return pd.Series(type_keys(types) == "shelter", index=types.index)
 
 
 def _cells_section(
