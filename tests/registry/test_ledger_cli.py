@@ -171,3 +171,23 @@ def test_project_keeps_return_period_scenarios(tmp_path, communities):
     assert rc == 0
     with Project.open(path) as project:
         assert set(project.settings["hazards"]) == {"flood@10", "flood@100"}
+
+
+def test_compute_project_reads_the_ledgers_likelihood_for_the_matrix(tmp_path):
+    """A ledger point assessed by LS carries its L (可能性) into compute's points,
+    so the risk matrix grades it by likelihood; an unassessed point carries 0."""
+    from riskmap.commands.project import project_points
+    from riskmap.model import load_model
+    from riskmap.registry import Project
+
+    path = tmp_path / "p.gpkg"
+    assert main(["project", "new", str(path), "--sample", "-q"]) == 0
+    with Project.open(path) as project:
+        first = project.points()["id"].iloc[0]
+        project.edit_point(
+            first, {"level_method": "ls", "ls_l": 5, "ls_s": 3}, user="test"
+        )
+        points = project_points(project, load_model())
+    likelihood = dict(zip(points["point_id"], points["likelihood"], strict=True))
+    assert likelihood.pop(first) == 5
+    assert set(likelihood.values()) == {0}

@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 
 from riskmap.errors import InputDataError, MissingFileError
-from riskmap.io.layers import load_communities, parse_hazard_arg
+from riskmap.io.layers import ledger_likelihoods, load_communities, parse_hazard_arg
 from riskmap.model import RiskModel, load_model
 from riskmap.registry import Project
 from riskmap.registry.database import is_database_url
@@ -316,4 +316,5 @@ def project_points(project: Project, model: RiskModel) -> gpd.GeoDataFrame | Non
     level = points["level"].to_numpy(dtype=float)
     points["level"] = np.where(np.isnan(level), default, level).astype(int)
     points["category"] = points["category"].fillna("")
+    points["likelihood"] = ledger_likelihoods(points, model)
     return points

@@ -353,6 +353,18 @@ def _refuse_bad(
 LIKELIHOOD_ALIASES = ("likelihood", "可能性", "ls_l", "LS-L 可能性")
 
 
+def ledger_likelihoods(points: pd.DataFrame, model: RiskModel) -> np.ndarray:
+    """Likelihood classes of ledger points for the risk matrix (0: none given);
+    the ledger accepted only 1-5 when each point was entered."""
+    col = find_column(
+        points.columns, (model.matrix.point_likelihood_field, *LIKELIHOOD_ALIASES)
+    )
+    if col is None:
+        return np.zeros(len(points), dtype="int8")
+    values = pd.to_numeric(points[col], errors="coerce")
+    return np.where(values.isin([1, 2, 3, 4, 5]), values, 0).astype("int8")
+
+
 def _likelihoods(gdf: gpd.GeoDataFrame, field: str, rows: PointRows) -> np.ndarray:
     """Each point's likelihood class 1-5 for the risk matrix (0: none given), from
     the model's ``point_likelihood_field`` (the ledger's LS-L by default)."""
