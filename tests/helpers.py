@@ -1,4 +1,4 @@
-"""Helpers for tests: write small real rasters."""
+"""Helpers for tests: write small real rasters; compute the bundled sample."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import rasterio
 from rasterio.transform import from_origin
+
+from riskmap.resources import sample_dir
 
 # A raster origin deliberately off the 100 m fishnet so cells straddle pixels.
 X0, Y0, PIX = 500_003.7, 3_500_011.3, 30.0
@@ -53,3 +55,24 @@ def hostile_model(folder: Path, text: str) -> Path:
     path = folder / "hostile_model.toml"
     path.write_text(model, encoding="utf-8")
     return path
+
+
+def sample_compute_args(out: Path, *extra: str) -> list[str]:
+    """``riskmap -q compute`` on the bundled sample: both hazards and the risk
+    points, writing *out*; *extra* options are appended."""
+    layers = sample_dir()
+    return [
+        "-q",
+        "compute",
+        "--communities",
+        str(layers / "communities.geojson"),
+        "--hazard",
+        f"flood={layers / 'flood_depth.tif'}",
+        "--hazard",
+        f"landslide={layers / 'landslide.tif'}",
+        "--points",
+        str(layers / "risk_points.geojson"),
+        "--out",
+        str(out),
+        *extra,
+    ]

@@ -12,6 +12,7 @@ import pyogrio
 import pytest
 import rasterio
 import shapely
+from tests.helpers import sample_compute_args
 
 from riskmap.cli import main
 from riskmap.commands.compute import compute_args, inputs_from_args
@@ -24,30 +25,11 @@ from riskmap.resources import sample_dir
 LAYERS = sample_dir()
 
 
-def _sample_args(out, *extra) -> list[str]:
-    """compute on the sample with both hazards and the risk points."""
-    return [
-        "-q",
-        "compute",
-        "--communities",
-        str(LAYERS / "communities.geojson"),
-        "--hazard",
-        f"flood={LAYERS / 'flood_depth.tif'}",
-        "--hazard",
-        f"landslide={LAYERS / 'landslide.tif'}",
-        "--points",
-        str(LAYERS / "risk_points.geojson"),
-        "--out",
-        str(out),
-        *extra,
-    ]
-
-
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """The sample computed in one partition, in this process."""
     out = tmp_path_factory.mktemp("ref") / "ref.gpkg"
-    assert main(_sample_args(out, "--memory-mb", "4096")) == 0
+    assert main(sample_compute_args(out, "--memory-mb", "4096")) == 0
     return read_result(out)
 
 
@@ -55,7 +37,7 @@ def reference(tmp_path_factory):
 def parts(tmp_path_factory):
     """The sample cut into many partitions by a tiny memory budget (--cells both)."""
     out = tmp_path_factory.mktemp("parts") / "r.gpkg"
-    assert main(_sample_args(out, "--memory-mb", "16")) == 0
+    assert main(sample_compute_args(out, "--memory-mb", "16")) == 0
     return out
 
 
@@ -108,7 +90,7 @@ def test_level_raster_is_a_cog_with_the_levels(parts, reference):
 def test_cells_raster_stores_only_clipped_polygons(tmp_path, parts, reference):
     """--cells raster: whole cells have no polygon on disk; reading restores them."""
     out = tmp_path / "raster.gpkg"
-    assert main(_sample_args(out, "--cells", "raster")) == 0
+    assert main(sample_compute_args(out, "--cells", "raster")) == 0
     raw = pyogrio.read_dataframe(out, layer="cells")
     full = raw["full"].astype(bool).to_numpy()
     assert raw.geometry.isna().to_numpy()[full].all()
@@ -122,7 +104,7 @@ def test_cells_raster_stores_only_clipped_polygons(tmp_path, parts, reference):
 def test_cells_polygons_writes_no_raster(tmp_path):
     """--cells polygons: the GeoPackage alone, as before the level raster."""
     out = tmp_path / "poly.gpkg"
-    assert main(_sample_args(out, "--cells", "polygons")) == 0
+    assert main(sample_compute_args(out, "--cells", "polygons")) == 0
     assert not level_raster_path(out).exists()
     assert read_result(out).info["level_raster"] is None
 
@@ -130,14 +112,14 @@ def test_cells_polygons_writes_no_raster(tmp_path):
 def test_two_workers_give_the_same_cells(tmp_path, reference):
     """--workers 2 runs partitions in two processes: same result."""
     out = tmp_path / "w2.gpkg"
-    assert main(_sample_args(out, "--workers", "2", "--memory-mb", "16")) == 0
+    assert main(sample_compute_args(out, "--workers", "2", "--memory-mb", "16")) == 0
     _same_cells(read_result(out), reference)
 
 
 def test_interrupted_run_keeps_the_old_result(tmp_path, monkeypatch, capsys):
     """A partition failing every try stops the run, names it, keeps the old files."""
     out = tmp_path / "keep.gpkg"
-    assert main(_sample_args(out, "--memory-mb", "16")) == 0
+    assert main(sample_compute_args(out, "--memory-mb", "16")) == 0
     before = out.read_bytes(), level_raster_path(out).read_bytes()
 
     from riskmap.core import engine
@@ -150,7 +132,7 @@ def test_interrupted_run_keeps_the_old_result(tmp_path, monkeypatch, capsys):
         return real(task)
 
     monkeypatch.setattr(engine, "analyse_partition", failing)
-    assert main(_sample_args(out, "--memory-mb", "16")) == 2
+    assert main(sample_compute_args(out, "--memory-mb", "16")) == 2
     err = capsys.readouterr().err
     assert "partition 1" in err
     assert "failed 3 times" in err
@@ -174,7 +156,7 @@ def test_dask_local_cluster_gives_the_same_cells(tmp_path, reference):
     ) as cluster:
         out = tmp_path / "dask.gpkg"
         code = main(
-            _sample_args(
+            sample_compute_args(
                 out, "--scheduler", cluster.scheduler_address, "--memory-mb", "16"
             )
         )
@@ -206,7 +188,7 @@ def _run_with_hazard(tmp_path, flood) -> AnalysisRun:
 def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
     """A scheduler that does not answer: exit 2 with the address and what to do."""
     out = tmp_path / "x.gpkg"
-    assert main(_sample_args(out, "--scheduler", "tcp://127.0.0.1:9")) == 2
+    assert main(sample_compute_args(out, "--scheduler", "tcp://127.0.0.1:9")) == 2
     err = capsys.readouterr().err.strip()
     assert "tcp://127.0.0.1:9" in err
     assert "\n" not in err
@@ -216,5 +198,5 @@ def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
 def test_bad_workers_and_memory_are_input_errors(tmp_path, capsys):
     """--workers 0 and --memory-mb 0 are refused with one line."""
     for extra in (("--workers", "0"), ("--memory-mb", "0")):
-        assert main(_sample_args(tmp_path / "x.gpkg", *extra)) == 2
+        assert main(sample_compute_args(tmp_path / "x.gpkg", *extra)) == 2
         assert extra[0] in capsys.readouterr().err

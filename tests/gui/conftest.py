@@ -11,6 +11,7 @@ pytest.importorskip("pytestqt")
 
 from PyQt5.QtCore import QSettings
 from PyQt5.QtWidgets import QMessageBox
+from tests.helpers import sample_compute_args
 
 from riskmap.cli import main as cli_main
 from riskmap.gui.i18n import set_language
@@ -26,26 +27,15 @@ def sample_result(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("gui") / "result.gpkg"
     assert (
         cli_main(
-            [
-                "-q",
-                "compute",
-                "--communities",
-                str(LAYERS / "communities.geojson"),
-                "--hazard",
-                f"flood={LAYERS / 'flood_depth.tif'}",
-                "--hazard",
-                f"landslide={LAYERS / 'landslide.tif'}",
-                "--points",
-                str(LAYERS / "risk_points.geojson"),
+            sample_compute_args(
+                out,
                 "--resources",
                 str(LAYERS / "shelters.geojson"),
                 "--exposure",
                 f"population={LAYERS / 'population.tif'}",
                 "--exposure",
                 f"buildings={LAYERS / 'buildings.geojson'}",
-                "--out",
-                str(out),
-            ]
+            )
         )
         == 0
     )
