@@ -53,11 +53,14 @@ class HazardRule:
         """Display name of the hazard."""
         return self.label_en if lang == "en" else self.label_zh
 
+    def class_index(self, values: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Class 0..len(breaks) of raster *values*; a value on a break goes up."""
+        return np.searchsorted(np.asarray(self.breaks), values, side="right")
+
     def severity_of(self, values: Sequence[float] | np.ndarray) -> np.ndarray:
         """Severity of raster *values* by their class; NaN (no data) gives 0."""
         values = np.asarray(values, dtype="float64")
-        classes = np.searchsorted(np.asarray(self.breaks), values, side="right")
-        sev = np.asarray(self.severity)[classes]
+        sev = np.asarray(self.severity)[self.class_index(values)]
         return np.where(np.isnan(values), 0.0, sev)
 
     def zone_severity(self, value: Any) -> float:

@@ -358,7 +358,7 @@ def hazard_classes(cells: pd.DataFrame, hazard: dict, rule) -> np.ndarray | None
         return None
     values = cells[stat].to_numpy(dtype=float)
     names = class_labels(rule)
-    index = np.searchsorted(np.asarray(rule.breaks), values, side="right")
+    index = rule.class_index(values)
     return np.where(np.isnan(values), "无数据", np.asarray(names, dtype=object)[index])
 
 

@@ -114,7 +114,7 @@ def colorize(values: np.ndarray, rule) -> np.ndarray:
     rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
     valid = ~np.isnan(values)
     if rule is not None and rule.ramp and rule.breaks:
-        classes = np.searchsorted(np.asarray(rule.breaks), values, side="right")
+        classes = rule.class_index(values)
         ramp = np.array([_rgb(c) for c in rule.ramp])
         idx = np.clip(classes, 0, len(ramp) - 1)
         rgba[..., :3] = ramp[idx]
