@@ -24,8 +24,8 @@ from riskmap.domain import load_level_styles
 from riskmap.errors import InputDataError
 from riskmap.export.gpkg import write_result
 from riskmap.export.printmap import write_print_maps
-from riskmap.export.printmap_context import community_plan
-from riskmap.export.printmap_layout import page_layout
+from riskmap.export.printmap.context import community_plan
+from riskmap.export.printmap.layout import page_layout
 
 pytestmark = [needs_cjk]
 DPI = 100
@@ -235,7 +235,7 @@ def test_labels_on_a_crowded_page_do_not_overlap():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from riskmap.export.printmap import _context, community_page
-    from riskmap.export.printmap_context import PrintOptions
+    from riskmap.export.printmap.context import PrintOptions
     from riskmap.fonts import print_rc, require_cjk_font
 
     result = synthetic_result()

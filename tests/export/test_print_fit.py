@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from tests.export.test_print_helpers import NAME_A, X0, Y0, needs_cjk, synthetic_result
 
 from riskmap.export.printmap import _context, community_page
-from riskmap.export.printmap_context import PrintOptions
+from riskmap.export.printmap.context import PrintOptions
 from riskmap.fonts import print_rc, require_cjk_font
 
 pytestmark = [needs_cjk]

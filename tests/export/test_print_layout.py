@@ -6,14 +6,14 @@ import itertools
 
 import pytest
 
-from riskmap.export.printmap_layout import (
+from riskmap.export.printmap.layout import (
     choose_scale,
     map_window,
     nice_length,
     page_layout,
     place_labels,
 )
-from riskmap.export.printmap_notice import compass, load_notice_template, wrap
+from riskmap.export.printmap.notice import compass, load_notice_template, wrap
 
 
 def test_choose_scale_picks_the_smallest_round_scale_that_fits():
@@ -118,7 +118,7 @@ def test_inset_counties_hold_the_community_or_none():
     import geopandas as gpd
     import shapely
 
-    from riskmap.export.printmap_frame import home_counties
+    from riskmap.export.printmap.frame import home_counties
     from riskmap.resources import sample_dir
 
     counties = gpd.read_file(sample_dir() / "bazhong_counties.geojson").to_crs(

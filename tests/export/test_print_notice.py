@@ -58,7 +58,8 @@ def test_notice_names_a_risk_level_not_an_issued_warning(tmp_path):
 
 def test_warning_wording_is_an_explicit_template_choice(tmp_path, monkeypatch):
     """A template that asks for warning wording gets it."""
-    from riskmap.export import printmap, printmap_notice
+    from riskmap.export import printmap
+    from riskmap.export.printmap import notice as printmap_notice
 
     template = printmap_notice.load_notice_template()
     template["title"] = "{community}公共安全风险预警通报"
@@ -133,8 +134,8 @@ def test_area_outside_shelter_reach_keeps_the_level_colours(tmp_path):
     from tests.export.test_print_helpers import X0, Y0, rgb_close
 
     from riskmap.domain import load_level_styles
-    from riskmap.export.printmap_context import community_plan
-    from riskmap.export.printmap_layout import page_layout
+    from riskmap.export.printmap.context import community_plan
+    from riskmap.export.printmap.layout import page_layout
 
     result = synthetic_result(coverage=True)
     out = tmp_path / "cov.pdf"
@@ -162,7 +163,7 @@ def test_notice_lists_people_and_buildings_per_hazard_class(tmp_path):
     past the page's limit are counted, not dropped silently."""
     import pandas as pd
 
-    from riskmap.export.printmap_notice import MAX_CLASS_ROWS, md_text
+    from riskmap.export.printmap.notice import MAX_CLASS_ROWS, md_text
 
     result = _contact_result()
     labels = ["1 < 0.5 m", "2 0.5–1 m", "3 1–2 m"]
@@ -202,7 +203,7 @@ def test_notice_counts_the_shelters_coverage_counts():
     import geopandas as gpd
     import shapely
 
-    from riskmap.export.printmap_notice import _shelters
+    from riskmap.export.printmap.notice import _shelters
 
     resources = gpd.GeoDataFrame(
         {"type": ["Shelter ", "避难所", "物资储备点"]},

@@ -13,7 +13,7 @@ from tests.export.test_print_helpers import (
 )
 
 from riskmap.export.printmap import write_print_maps
-from riskmap.export.printmap_notice import (
+from riskmap.export.printmap.notice import (
     build_notice,
     load_notice_template,
     notice_markdown,

@@ -18,7 +18,7 @@ from tests.helpers import hostile_model
 
 from riskmap.cli import main
 from riskmap.export.webmap import write_web_maps
-from riskmap.export.webmap_html import esc, read_spec
+from riskmap.export.webmap.html import esc, read_spec
 
 EXEC = "{{ cycler.__init__.__globals__.os.mkdir('PWNED') }}"
 DATA_URI = re.compile(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+")
@@ -117,7 +117,7 @@ def test_ledger_text_does_not_run_when_maps_are_exported(tmp_path, monkeypatch):
 @pytest.mark.parametrize("title", TEMPLATE_TEXTS)
 def test_page_title_and_body_are_never_compiled(title, tmp_path, monkeypatch):
     """build_page puts its title and markup in the page as they are."""
-    from riskmap.export.webmap_html import build_page
+    from riskmap.export.webmap.html import build_page
 
     monkeypatch.chdir(tmp_path)
     page = build_page(

@@ -14,7 +14,7 @@ from riskmap.errors import ExportError, InputDataError
 from riskmap.export.filenames import path_inside, safe_stem, unique_stems
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class, short_label
 from riskmap.export.webmap import write_web_maps
-from riskmap.export.webmap_html import read_spec, script_json
+from riskmap.export.webmap.html import read_spec, script_json
 
 # A script, style, font or tile fetched from the web would look like one of these.
 REMOTE = re.compile(
@@ -392,7 +392,7 @@ def test_class_table_escapes_data_texts():
     import pandas as pd
 
     from riskmap.export import exposure_view as xv
-    from riskmap.export.webmap_exposure import class_table_html
+    from riskmap.export.webmap.exposure import class_table_html
 
     table = pd.DataFrame(
         {

@@ -13,7 +13,7 @@ from tests.browser.sample_result import exported_sample
 from riskmap.cli import main
 from riskmap.errors import RiskmapWarning
 from riskmap.export.webmap import write_web_maps
-from riskmap.export.webmap_html import read_spec
+from riskmap.export.webmap.html import read_spec
 
 
 @pytest.fixture(scope="module")

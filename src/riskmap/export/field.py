@@ -26,11 +26,11 @@ from riskmap.core.coverage import type_keys
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import InputDataError
 from riskmap.export.filenames import path_inside, unique_stems
-from riskmap.export.webmap_geometry import SCALE, dissolve_levels, encode_polygons
-from riskmap.export.webmap_html import leaflet_assets, script_json
-from riskmap.export.webmap_items import text_value
-from riskmap.export.webmap_page import bbox_lonlat
-from riskmap.export.webmap_raster import hillshade_overlay
+from riskmap.export.webmap.geometry import SCALE, dissolve_levels, encode_polygons
+from riskmap.export.webmap.html import leaflet_assets, script_json
+from riskmap.export.webmap.items import text_value
+from riskmap.export.webmap.page import bbox_lonlat
+from riskmap.export.webmap.raster import hillshade_overlay
 from riskmap.progress import ProgressCallback
 from riskmap.registry import FIELDS, Project, load_point_rules
 from riskmap.registry.changeset import FORMAT_VERSION

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from riskmap.export.webmap_text import field_label
+from riskmap.export.webmap.text import field_label
 
 RESULT_LABELS: dict[str, tuple[str, str]] = {
     "cell_id": ("网格编号", "Cell id"),

@@ -6,7 +6,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
-from riskmap.export.printmap_layout import PageLayout, Rect, nice_length
+from riskmap.export.printmap.layout import PageLayout, Rect, nice_length
 
 SEGMENTS = 4
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import shapely
 
-from riskmap.export.webmap_geometry import encode_polygons
-from riskmap.export.webmap_raster import LegendClass, class_colours
+from riskmap.export.webmap.geometry import encode_polygons
+from riskmap.export.webmap.raster import LegendClass, class_colours
 from riskmap.io.vectors import read_vector
 from riskmap.model import HazardRule, class_key
 

@@ -11,8 +11,8 @@ import pandas as pd
 from riskmap.core.scenarios import exceedance_curve
 from riskmap.domain import LevelStyle, RiskLevel
 from riskmap.export import exposure_view as xv
-from riskmap.export.webmap_html import esc
-from riskmap.export.webmap_text import tr
+from riskmap.export.webmap.html import esc
+from riskmap.export.webmap.text import tr
 
 
 def people_per_level(community: Mapping | pd.Series, lang: str) -> dict[int, str]:

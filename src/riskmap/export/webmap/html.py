@@ -2,7 +2,7 @@
 
 Leaflet's script and stylesheet are inlined from the installed ``folium-offline``
 package (MIT; it embeds the exact Leaflet 1.9.3 that folium links to), and
-riskmap's own runtime from ``webmap_assets/``. Folium builds the page and the
+riskmap's own runtime from ``assets/``. Folium builds the page and the
 map; folium's default CDN links (jQuery, Bootstrap, Font Awesome) are dropped.
 Data reaches a page only as JSON in an inert ``<script type="application/json">``
 or as text escaped with :func:`esc`, never through branca's or Jinja2's template
@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 from riskmap.domain import LevelStyle, RiskLevel
 from riskmap.errors import ExportError
 from riskmap.export.symbols import SYMBOL_CLASSES
-from riskmap.export.webmap_raster import LegendClass
-from riskmap.export.webmap_text import tr
+from riskmap.export.webmap.raster import LegendClass
+from riskmap.export.webmap.text import tr
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
@@ -64,8 +64,8 @@ def leaflet_assets() -> tuple[str, str]:
 
 @cache
 def _asset(name: str) -> str:
-    """A file of riskmap's web-map runtime (``webmap_assets/``)."""
-    return (resources.files("riskmap.export") / "webmap_assets" / name).read_text(
+    """A file of riskmap's web-map runtime (``assets/``)."""
+    return (resources.files("riskmap.export.webmap") / "assets" / name).read_text(
         encoding="utf-8"
     )
 

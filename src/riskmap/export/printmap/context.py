@@ -14,9 +14,9 @@ from matplotlib.ticker import MaxNLocator
 from pyproj import CRS
 
 from riskmap.domain import LevelStyle, RiskLevel, RiskResult
-from riskmap.export.printmap_layout import PageLayout, Rect, map_window
-from riskmap.export.printmap_legend import HazardRamp
-from riskmap.export.printmap_scalebar import scalebar_length
+from riskmap.export.printmap.layout import PageLayout, Rect, map_window
+from riskmap.export.printmap.legend import HazardRamp
+from riskmap.export.printmap.scalebar import scalebar_length
 from riskmap.fonts import CjkFont
 from riskmap.resources import sample_dir
 

@@ -28,9 +28,9 @@ from riskmap.domain import LevelStyle, RiskLevel, RiskResult, load_level_styles
 from riskmap.errors import ModelError
 from riskmap.export import exposure_view as xv
 from riskmap.export.filenames import safe_stem
-from riskmap.export.printmap_layout import MM_PER_PT, PageLayout, text_width_mm
-from riskmap.export.printmap_legend import EMPTY, draw_table, fit_text, level_fill
-from riskmap.export.printmap_scalebar import mm_axes
+from riskmap.export.printmap.layout import MM_PER_PT, PageLayout, text_width_mm
+from riskmap.export.printmap.legend import EMPTY, draw_table, fit_text, level_fill
+from riskmap.export.printmap.scalebar import mm_axes
 from riskmap.resources import styles_dir
 
 STAGES = ("prevention", "preparedness", "response", "recovery")

@@ -12,20 +12,20 @@ import pandas as pd
 
 from riskmap.domain import LevelStyle, RiskLevel
 from riskmap.errors import RiskmapWarning
-from riskmap.export.webmap_cells import cells_spec, summary_text, uncovered_spec
-from riskmap.export.webmap_exposure import exposure_panel, people_per_level
-from riskmap.export.webmap_geometry import SCALE, encode_polygons, to_lonlat
-from riskmap.export.webmap_html import (
+from riskmap.export.webmap.cells import cells_spec, summary_text, uncovered_spec
+from riskmap.export.webmap.exposure import exposure_panel, people_per_level
+from riskmap.export.webmap.geometry import SCALE, encode_polygons, to_lonlat
+from riskmap.export.webmap.html import (
     build_page,
     hazard_legend,
     levels_legend,
     symbols_legend,
     title_panel,
 )
-from riskmap.export.webmap_items import point_items, resource_items
-from riskmap.export.webmap_raster import hazard_overlay, hillshade_overlay
-from riskmap.export.webmap_text import tr
-from riskmap.export.webmap_zones import zone_parts
+from riskmap.export.webmap.items import point_items, resource_items
+from riskmap.export.webmap.raster import hazard_overlay, hillshade_overlay
+from riskmap.export.webmap.text import tr
+from riskmap.export.webmap.zones import zone_parts
 from riskmap.model import RiskModel
 
 RESOURCE_REACH_M = 1000.0  # resources this close to a community are drawn on its map

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from riskmap.domain import RiskLevel, RiskResult
-from riskmap.export.webmap_geometry import SCALE, encode_polygons, to_lonlat
-from riskmap.export.webmap_html import build_page, esc
-from riskmap.export.webmap_text import tr
+from riskmap.export.webmap.geometry import SCALE, encode_polygons, to_lonlat
+from riskmap.export.webmap.html import build_page, esc
+from riskmap.export.webmap.text import tr
 
 if TYPE_CHECKING:
-    from riskmap.export.webmap_page import PageOptions
+    from riskmap.export.webmap.page import PageOptions
 
 
 def _int(value: object) -> int:

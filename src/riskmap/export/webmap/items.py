@@ -1,7 +1,7 @@
 """Risk points and emergency resources as web-map symbols with their popup fields.
 
 Values are sent as plain text; the browser escapes them before display
-(``RM.esc`` in ``webmap_assets/webmap.js``).
+(``RM.esc`` in ``assets/webmap.js``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from riskmap.export.symbols import point_class, short_label
-from riskmap.export.webmap_text import HIDDEN_FIELDS, field_label, value_words
+from riskmap.export.webmap.text import HIDDEN_FIELDS, field_label, value_words
 
 
 def text_value(value: Any) -> str | None:

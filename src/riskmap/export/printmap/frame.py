@@ -20,19 +20,19 @@ from matplotlib.patheffects import withStroke
 from matplotlib.ticker import MaxNLocator
 
 from riskmap.domain import RiskResult
-from riskmap.export.printmap_context import MapPlan, PrintContext
-from riskmap.export.printmap_layout import (
+from riskmap.export.printmap.context import MapPlan, PrintContext
+from riskmap.export.printmap.layout import (
     MM_PER_PT,
     PageLayout,
     Rect,
     place_labels,
     text_width_mm,
 )
-from riskmap.export.printmap_legend import EMPTY, level_fill
-from riskmap.export.printmap_scalebar import draw_north_arrow, mm_axes
-from riskmap.export.printmap_text import tr
+from riskmap.export.printmap.legend import EMPTY, level_fill
+from riskmap.export.printmap.scalebar import draw_north_arrow, mm_axes
+from riskmap.export.printmap.text import tr
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class
-from riskmap.export.webmap_geometry import dissolve_levels
+from riskmap.export.webmap.geometry import dissolve_levels
 
 POINT_MARKERS = {"A": "o", "B": "s", "C": "s", "D": "s"}
 MONO_POINT_FILLS = {"A": "#000000", "B": "#FFFFFF", "C": "#9A9A9A", "D": "#FFFFFF"}

@@ -27,16 +27,16 @@ from riskmap.export import exposure_view as xv
 from riskmap.export.contacts import contacts_for_output
 from riskmap.export.filenames import path_inside, unique_stems
 from riskmap.export.selection import select_communities
-from riskmap.export.webmap_html import preload_assets
-from riskmap.export.webmap_index import render_index
-from riskmap.export.webmap_page import (
+from riskmap.export.webmap.html import preload_assets
+from riskmap.export.webmap.index import render_index
+from riskmap.export.webmap.page import (
     RESOURCE_REACH_M,
     CommunityLayers,
     PageOptions,
     render_community,
 )
-from riskmap.export.webmap_raster import dem_lonlat_box
-from riskmap.export.webmap_text import LANGS
+from riskmap.export.webmap.raster import dem_lonlat_box
+from riskmap.export.webmap.text import LANGS
 from riskmap.model import RiskModel, load_model
 from riskmap.progress import ProgressCallback
 from riskmap.resources import sample_dir

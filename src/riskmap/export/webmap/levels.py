@@ -21,7 +21,7 @@ from rasterio.transform import from_origin
 from rasterio.warp import Resampling, reproject, transform_bounds, transform_geom
 
 from riskmap.domain import load_level_styles
-from riskmap.export.webmap_raster import WEB, ImageOverlay, _WebGrid, png_data_url
+from riskmap.export.webmap.raster import WEB, ImageOverlay, _WebGrid, png_data_url
 
 PIXELS_PER_CELL = 2
 MAX_SIDE_PX = 4096  # a province-sized map falls back to fewer pixels per cell

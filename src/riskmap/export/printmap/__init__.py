@@ -27,8 +27,7 @@ from riskmap.errors import ExportError, InputDataError
 from riskmap.export.contacts import contacts_for_output
 from riskmap.export.exposure_view import write_curve_files
 from riskmap.export.filenames import path_inside, unique_stems
-from riskmap.export.pdffonts import truetype_font_files
-from riskmap.export.printmap_context import (
+from riskmap.export.printmap.context import (
     MapPlan,
     PrintContext,
     PrintOptions,
@@ -37,7 +36,7 @@ from riskmap.export.printmap_context import (
     load_counties,
     plan_map,
 )
-from riskmap.export.printmap_frame import (
+from riskmap.export.printmap.frame import (
     MONO_POINT_FILLS,
     NO_DATA_STYLE,
     POINT_MARKERS,
@@ -59,15 +58,15 @@ from riskmap.export.printmap_frame import (
     resources_in,
     uncovered_style,
 )
-from riskmap.export.printmap_layout import MM_PER_PT, format_scale, page_layout
-from riskmap.export.printmap_legend import (
+from riskmap.export.printmap.layout import MM_PER_PT, format_scale, page_layout
+from riskmap.export.printmap.legend import (
     EMPTY,
     LevelRow,
     SymbolEntry,
     draw_legend,
     draw_table,
 )
-from riskmap.export.printmap_notice import (
+from riskmap.export.printmap.notice import (
     Notice,
     build_notice,
     draw_notice_page,
@@ -75,8 +74,9 @@ from riskmap.export.printmap_notice import (
     notice_charts,
     notice_markdown,
 )
-from riskmap.export.printmap_scalebar import draw_scalebar, mm_axes
-from riskmap.export.printmap_text import columns, tr
+from riskmap.export.printmap.pdffonts import truetype_font_files
+from riskmap.export.printmap.scalebar import draw_scalebar, mm_axes
+from riskmap.export.printmap.text import columns, tr
 from riskmap.export.selection import select_communities
 from riskmap.export.symbols import SYMBOL_CLASSES
 from riskmap.fonts import print_rc, require_cjk_font

@@ -12,8 +12,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from riskmap.domain import LevelStyle
-from riskmap.export.printmap_layout import MM_PER_PT, text_width_mm
-from riskmap.export.printmap_text import tr
+from riskmap.export.printmap.layout import MM_PER_PT, text_width_mm
+from riskmap.export.printmap.text import tr
 
 # Grey tints for --mono, darkest for level 1; the hatches come from levels.toml.
 MONO_FILLS = {1: "#BDBDBD", 2: "#D4D4D4", 3: "#EBEBEB", 4: "#FFFFFF"}

@@ -1,7 +1,7 @@
 """The cell layer of a community web map: level areas, grid lines and per-cell data.
 
 Fishnet cells are sent as one image of their levels (a pixel per cell, see
-:mod:`riskmap.export.webmap_levels`) plus the grid lines of small maps, and
+:mod:`riskmap.export.webmap.levels`) plus the grid lines of small maps, and
 their attributes as columns indexed by row and column; the browser finds
 the cell under the mouse with :func:`lattice_locator`. Any other grid (a user's
 management grid) is sent cell by cell.
@@ -18,7 +18,7 @@ import shapely
 
 from riskmap.export.exposure_view import cell_rows
 from riskmap.export.result_labels import column_label, driver_words
-from riskmap.export.webmap_geometry import (
+from riskmap.export.webmap.geometry import (
     SCALE,
     encode_lines,
     encode_polygons,
@@ -27,8 +27,8 @@ from riskmap.export.webmap_geometry import (
     lattice_locator,
     to_lonlat,
 )
-from riskmap.export.webmap_levels import level_overlay
-from riskmap.export.webmap_text import tr
+from riskmap.export.webmap.levels import level_overlay
+from riskmap.export.webmap.text import tr
 from riskmap.model import RiskModel
 
 # above this many cells a map has no grid lines (at that scale they are a grey wash)
