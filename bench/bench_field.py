@@ -33,7 +33,7 @@ from tests.browser.chromium import Chromium, find_chromium
 from bench_webmap import synthetic_result
 from riskmap.export.field import write_field_packages
 from riskmap.export.webmap import write_web_maps
-from riskmap.registry import Project
+from riskmap.registry import Project, import_file
 from riskmap.registry.changeset import FieldRecord, write_changeset
 from riskmap.registry.merge import merge_files
 
@@ -48,7 +48,7 @@ def make_project(folder: Path, result, n_points: int) -> Project:
          "责任人": "张伟", "经度": lon, "纬度": lat}
     )  # fmt: skip
     rows.to_csv(folder / "ledger.csv", index=False)
-    project.import_file(folder / "ledger.csv", "wgs84", user="bench")
+    import_file(project, folder / "ledger.csv", "wgs84", user="bench")
     return project
 
 
@@ -117,7 +117,7 @@ def bench_merge(folder: Path, project: Project, n: int) -> None:
     )  # fmt: skip
     table.to_csv(folder / "same.csv", index=False)
     start = time.perf_counter()
-    project.import_file(folder / "same.csv", "wgs84", user="bench")
+    import_file(project, folder / "same.csv", "wgs84", user="bench")
     import_s = time.perf_counter() - start
     print(f"merge {n} adds with photos ({size_mb:.0f} MB file): {merge_s:.2f} s "
           f"({added} added; target < 10 s)")  # fmt: skip

@@ -23,7 +23,7 @@ from riskmap.io.chinacoords import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from riskmap.registry import Project, export_points
+from riskmap.registry import Project, export_points, import_file
 
 
 def _ledger(n: int) -> pd.DataFrame:
@@ -71,7 +71,7 @@ def _imports(tmp: Path, rows: int) -> None:
         report = _timed(
             f"import {rows:,} rows ({suffix})",
             rows,
-            lambda p=project, f=path: p.import_file(f, "gcj02", user="b"),
+            lambda p=project, f=path: import_file(p, f, "gcj02", user="b"),
         )
         assert report.imported == rows, report.summary()
         if suffix == "csv":

@@ -313,6 +313,7 @@ def damaged_results(folder: Path) -> None:
 def good_project(folder: Path) -> Path:
     """A real small project with two communities and two points."""
     from riskmap.commands.project import create_project
+    from riskmap.registry import import_file
 
     comm = folder / "comm.geojson"
     communities().to_file(comm)
@@ -322,7 +323,7 @@ def good_project(folder: Path) -> Path:
     )
     path = folder / "PROJECT.gpkg"
     with create_project(path, comm) as project:
-        project.import_file(ledger, "wgs84", user="corpus")
+        import_file(project, ledger, "wgs84", user="corpus")
     return path
 
 

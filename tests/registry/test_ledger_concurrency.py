@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from riskmap.errors import InputDataError
-from riskmap.registry import Project
+from riskmap.registry import Project, import_file
 
 ROWS = 2_000
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
@@ -34,7 +34,7 @@ def _import(path, ledger, barrier, results) -> None:
     """One importer process: start with the others, report how many it imported."""
     barrier.wait()
     with Project.open(path) as project:
-        results.put(project.import_file(ledger, "wgs84", user="p").imported)
+        results.put(import_file(project, ledger, "wgs84", user="p").imported)
 
 
 def _add(path, barrier, results) -> None:

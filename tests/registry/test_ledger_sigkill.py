@@ -32,13 +32,13 @@ pytestmark = pytest.mark.skipif(
 # kill hits a fresh importer process without paying Python's start-up again.
 WORKER = """
 import os, sys
-from riskmap.registry import Project
+from riskmap.registry import Project, import_file
 for line in sys.stdin:
     project, ledger = line.split("\\t")
     pid = os.fork()
     if pid == 0:
         with Project.open(project) as p:
-            p.import_file(ledger.strip(), "wgs84", user="kill-test")
+            import_file(p, ledger.strip(), "wgs84", user="kill-test")
         os._exit(0)
     print(pid, flush=True)
     _, status = os.waitpid(pid, 0)

@@ -48,3 +48,42 @@ def test_ruff_clean():
         check=False,
     )
     assert proc.returncode == 0, proc.stdout
+
+
+def _cycles(graph) -> list[list[str]]:
+    """Groups of riskmap modules that import each other round a loop (Tarjan's
+    strongly connected components of the import graph, size > 1)."""
+    modules = sorted(graph.modules)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in sorted(graph.find_modules_directly_imported_by(module)):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = [stack.pop()]
+            while group[-1] != module:
+                group.append(stack.pop())
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycles():
+    """No riskmap module imports itself round a loop (a function-level import
+    counts too): each module has one place in the layering."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("riskmap", cache_dir=None)
+    assert _cycles(graph) == []

@@ -12,7 +12,7 @@ from riskmap.commands.project import LOCATION, add_quiet, current_user, location
 from riskmap.errors import InputDataError
 from riskmap.io.chinacoords import parse_degrees, to_wgs84
 from riskmap.progress import StderrProgress
-from riskmap.registry import Project, export_points
+from riskmap.registry import Project, export_points, import_file
 from riskmap.registry.exporter import FORMATS
 
 COORDS_HELP = "wgs84 | cgcs2000 | gcj02 (AMap/Tencent) | bd09 (Baidu) | EPSG:XXXX"
@@ -154,8 +154,8 @@ def run_import(args: argparse.Namespace) -> int:
         if args.dry_run:
             report = preview_import(args.file, args.coords, project=project)
         else:
-            report = project.import_file(
-                args.file, args.coords, strict=args.strict, user=_user(args),
+            report = import_file(
+                project, args.file, args.coords, strict=args.strict, user=_user(args),
                 progress=StderrProgress("points import", quiet=args.quiet),
             )  # fmt: skip
     for line in report.lines():

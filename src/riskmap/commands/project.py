@@ -15,7 +15,7 @@ import numpy as np
 from riskmap.errors import InputDataError, MissingFileError
 from riskmap.io.layers import ledger_likelihoods, load_communities, parse_hazard_arg
 from riskmap.model import RiskModel, load_model
-from riskmap.registry import Project
+from riskmap.registry import Project, import_file
 from riskmap.registry.database import is_database_url
 from riskmap.resources import sample_dir
 
@@ -169,7 +169,7 @@ def create_sample_project(path: str | Path) -> Project:
         resources=layers / "shelters.geojson",
     )
     try:
-        project.import_file(layers / "risk_points.geojson", "wgs84", user="sample")
+        import_file(project, layers / "risk_points.geojson", "wgs84", user="sample")
     except BaseException:
         project.close()
         raise

@@ -7,6 +7,8 @@ import numpy as np
 from riskmap.errors import InputDataError
 from riskmap.io.chinacoords import degrees_ok
 
+DUPLICATE_M = 10.0  # same name and type this close: the same point registered twice
+
 
 def local_metres(lon, lat, lat0) -> tuple[np.ndarray, np.ndarray]:
     """x, y in approximate metres around latitude *lat0* (equirectangular; < 1 km)."""

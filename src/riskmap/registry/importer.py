@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,13 +21,10 @@ from riskmap.io.crs import study_box
 from riskmap.io.pointrows import PointRows, locate, read_point_rows
 from riskmap.progress import ProgressCallback
 from riskmap.registry.fields import FIELD_NAMES, clean_record, header_aliases
-from riskmap.registry.geometry import local_metres
+from riskmap.registry.geometry import DUPLICATE_M, local_metres
 from riskmap.registry.levels import load_point_rules
 from riskmap.registry.projectfile import CRS
-from riskmap.registry.store import DUPLICATE_M
-
-if TYPE_CHECKING:
-    from riskmap.registry.store import Project
+from riskmap.registry.store import Project
 
 STUDY_MARGIN_DEG = 0.5
 _SAME = f"(same name and type within {DUPLICATE_M:g} m)"

@@ -22,7 +22,7 @@ from riskmap.errors import InputDataError, MissingFileError, StaleVersionError
 from riskmap.registry import schema
 from riskmap.registry.database import Database, GeoPackageDb, is_database_url
 from riskmap.registry.fields import FIELD_NAMES, clean_record, edit_method
-from riskmap.registry.geometry import check_lonlat, metres_between
+from riskmap.registry.geometry import DUPLICATE_M, check_lonlat, metres_between
 from riskmap.registry.projectfile import (
     CRS,
     HOW_TO_CREATE,
@@ -35,9 +35,6 @@ from riskmap.registry.projectfile import (
     now_iso,
 )
 from riskmap.registry.store_field import FieldTables
-
-DUPLICATE_M = 10.0
-
 
 _DAMAGE_QUERIES = (  # (first row that is damaged, what is wrong with it)
     ("SELECT community_id FROM communities WHERE attributes IS NOT NULL "
@@ -544,15 +541,6 @@ class Project(FieldTables):
         if not old["deleted"]:
             raise InputDataError(f"point {id!r} is not deleted; nothing to restore")
         self._set_deleted(old["id"], 0, user, "restore", None, old["version"])
-
-    def import_file(self, path, coords: str, *, strict: bool = False, user: str,
-                    progress=None):  # fmt: skip
-        """Import a ledger file in one transaction (see riskmap.registry.importer)."""
-        from riskmap.registry.importer import import_file
-
-        return import_file(
-            self, path, coords, strict=strict, user=user, progress=progress
-        )
 
     def _set_deleted(
         self, pid: str, flag: int, user: str, action: str, meta: dict | None,

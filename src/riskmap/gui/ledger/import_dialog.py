@@ -17,7 +17,7 @@ from riskmap.errors import InputDataError, RiskmapError
 from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
 from riskmap.gui.i18n import tr
 from riskmap.gui.workers import Task
-from riskmap.registry import preview_import
+from riskmap.registry import import_file, preview_import
 
 COORDS = ("wgs84", "cgcs2000", "gcj02", "bd09")
 
@@ -89,8 +89,8 @@ class ImportDialog(TaskDialog):
         project, user = self.project, self.user
 
         def task(progress) -> str:
-            report = project.import_file(
-                path, coords, strict=strict, user=user, progress=progress
+            report = import_file(
+                project, path, coords, strict=strict, user=user, progress=progress
             )
             return tr(
                 "ledger.imported", ok=len(report.accepted), bad=len(report.rejected)
