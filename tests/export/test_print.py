@@ -12,6 +12,7 @@ from tests.export.test_print_helpers import (
     NAME_A,
     NAME_B,
     X0,
+    community_plan,
     needs_cjk,
     needs_poppler,
     rgb_close,
@@ -24,7 +25,6 @@ from riskmap.domain import load_level_styles
 from riskmap.errors import InputDataError
 from riskmap.export.gpkg import write_result
 from riskmap.export.printmap import write_print_maps
-from riskmap.export.printmap.context import community_plan
 from riskmap.export.printmap.layout import page_layout
 
 pytestmark = [needs_cjk]

@@ -11,6 +11,8 @@ import shapely
 from pyproj import CRS
 
 from riskmap.domain import RiskResult
+from riskmap.export.printmap.context import MapPlan, plan_map
+from riskmap.export.printmap.layout import PageLayout
 from riskmap.fonts import find_cjk_font
 
 SIZE = 100.0
@@ -145,3 +147,9 @@ def rgb_close(image: np.ndarray, hex_colour: str, tol: int = 30) -> np.ndarray:
     """Mask of pixels within *tol* of *hex_colour* in every channel."""
     target = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
     return (np.abs(image[..., :3].astype(int) - target) <= tol).all(axis=-1)
+
+
+def community_plan(result: RiskResult, name: str, layout: PageLayout) -> MapPlan:
+    """The map plan of a community's page, to measure its scale on the image."""
+    row = result.communities[result.communities["community"] == name]
+    return plan_map(tuple(row.total_bounds), layout)

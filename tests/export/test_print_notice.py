@@ -131,10 +131,9 @@ def test_area_outside_shelter_reach_keeps_the_level_colours(tmp_path):
     """The uncovered area (level-4 band of A) is outlined, not hatched: inside it the
     page shows the plain level colour."""
     from tests.export.test_print import _crop, _png
-    from tests.export.test_print_helpers import X0, Y0, rgb_close
+    from tests.export.test_print_helpers import X0, Y0, community_plan, rgb_close
 
     from riskmap.domain import load_level_styles
-    from riskmap.export.printmap.context import community_plan
     from riskmap.export.printmap.layout import page_layout
 
     result = synthetic_result(coverage=True)

@@ -135,11 +135,3 @@ def plan_map(bounds: tuple[float, float, float, float], layout: PageLayout) -> M
     rect = (layout.footer[0] + 3 * k, layout.footer[1] + 6.5 * k, bar_mm, 2.2 * k)
     return MapPlan(denom, window, bar_m, rect)
 
-
-def community_plan(
-    ctx: PrintContext | RiskResult, name: str, layout: PageLayout
-) -> MapPlan:
-    """The MapPlan of a community's page (used by tests to measure the scale)."""
-    result = ctx.result if isinstance(ctx, PrintContext) else ctx
-    row = result.communities[result.communities["community"] == name]
-    return plan_map(tuple(row.total_bounds), layout)
