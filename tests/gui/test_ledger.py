@@ -29,7 +29,7 @@ def project_path(tmp_path):
 @pytest.fixture
 def opened(window, project_path):
     """The main window with the sample project open."""
-    assert window.open_project(project_path)
+    assert window.projects.open(project_path)
     return window
 
 
@@ -63,7 +63,7 @@ def test_open_project_shows_communities_and_ledger(opened):
 def test_add_a_point_by_clicking_the_map(opened, qtbot):
     """Add tool + click -> form -> Save: the point is in the project where clicked."""
     before = len(opened.ledger.project.points())
-    opened.use_add_point()
+    opened.ledger.use_add_tool()
     assert opened.actions["tool_add"].isChecked()
     opened.canvas.render_cache()
     centre = QPoint(opened.canvas.width() // 2, opened.canvas.height() // 2)
@@ -182,7 +182,7 @@ def test_sample_project_computes_from_the_gui(window, qtbot, monkeypatch, tmp_pa
     from riskmap.gui import project_actions
 
     monkeypatch.setattr(project_actions, "app_data_dir", lambda: tmp_path)
-    window.open_sample()
+    window.projects.open_sample()
     dialog = window.compute_dialog
     with qtbot.waitSignal(dialog.written, timeout=120_000):
         pass
@@ -209,8 +209,8 @@ def test_broken_or_foreign_project_gives_an_error_dialog(
     """A damaged file or a RESULT.gpkg opened as a project: a dialog, no crash."""
     bad = tmp_path / "damaged.gpkg"
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
-    assert not window.open_project(bad)
-    assert not window.open_project(sample_result)
+    assert not window.projects.open(bad)
+    assert not window.projects.open(sample_result)
     assert len(window.errors) == 2
     assert "damaged.gpkg" in window.errors[0]
     assert "riskmap project new" in window.errors[1]

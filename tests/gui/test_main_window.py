@@ -171,16 +171,17 @@ def test_export_geojson(window, sample_result, tmp_path, monkeypatch):
 
 
 def test_switch_language(window):
-    """Every menu switches between Chinese and English."""
+    """Every menu switches between Chinese and English (the Language menu's
+    actions)."""
     titles = [m.title() for m in window._menus.values()]
     assert "文件(&F)" in titles
-    window.use_english()
+    window.actions["lang_en"].trigger()
     titles = [m.title() for m in window._menus.values()]
     assert "&File" in titles
     assert window.docks["panel.layers"].windowTitle() == "Layers"
     assert window.ledger_table.buttons["restore"].text() == "Restore"
     assert window.actions["tool_add"].text() == "Add risk point on the map"
-    window.use_chinese()
+    window.actions["lang_zh"].trigger()
     assert window.docks["panel.layers"].windowTitle() == "图层"
 
 

@@ -1,7 +1,10 @@
-"""Menu actions declared as data: (id, text key, shortcut, menu, slot name)."""
+"""Menu actions declared as data (id, text key, shortcut, menu); the owner of each
+handler (the main window, the project actions, the ledger) hands a table of
+action id -> callable to ``build_menus``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from PyQt5.QtWidgets import QAction, QMainWindow, QMenu
@@ -17,63 +20,48 @@ class ActionSpec:
     text: str  # i18n key
     shortcut: str
     menu: str  # i18n key of the menu
-    slot: str  # method name on the main window, or "ledger.<method>"
     checkable: bool = False
 
 
 ACTIONS = (
-    ActionSpec(
-        "open_result", "act.open_result", "Ctrl+O", "menu.file", "ask_open_result"
-    ),
-    ActionSpec(
-        "new_project", "act.new_project", "Ctrl+N", "menu.file", "ask_new_project"
-    ),
-    ActionSpec(
-        "open_project", "act.open_project", "Ctrl+P", "menu.file", "ask_open_project"
-    ),
-    ActionSpec(
-        "open_database", "act.open_database", "", "menu.file", "ask_open_database"
-    ),
-    ActionSpec("open_sample", "act.open_sample", "", "menu.file", "open_sample"),
-    ActionSpec("quit", "act.quit", "Ctrl+Q", "menu.file", "close"),
-    ActionSpec("add_layer", "act.add_layer", "Ctrl+L", "menu.layer", "ask_add_layer"),
-    ActionSpec("remove_layer", "act.remove_layer", "Del", "menu.layer", "remove_layer"),
-    ActionSpec("zoom_full", "act.zoom_full", "Ctrl+F", "menu.view", "zoom_full"),
-    ActionSpec(
-        "tool_identify", "act.identify", "I", "menu.ledger", "use_identify", True
-    ),
-    ActionSpec("tool_add", "act.add_point", "A", "menu.ledger", "use_add_point", True),
-    ActionSpec("ledger_table", "act.ledger_table", "", "menu.ledger", "show_ledger"),
-    ActionSpec(
-        "ledger_import", "act.ledger_import", "", "menu.ledger", "ledger.show_import"
-    ),
-    ActionSpec(
-        "ledger_merge", "act.ledger_merge", "", "menu.ledger", "ledger.show_merge"
-    ),
-    ActionSpec(
-        "ledger_changeset",
-        "act.ledger_changeset",
-        "",
-        "menu.ledger",
-        "ledger.show_changeset_export",
-    ),
-    ActionSpec(
-        "ledger_export", "act.ledger_export", "", "menu.ledger", "export_ledger"
-    ),
-    ActionSpec("compute", "act.compute", "Ctrl+R", "menu.analysis", "show_compute"),
-    ActionSpec(
-        "export_geojson", "act.export_geojson", "", "menu.export", "export_geojson"
-    ),
-    ActionSpec("export_gpkg", "act.export_gpkg", "", "menu.export", "export_gpkg"),
-    ActionSpec("export_maps", "act.export_maps", "", "menu.export", "export_maps"),
-    ActionSpec("export_print", "act.export_print", "", "menu.export", "export_print"),
-    ActionSpec("lang_zh", "act.chinese", "", "menu.language", "use_chinese"),
-    ActionSpec("lang_en", "act.english", "", "menu.language", "use_english"),
+    ActionSpec("open_result", "act.open_result", "Ctrl+O", "menu.file"),
+    ActionSpec("new_project", "act.new_project", "Ctrl+N", "menu.file"),
+    ActionSpec("open_project", "act.open_project", "Ctrl+P", "menu.file"),
+    ActionSpec("open_database", "act.open_database", "", "menu.file"),
+    ActionSpec("open_sample", "act.open_sample", "", "menu.file"),
+    ActionSpec("quit", "act.quit", "Ctrl+Q", "menu.file"),
+    ActionSpec("add_layer", "act.add_layer", "Ctrl+L", "menu.layer"),
+    ActionSpec("remove_layer", "act.remove_layer", "Del", "menu.layer"),
+    ActionSpec("zoom_full", "act.zoom_full", "Ctrl+F", "menu.view"),
+    ActionSpec("tool_identify", "act.identify", "I", "menu.ledger", checkable=True),
+    ActionSpec("tool_add", "act.add_point", "A", "menu.ledger", checkable=True),
+    ActionSpec("ledger_table", "act.ledger_table", "", "menu.ledger"),
+    ActionSpec("ledger_import", "act.ledger_import", "", "menu.ledger"),
+    ActionSpec("ledger_merge", "act.ledger_merge", "", "menu.ledger"),
+    ActionSpec("ledger_changeset", "act.ledger_changeset", "", "menu.ledger"),
+    ActionSpec("ledger_export", "act.ledger_export", "", "menu.ledger"),
+    ActionSpec("compute", "act.compute", "Ctrl+R", "menu.analysis"),
+    ActionSpec("export_geojson", "act.export_geojson", "", "menu.export"),
+    ActionSpec("export_gpkg", "act.export_gpkg", "", "menu.export"),
+    ActionSpec("export_maps", "act.export_maps", "", "menu.export"),
+    ActionSpec("export_print", "act.export_print", "", "menu.export"),
+    ActionSpec("lang_zh", "act.chinese", "", "menu.language"),
+    ActionSpec("lang_en", "act.english", "", "menu.language"),
 )
 
+Handler = Callable[[], object]  # what a menu action runs
 
-def build_menus(window: QMainWindow) -> dict[str, QAction]:
-    """Create the menus and actions of *window*; return the actions by id."""
+
+def build_menus(
+    window: QMainWindow, *tables: Mapping[str, Handler]
+) -> dict[str, QAction]:
+    """Create the menus and actions of *window*, each triggering its handler from
+    one of *tables* (action id -> callable, one table per owner); return the
+    actions by id."""
+    handlers = _one_table(tables)
+    missing = [spec.id for spec in ACTIONS if spec.id not in handlers]
+    if missing:
+        raise KeyError(f"menu actions without a handler: {', '.join(missing)}")
     menus: dict[str, QMenu] = {}
     actions: dict[str, QAction] = {}
     for spec in ACTIONS:
@@ -85,21 +73,22 @@ def build_menus(window: QMainWindow) -> dict[str, QAction]:
         if spec.shortcut:
             action.setShortcut(spec.shortcut)
         action.setCheckable(spec.checkable)
-        action.triggered.connect(_slot(window, spec.slot))
+        action.triggered.connect(lambda _=False, run=handlers[spec.id]: run())
         menus[spec.menu].addAction(action)
         actions[spec.id] = action
     window._menus = menus  # kept for retranslation
     return actions
 
 
-def _slot(window: QMainWindow, path: str):
-    """The bound method named by *path* ("method" or "attribute.method")."""
-    target = window
-    *owners, name = path.split(".")
-    for owner in owners:
-        target = getattr(target, owner)
-    method = getattr(target, name)
-    return lambda *_: method()
+def _one_table(tables: tuple[Mapping[str, Handler], ...]) -> dict[str, Handler]:
+    """The owners' tables as one; an action claimed by two owners is a bug."""
+    merged: dict[str, Handler] = {}
+    for table in tables:
+        twice = sorted(set(merged) & set(table))
+        if twice:
+            raise KeyError(f"menu actions with two handlers: {', '.join(twice)}")
+        merged.update(table)
+    return merged
 
 
 def retranslate_menus(window: QMainWindow, actions: dict[str, QAction]) -> None:

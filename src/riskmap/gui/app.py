@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args:
         window.open_path(args[0])
     elif QMessageBox.question(window, "riskmap", tr("sample.ask")) == QMessageBox.Yes:
-        window.open_sample()
+        window.projects.open_sample()
     return app.exec_()
 
 

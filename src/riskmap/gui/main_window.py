@@ -11,7 +11,7 @@ from PyQt5.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMess
 from riskmap.domain import RiskResult
 from riskmap.errors import RiskmapError
 from riskmap.gui import exports
-from riskmap.gui.actions import build_menus, retranslate_menus
+from riskmap.gui.actions import Handler, build_menus, retranslate_menus
 from riskmap.gui.dialogs.compute_dialog import ComputeDialog
 from riskmap.gui.dialogs.export_dialogs import PrintDialog, WebMapDialog
 from riskmap.gui.errors import show_error
@@ -53,7 +53,6 @@ class MainWindow(QMainWindow):
         self.result: RiskResult | None = None  # the open result, as drawn
         self.export_dialogs: list = []
         self.crs: CRS | None = None
-        self.dirty = False
         self._to_lonlat: Transformer | None = None
         self.setCentralWidget(self.canvas)
         self.docks = {
@@ -70,7 +69,9 @@ class MainWindow(QMainWindow):
         self.coords, self.scale = QLabel(), QLabel()
         self.statusBar().addPermanentWidget(self.coords)
         self.statusBar().addPermanentWidget(self.scale)
-        self.actions = build_menus(self)
+        self.actions = build_menus(
+            self, self._handlers(), self.projects.handlers(), self.ledger.handlers()
+        )
         self.recent_menu = self._menus["menu.file"].addMenu(tr("menu.recent"))
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         self._connect()
@@ -95,6 +96,24 @@ class MainWindow(QMainWindow):
         self.canvas.moved.connect(self._show_coords)
         self.canvas.view_changed.connect(self._show_scale)
         self.layer_panel.zoom_requested.connect(self.canvas.zoom_to)
+
+    def _handlers(self) -> dict[str, Handler]:
+        """The menu actions the window itself runs (by action id)."""
+        return {
+            "open_result": self.ask_open_result,
+            "quit": self.close,
+            "add_layer": self.ask_add_layer,
+            "remove_layer": self.remove_layer,
+            "zoom_full": self.canvas.zoom_full,
+            "ledger_table": self.show_ledger,
+            "compute": self.show_compute,
+            "export_geojson": self.export_geojson,
+            "export_gpkg": self.export_gpkg,
+            "export_maps": self.export_maps,
+            "export_print": self.export_print,
+            "lang_zh": lambda: self.set_language("zh"),
+            "lang_en": lambda: self.set_language("en"),
+        }
 
     def retranslate(self) -> None:
         """Every text in the current language (Qt's own buttons included)."""
@@ -172,26 +191,6 @@ class MainWindow(QMainWindow):
             self.canvas.zoom_full()
         return True
 
-    def open_sample(self) -> None:
-        """Open the bundled Bazhong sample project and compute its risk levels."""
-        self.projects.open_sample()
-
-    def ask_new_project(self) -> None:
-        """Create a project from a communities file."""
-        self.projects.ask_new()
-
-    def ask_open_project(self) -> None:
-        """Open a riskmap project (GeoPackage)."""
-        self.projects.ask_open()
-
-    def ask_open_database(self) -> None:
-        """Open a project in a PostgreSQL/PostGIS database (URL and password)."""
-        self.projects.ask_open_database()
-
-    def open_project(self, path: str | Path, password: str | None = None) -> bool:
-        """Open a project: its communities and ledger on the map."""
-        return self.projects.open(path, password=password)
-
     def open_path(self, path: str | Path) -> bool:
         """Open a RESULT.gpkg as a result and anything else as a project."""
         if is_database_url(path):
@@ -199,7 +198,7 @@ class MainWindow(QMainWindow):
         if self._is_result(Path(path)):
             self.open_result_in_background(path)
             return True
-        return self.open_project(path)
+        return self.projects.open(path)
 
     def fill_recent_menu(self) -> None:
         """List the last opened projects and results in File → Recent."""
@@ -229,10 +228,6 @@ class MainWindow(QMainWindow):
         index = self.layer_panel.current_index()
         if index is not None:
             self.stack.remove(index)
-
-    def zoom_full(self) -> None:
-        """Zoom to all layers."""
-        self.canvas.zoom_full()
 
     # --- analysis and export ------------------------------------------------------
     def show_compute(self) -> None:
@@ -280,23 +275,7 @@ class MainWindow(QMainWindow):
         self.export_dialogs.append(dialog)
         return dialog
 
-    def export_ledger(self) -> None:
-        """Save the ledger as XLSX with Chinese headers."""
-        self.projects.export_ledger()
-
-    # --- ledger tools ---------------------------------------------------------------
-    def use_identify(self) -> None:
-        """Canvas clicks identify features."""
-        self.ledger.set_tool("identify")
-
-    def use_add_point(self) -> None:
-        """Canvas clicks add a risk point (needs an open project)."""
-        if self.ledger.project is None:
-            show_error(self, tr("ledger.no_project"))
-            self.ledger.set_tool("identify")
-            return
-        self.ledger.set_tool("add")
-
+    # --- ledger -----------------------------------------------------------------------
     def show_ledger(self) -> None:
         """Show the ledger table."""
         self.docks["panel.ledger"].show()
@@ -330,7 +309,6 @@ class MainWindow(QMainWindow):
                 if other.kind == "points":  # the result's copy of the same ledger
                     other.visible = False
             self.stack.add(layer)
-        self.dirty = False
 
     def _select_point(self, point_id: str) -> None:
         """Show a ledger point chosen in the table in the details panel."""
@@ -349,14 +327,6 @@ class MainWindow(QMainWindow):
         self._to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
     # --- language, settings, window events -----------------------------------------
-    def use_chinese(self) -> None:
-        """Switch the interface to Simplified Chinese."""
-        self.set_language("zh")
-
-    def use_english(self) -> None:
-        """Switch the interface to English."""
-        self.set_language("en")
-
     def set_language(self, lang: str) -> None:
         """Switch language now and remember it."""
         set_language(lang)
@@ -391,9 +361,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         """Ask about unsaved edits; save the layout."""
-        if (self.dirty or self.ledger.unsaved()) and QMessageBox.question(
-            self, "riskmap", tr("close.unsaved")
-        ) != QMessageBox.Yes:
+        if (
+            self.ledger.unsaved()
+            and QMessageBox.question(self, "riskmap", tr("close.unsaved"))
+            != QMessageBox.Yes
+        ):
             event.ignore()
             return
         self.settings.setValue("geometry", self.saveGeometry())

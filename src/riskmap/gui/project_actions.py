@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PyQt5.QtCore import QStandardPaths
@@ -16,7 +17,6 @@ from riskmap.gui.i18n import tr
 from riskmap.gui.layers import gdf_layer
 from riskmap.io.crs import choose_working_crs
 from riskmap.registry import export_points
-from riskmap.registry.database import is_database_url
 from riskmap.resources import sample_dir
 
 
@@ -34,6 +34,16 @@ class ProjectActions:
     def __init__(self, window: QMainWindow):
         self.window = window
 
+    def handlers(self) -> dict[str, Callable[[], object]]:
+        """The project entries of the menus (by action id) and what each runs."""
+        return {
+            "new_project": self.ask_new,
+            "open_project": self.ask_open,
+            "open_database": self.ask_open_database,
+            "open_sample": self.open_sample,
+            "ledger_export": self.export_ledger,
+        }
+
     def open(self, path: str | Path, *, password: str | None = None) -> bool:
         """Open *path* (a GeoPackage or a postgresql:// URL): the ledger, the
         communities layer, the project's compute."""
@@ -41,7 +51,6 @@ class ProjectActions:
         if not window.ledger.open_project(path, password=password):
             return False
         project = window.ledger.project
-        window.project_path = path if is_database_url(path) else Path(path)
         window.show_ledger()
         window._remember_recent(str(path))
         if window.result_path is None:

@@ -7,6 +7,7 @@ one transaction with a change-log entry, exactly as ``riskmap points`` does.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -97,7 +98,25 @@ class LedgerController(QObject):
             extra={"ledger": True},
         )
 
+    def handlers(self) -> dict[str, Callable[[], object]]:
+        """The Ledger menu's actions (by id) and what each runs."""
+        return {
+            "tool_identify": lambda: self.set_tool("identify"),
+            "tool_add": self.use_add_tool,
+            "ledger_import": self.show_import,
+            "ledger_merge": self.show_merge,
+            "ledger_changeset": self.show_changeset_export,
+        }
+
     # --- map tools ------------------------------------------------------------------
+    def use_add_tool(self) -> None:
+        """Canvas clicks add a risk point (needs an open project)."""
+        if self.project is None:
+            show_error(self.parent_widget, tr("ledger.no_project"))
+            self.set_tool("identify")
+            return
+        self.set_tool("add")
+
     def set_tool(self, tool: str) -> None:
         """Switch the canvas click between identify, add and move."""
         self.tool = tool
