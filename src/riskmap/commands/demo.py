@@ -128,19 +128,15 @@ def _print_step(
 def _project_step(
     result: RiskResult, result_path: Path, out: Path, quiet: bool
 ) -> list[Path]:
-    """The sample as a riskmap project (ledger + change log) and its XLSX ledger."""
-    import os
-
+    """The sample as a riskmap project (ledger + change log) and its XLSX ledger;
+    an earlier demo's project is replaced only once the new one is complete."""
+    from riskmap.atomic import atomic_path
     from riskmap.commands.project import create_sample_project
     from riskmap.registry import export_points
 
-    path, fresh = out / "project.gpkg", out / ".project-new.gpkg"
-    fresh.unlink(missing_ok=True)
-    with create_sample_project(fresh) as project:
+    path = out / "project.gpkg"
+    with atomic_path(path) as fresh, create_sample_project(fresh) as project:
         ledger = export_points(project, out / "ledger.xlsx", "xlsx")
-    for suffix in ("-wal", "-shm"):  # the closed project has checkpointed its WAL
-        Path(f"{fresh}{suffix}").unlink(missing_ok=True)
-    os.replace(fresh, path)
     return [path, ledger]
 
 

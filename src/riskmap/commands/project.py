@@ -12,6 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
+from riskmap.atomic import atomic_path
 from riskmap.errors import InputDataError, MissingFileError
 from riskmap.io.layers import ledger_likelihoods, load_communities, parse_hazard_arg
 from riskmap.model import RiskModel, load_model
@@ -159,11 +160,27 @@ def _hazard_specs(texts: list[str]) -> dict[str, str]:
     return specs
 
 
-def create_sample_project(path: str | Path) -> Project:
-    """A project from the bundled Bazhong sample: communities, hazards, 90 points."""
-    layers = sample_dir()
+def create_sample_project(path: str | Path, layers: Path | None = None) -> Project:
+    """A project from the bundled Bazhong sample (or the same files in *layers*):
+    communities, hazards, 90 points; written whole or not at all, and open."""
+    target = location(str(path))
+    if is_database_url(target):
+        return _sample_in_database(str(target), layers or sample_dir())
+    target = Path(target)
+    if target.exists():
+        raise InputDataError(
+            f"{target}: already exists; riskmap never overwrites a project, "
+            "choose another name or open it"
+        )
+    with atomic_path(target) as tmp:
+        _write_sample(tmp, layers or sample_dir()).close()
+    return Project.open(target)
+
+
+def _write_sample(path: Path, layers: Path) -> Project:
+    """The sample project at *path* (a new file), open."""
     project = create_project(
-        location(str(path)),
+        path,
         layers / "communities.geojson",
         hazards=[f"{k}={layers / v}" for k, v in SAMPLE_HAZARDS.items()],
         resources=layers / "shelters.geojson",
@@ -174,6 +191,20 @@ def create_sample_project(path: str | Path) -> Project:
         project.close()
         raise
     return project
+
+
+def _sample_in_database(url: str, layers: Path) -> Project:
+    """The sample in a database: built in a temporary GeoPackage, then copied in
+    one transaction, so a failure leaves no half-filled schema."""
+    import tempfile
+
+    from riskmap.registry.copy import copy_project
+
+    with (
+        tempfile.TemporaryDirectory(prefix="riskmap-sample-") as folder,
+        _write_sample(Path(folder) / "sample.gpkg", layers) as source,
+    ):
+        return copy_project(source, url, user="sample", origin="bundled sample")
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 COPIED_TABLES = ("communities", "points", "changes", "point_photos", "field_records")
 
 
-def copy_project(source: Project, target: str | Path, *, user: str) -> Project:
-    """Create *target* holding everything *source* holds; return it open."""
+def copy_project(
+    source: Project, target: str | Path, *, user: str, origin: str | None = None
+) -> Project:
+    """Create *target* holding everything *source* holds; return it open. The
+    change log names *origin* (default: the source's path) as where it came from."""
     if str(source.path) == str(target):
         raise InputDataError(f"{target}: source and target are the same project")
     base = None if is_database_url(target) else Path(target).parent
@@ -37,7 +40,7 @@ def copy_project(source: Project, target: str | Path, *, user: str) -> Project:
             'INSERT INTO changes (at, "user", action, point_id, before, after) '
             "VALUES (?, ?, ?, ?, ?, ?)",
             (now_iso(), user, "copy", None, None,
-             json.dumps({"from": str(source.path)}, ensure_ascii=False)),
+             json.dumps({"from": origin or str(source.path)}, ensure_ascii=False)),
         )  # fmt: skip
 
     from riskmap.registry.store import Project
