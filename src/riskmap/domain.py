@@ -1,4 +1,4 @@
-"""Domain vocabulary: the four risk levels and their styles (domain.md §1)."""
+"""Domain vocabulary: the four risk levels and their styles (docs/DOMAIN.md §1)."""
 
 from __future__ import annotations
 

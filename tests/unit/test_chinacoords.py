@@ -31,7 +31,7 @@ def metres(lon1, lat1, lon2, lat2) -> np.ndarray:
 
 
 def test_bazhong_offsets_match_domain_table():
-    """At the Bazhong centre GCJ-02 is ~460 m off and BD-09 ~1.1 km (domain.md §4.2)."""
+    """At the Bazhong centre GCJ-02 is ~460 m off and BD-09 ~1.1 km (DOMAIN.md §4.2)."""
     lon, lat = 106.747, 31.867
     glon, glat = wgs84_to_gcj02(lon, lat)
     assert glon - lon == pytest.approx(0.0041, abs=5e-5)

@@ -1,4 +1,4 @@
-"""Point-symbol classes of GB/T 35649-2017 (domain.md §6) for risk points and resources.
+"""GB/T 35649-2017 symbol classes of risk points and resources (docs/DOMAIN.md §6).
 
 The standard colours point symbols by *category*, never by risk level: A 突发事件
 red (rounded frame), B 危险源 yellow, C 防护目标 blue, D 应急保障资源 green (square

@@ -1,7 +1,7 @@
 """Chinese web-map coordinates: WGS84 <-> GCJ-02 (AMap/Tencent) <-> BD-09 (Baidu), DMS.
 
 GCJ-02 uses the published obfuscation formula on the Krasovsky ellipsoid
-(a = 6378245, domain.md §4.2); its inverse is iterated to well under 0.5 m.
+(a = 6378245, docs/DOMAIN.md §4.2); its inverse is iterated to well under 0.5 m.
 BD-09 adds Baidu's further rotation and shift on top of GCJ-02. Everything is
 vectorised over numpy arrays; axis order is always longitude, latitude.
 

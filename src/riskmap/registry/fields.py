@@ -1,4 +1,4 @@
-"""Ledger fields (domain.md §3.3): names, zh/en labels, kinds, aliases and validation.
+"""Ledger fields (docs/DOMAIN.md §3.3): names, labels, kinds, aliases, validation.
 
 ``FIELDS`` is the single ordered list the store, the importer, the exporter and a
 form all use. ``clean_record`` turns user text into stored values and collects one
@@ -272,7 +272,7 @@ def derive_level(values: dict, rules: PointRules) -> tuple[int | None, str]:
 
 
 def _check_lec(lec: list, rules: PointRules) -> None:
-    """L, E and C must be values of the LEC tables (domain.md §1.2)."""
+    """L, E and C must be values of the LEC tables (docs/DOMAIN.md §1.2)."""
     for name, value, allowed in zip("LEC", lec, rules.lec_values, strict=True):
         if float(value) not in allowed:
             table = "/".join(f"{v:g}" for v in allowed)

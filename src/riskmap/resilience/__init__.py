@@ -1,4 +1,4 @@
-"""Community resilience index: entropy and AHP weights, TOPSIS scores (domain.md §5)."""
+"""Community resilience index: entropy/AHP weights, TOPSIS (docs/DOMAIN.md §5)."""
 
 from riskmap.resilience.index import ResilienceResult, run_resilience
 from riskmap.resilience.report import write_resilience

@@ -1,4 +1,4 @@
-"""TOPSIS closeness, dimension scores and resilience levels (domain.md §5.2)."""
+"""TOPSIS closeness, dimension scores and resilience levels (docs/DOMAIN.md §5.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Indicator weights: normalisation, entropy, AHP and combined (domain.md §5.2)."""
+"""Indicator weights: normalisation, entropy, AHP and combined (docs/DOMAIN.md §5.2)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 
 from riskmap.errors import InputDataError
 
-# Saaty's random consistency index for n = 1..10 (domain.md §5.2)
+# Saaty's random consistency index for n = 1..10 (docs/DOMAIN.md §5.2)
 SAATY_RI = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
 CR_LIMIT = 0.10
 

@@ -3,7 +3,7 @@
 Each raster is warped to Web Mercator (the map's projection) over the map's
 extent, so the browser stretches the image linearly between its corners with no
 distortion; the PNG is embedded as a ``data:`` URL, so nothing is fetched.
-Hazard colours come from the risk model (``breaks`` and ``ramp``, domain.md §2.1:
+Hazard colours come from the risk model (``breaks`` and ``ramp``, docs/DOMAIN.md §2.1:
 flood depth light to dark blue).
 """
 
