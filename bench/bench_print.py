@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from riskmap.commands import compute as compute_cmd
-from riskmap.commands.demo import sample_args
+from riskmap.commands.demo import sample_request
 from riskmap.export.printmap import write_print_maps
 from riskmap.fonts import require_cjk_font
 
@@ -29,7 +29,8 @@ def main() -> None:
     font = require_cjk_font()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        result = compute_cmd.compute(sample_args(folder, args.cell_size, True))
+        request = sample_request(args.cell_size)
+        result = compute_cmd.compute(request, folder / "result.gpkg")
         counts = result.cells.groupby("community").size()
         name = str(counts.idxmax())
         print(f"font {font.family}; largest community {name}: {counts.max():,} cells")

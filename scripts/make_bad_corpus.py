@@ -271,16 +271,17 @@ def damaged_copies(base: Path, reads, mode: str) -> Callable[[str, str, str], No
 
 def good_result(folder: Path) -> Path:
     """A real small RESULT.gpkg (two communities, 500 m cells)."""
-    from riskmap.commands.compute import compute, compute_args
+    from riskmap.commands.compute import compute
+    from riskmap.io.request import AnalysisRequest, HazardSpec
 
     comm = folder / "comm.geojson"
     communities().to_file(comm)
     out = folder / "RESULT.gpkg"
-    args = compute_args(
-        communities=comm, hazard=[f"flood={LAYERS / 'flood_depth.tif'}"],
-        cell_size=500.0, out=out, quiet=True,
+    request = AnalysisRequest(
+        communities=comm, hazards=(HazardSpec("flood", LAYERS / "flood_depth.tif"),),
+        cell_size=500.0,
     )  # fmt: skip
-    compute(args)
+    compute(request, out)
     return out
 
 

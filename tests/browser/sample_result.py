@@ -7,6 +7,7 @@ hostile ledger point (``layers/risk_points_hostile.geojson``) joins the points.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import shutil
 import tempfile
 from functools import cache
@@ -18,8 +19,9 @@ import pandas as pd
 import shapely
 
 from riskmap.commands import compute as compute_cmd
-from riskmap.commands.demo import sample_args
+from riskmap.commands.demo import sample_request
 from riskmap.domain import RiskResult
+from riskmap.io.request import HazardSpec
 from riskmap.resources import sample_dir
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -46,12 +48,14 @@ def build_result(
         ignore_index=True,
     )
     points.to_file(folder / "points.geojson", driver="GeoJSON")
-    args = sample_args(folder, cell_size, quiet=True)
-    args.communities = folder / "communities.geojson"
-    args.points = folder / "points.geojson"
-    args.model = model
-    result = compute_cmd.compute(args)
-    return result, args.out
+    request = dataclasses.replace(
+        sample_request(cell_size),
+        communities=folder / "communities.geojson",
+        points=folder / "points.geojson",
+        model=model,
+    )
+    out = folder / "result.gpkg"
+    return compute_cmd.compute(request, out), out
 
 
 def build_grid_result(folder: Path, size: float = 400.0) -> RiskResult:
@@ -81,11 +85,18 @@ def build_grid_result(folder: Path, size: float = 400.0) -> RiskResult:
         crs="EPSG:4545",
     )
     zones.to_file(folder / "zones.gpkg", driver="GPKG")
-    args = sample_args(folder, 100.0, quiet=True)
-    args.communities = folder / "community.geojson"
-    args.grid, args.grid_id_field = folder / "grid.gpkg", "网格编码"
-    args.hazard = [*args.hazard, f"flood_zone={folder / 'zones.gpkg'}:等级"]
-    return compute_cmd.compute(args)
+    request = sample_request(100.0)
+    request = dataclasses.replace(
+        request,
+        communities=folder / "community.geojson",
+        grid=folder / "grid.gpkg",
+        grid_id_field="网格编码",
+        hazards=(
+            *request.hazards,
+            HazardSpec("flood_zone", folder / "zones.gpkg", "等级"),
+        ),
+    )
+    return compute_cmd.compute(request, folder / "result.gpkg")
 
 
 @cache

@@ -15,10 +15,11 @@ import shapely
 from tests.helpers import sample_compute_args
 
 from riskmap.cli import main
-from riskmap.commands.compute import compute_args, inputs_from_args
+from riskmap.commands.request import load_inputs
 from riskmap.core.engine import PartitionError, run_partitions
 from riskmap.core.pipeline import AnalysisRun
 from riskmap.export.level_raster import level_raster_path
+from riskmap.io.request import AnalysisRequest, HazardSpec
 from riskmap.io.result import read_result
 from riskmap.resources import sample_dir
 
@@ -175,13 +176,12 @@ def test_dask_local_cluster_gives_the_same_cells(tmp_path, reference):
 
 def _run_with_hazard(tmp_path, flood) -> AnalysisRun:
     """A run of the sample whose flood raster is *flood*."""
-    args = compute_args(
+    request = AnalysisRequest(
         communities=LAYERS / "communities.geojson",
-        hazard=[f"flood={flood}"],
-        out=tmp_path / "y.gpkg",
+        hazards=(HazardSpec("flood", flood),),
         memory_mb=16.0,
     )
-    inputs, model = inputs_from_args(args)
+    inputs, model = load_inputs(request)
     return AnalysisRun(inputs, model)
 
 

@@ -176,7 +176,7 @@ def test_project_keeps_return_period_scenarios(tmp_path, communities):
 def test_compute_project_reads_the_ledgers_likelihood_for_the_matrix(tmp_path):
     """A ledger point assessed by LS carries its L (可能性) into compute's points,
     so the risk matrix grades it by likelihood; an unassessed point carries 0."""
-    from riskmap.commands.project import project_points
+    from riskmap.commands.request import project_points
     from riskmap.model import load_model
     from riskmap.registry import Project
 

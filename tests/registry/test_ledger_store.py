@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 from riskmap.errors import InputDataError, MissingFileError
+from riskmap.io.request import HazardSpec
 from riskmap.registry import Project
 from riskmap.registry.fields import FIELD_NAMES
 
@@ -99,17 +100,18 @@ def test_settings_store_relative_hazard_paths(tmp_path, communities):
     tif = tmp_path / "data" / "flood.tif"
     tif.write_bytes(b"placeholder")
     proj = Project.create(
-        tmp_path / "proj" / "p.gpkg", communities, hazards={"flood": str(tif)}
+        tmp_path / "proj" / "p.gpkg", communities, hazards=[HazardSpec("flood", tif)]
     )
     raw = proj.conn.execute(
         "SELECT value FROM riskmap_settings WHERE key = 'hazards'"
     ).fetchone()[0]
     assert json.loads(raw) == {"flood": {"path": "../data/flood.tif", "field": None}}
     assert proj.settings["hazards"] == {"flood": str(tif.resolve())}
-    assert proj.hazard_args() == [f"flood={tif.resolve()}"]
+    assert proj.hazards() == [HazardSpec("flood", tif.resolve())]
     proj.close()
+    missing = tmp_path / "no.tif"
     with pytest.raises(MissingFileError):
-        Project.create(tmp_path / "q.gpkg", hazards={"flood": str(tmp_path / "no.tif")})
+        Project.create(tmp_path / "q.gpkg", hazards=[HazardSpec("flood", missing)])
     assert not (tmp_path / "q.gpkg").exists()
 
 
@@ -182,7 +184,9 @@ def test_update_settings_is_logged(tmp_path, project):
     tif.write_bytes(b"placeholder")
     model = tmp_path / "model.toml"
     model.write_text("", encoding="utf-8")
-    project.update_settings(hazards={"landslide": str(tif)}, model=model, user="li")
+    project.update_settings(
+        hazards=[HazardSpec("landslide", tif)], model=model, user="li"
+    )
     assert project.settings["hazards"] == {"landslide": str(tif.resolve())}
     assert project.settings["model"] == str(model.resolve())
     entry = project.history()[-1]

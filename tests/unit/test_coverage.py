@@ -12,9 +12,9 @@ import shapely
 from tests.helpers import X0, Y0, write_raster
 
 from riskmap.cli import main
+from riskmap.commands.request import parse_service_radius
 from riskmap.core.coverage import (
     add_coverage,
-    parse_service_radius,
     population_per_community,
 )
 from riskmap.errors import InputDataError, RiskmapWarning

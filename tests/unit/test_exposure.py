@@ -3,6 +3,8 @@ buildings by point or footprint share."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -13,11 +15,13 @@ from pyproj import CRS
 from rasterio.transform import from_origin
 from tests.helpers import X0, Y0, write_raster
 
+from riskmap.commands.request import parse_exposure_args
 from riskmap.core import exposure as exp
 from riskmap.core import zonal
 from riskmap.core.grid import build_fishnet
 from riskmap.errors import InputDataError
 from riskmap.io.rasters import describe_raster
+from riskmap.io.request import ExposureSources
 
 WORK = CRS.from_epsg(4545)
 
@@ -109,7 +113,7 @@ def _table(tmp_path, rows, name="pop.csv"):
 def test_table_spread_by_area(tmp_path, communities):
     """A per-community table goes to cells in proportion to their area."""
     path = _table(tmp_path, {"community_id": ["C1", "C2"], "人口": [1000, 500]})
-    ex = exp.load_exposure([f"population={path}"], communities)
+    ex = exp.load_exposure(ExposureSources(population=path), communities)
     cells = build_fishnet(communities, 100.0)
     exp.add_exposure(cells, ex, WORK, 100.0)
     totals = cells.groupby("community_id")["people"].sum()
@@ -124,7 +128,7 @@ def test_table_spread_by_weight_raster(tmp_path, communities, people_array):
     """With a weight raster each cell gets people in proportion to its weight."""
     path = _table(tmp_path, {"community_id": ["C1", "C2"], "population": [900, 300]})
     weight = write_raster(tmp_path / "w.tif", people_array)
-    ex = exp.load_exposure([f"population={path}", f"weight={weight}"], communities)
+    ex = exp.load_exposure(ExposureSources(population=path, weight=weight), communities)
     cells = build_fishnet(communities, 100.0)
     exp.add_exposure(cells, ex, WORK, 100.0)
     w = exp.raster_sums(cells, describe_raster(weight), WORK, 100.0)
@@ -147,7 +151,7 @@ def test_bad_population_tables(tmp_path, communities, rows, message):
     """Unmatched ids, negative people and repeated ids are input errors."""
     path = _table(tmp_path, rows)
     with pytest.raises(InputDataError, match=message):
-        exp.load_exposure([f"population={path}"], communities)
+        exp.load_exposure(ExposureSources(population=path), communities)
 
 
 def test_building_points_and_footprints(tmp_path, communities):
@@ -161,7 +165,10 @@ def test_building_points_and_footprints(tmp_path, communities):
     shp = tmp_path / "bld.shp"
     gpd.GeoDataFrame({"HOUSEHOLDS": [4]}, geometry=[foot], crs=WORK).to_file(shp)
     exp.add_exposure(
-        cells, exp.load_exposure([f"buildings={shp}"], communities), WORK, 100.0
+        cells,
+        exp.load_exposure(ExposureSources(buildings=shp), communities),
+        WORK,
+        100.0,
     )
     first = cells.set_index("cell_id").loc[full["cell_id"].iloc[0]]
     assert first["buildings"] == pytest.approx(0.25)
@@ -175,7 +182,10 @@ def test_building_points_and_footprints(tmp_path, communities):
         crs=WORK,
     ).to_crs(4326).to_file(pts)
     exp.add_exposure(
-        cells, exp.load_exposure([f"buildings={pts}"], communities), WORK, 100.0
+        cells,
+        exp.load_exposure(ExposureSources(buildings=pts), communities),
+        WORK,
+        100.0,
     )
     first = cells.set_index("cell_id").loc[full["cell_id"].iloc[0]]
     assert first["buildings"] == 2.0
@@ -186,8 +196,10 @@ def test_building_points_and_footprints(tmp_path, communities):
 def test_parse_exposure_errors():
     """Unknown kinds and a weight without a table are refused with a hint."""
     with pytest.raises(InputDataError, match="population=PATH"):
-        exp.parse_exposure_args(["people=x.tif"])
+        parse_exposure_args(["people=x.tif"])
     with pytest.raises(InputDataError, match="population=TABLE"):
-        exp.parse_exposure_args(["weight=w.tif"])
-    spec = exp.parse_exposure_args(["buildings=b.shp:户数"])
-    assert spec["buildings"][1] == "户数"
+        parse_exposure_args(["weight=w.tif"])
+    with pytest.raises(InputDataError, match="population=TABLE"):
+        exp.load_exposure(ExposureSources(weight=Path("w.tif")), None)
+    spec = parse_exposure_args(["buildings=b.shp:户数", "population=p.csv"])
+    assert spec == ExposureSources(Path("p.csv"), None, Path("b.shp"), "户数")

@@ -10,11 +10,12 @@ import pytest
 import shapely
 from tests.helpers import write_raster
 
+from riskmap.commands.request import parse_hazard_arg
 from riskmap.core import scenarios
 from riskmap.core.exposure import Exposure
 from riskmap.core.pipeline import AnalysisInputs, run_analysis
 from riskmap.errors import InputDataError
-from riskmap.io.layers import load_hazard, parse_hazard_arg
+from riskmap.io.layers import load_hazard
 from riskmap.io.rasters import describe_raster
 from riskmap.model import load_model
 

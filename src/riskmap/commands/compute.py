@@ -5,33 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from riskmap.commands.project import (
-    apply_project,
-    location,
-    project_communities,
-    project_points,
-)
-from riskmap.core.coverage import parse_service_radius
-from riskmap.core.exposure import load_exposure
-from riskmap.core.pipeline import AnalysisInputs, AnalysisRun, check_options
+from riskmap.commands.project import location
+from riskmap.commands.request import load_inputs, project_photos, request_from_args
+from riskmap.core.pipeline import AnalysisRun
 from riskmap.domain import RiskResult
-from riskmap.errors import InputDataError
 from riskmap.export.result_stream import CELLS_MODES, write_streamed
-from riskmap.io.chinacoords import parse_coords_option
-from riskmap.io.crs import parse_assume_crs, parse_crs, study_box
-from riskmap.io.layers import (
-    load_communities,
-    load_grid,
-    load_hazard,
-    load_points,
-    load_resources,
-    parse_hazard_arg,
-)
+from riskmap.io.request import AnalysisRequest
 from riskmap.io.result import read_result
-from riskmap.model import load_model
 from riskmap.progress import StderrProgress
-from riskmap.registry import Project
-from riskmap.registry.thumbnails import live_photo_thumbnails
+
+DEFAULTS = AnalysisRequest()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,8 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="compute partitions in N local processes (default 1)",
+        default=DEFAULTS.workers,
+        help=f"compute partitions in N local processes (default {DEFAULTS.workers})",
     )
     p.add_argument(
         "--scheduler",
@@ -128,8 +111,8 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     grid.add_argument(
         "--cell-size",
         type=float,
-        default=100.0,
-        help="fishnet cell size in metres (default 100)",
+        default=DEFAULTS.cell_size,
+        help=f"fishnet cell size in metres (default {DEFAULTS.cell_size:g})",
     )
     grid.add_argument(
         "--grid", type=Path, help="management-grid polygons to use as cells"
@@ -147,107 +130,37 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--memory-mb",
         type=float,
-        default=1024.0,
-        help="peak memory budget: sets partition and raster block sizes (default 1024)",
+        default=DEFAULTS.memory_mb,
+        help="peak memory budget: sets partition and raster block sizes "
+        f"(default {DEFAULTS.memory_mb:g})",
     )
 
 
-def compute_args(**values: object) -> argparse.Namespace:
-    """Compute's arguments with every option at its CLI default, then *values*.
-
-    The demo and the GUI build their runs with this, so they stay in step with
-    the command's options.
-    """
-    parser = argparse.ArgumentParser(add_help=False)
-    add_input_arguments(parser)
-    defaults = {a.dest: a.default for a in parser._actions}
-    return argparse.Namespace(**{**defaults, "quiet": False, **values})
+def compute(
+    request: AnalysisRequest, out: Path, *, cells: str | None = None, quiet: bool = True
+) -> RiskResult:
+    """Run the analysis *request* describes, write *out*, and read it back whole."""
+    compute_to_file(request, out, cells=cells, quiet=quiet)
+    return read_result(out)
 
 
-def inputs_from_args(args: argparse.Namespace) -> tuple[AnalysisInputs, object]:
-    """Load and validate every input named by *args*."""
-    check_options(args.cell_size, args.memory_mb)
-    assume = parse_assume_crs(args.assume_crs) if args.assume_crs else None
-    coords = parse_coords_option(args.points_coords) if args.points_coords else None
-    project = apply_project(args)
-    model = load_model(args.model)
-    communities = (
-        project_communities(project)
-        if project and not args.communities
-        else load_communities(args.communities, args.id_field, args.name_field, assume)
-    )
-    box = study_box(communities)
-    hazards = [load_hazard(parse_hazard_arg(h), assume) for h in args.hazard]
-    points = (
-        load_points(args.points, model, coords, assume=assume, box=box)
-        if args.points
-        else None
-    )
-    if project:
-        with project, project.errors():
-            points = points if args.points else project_points(project, model)
-    grid = load_grid(args.grid, assume) if args.grid else None
-    resources = (
-        load_resources(args.resources, coords, assume=assume, box=box)
-        if args.resources
-        else None
-    )
-    inputs = AnalysisInputs(
-        communities=communities,
-        hazards=hazards,
-        points=points,
-        cell_size=args.cell_size,
-        grid=grid,
-        grid_id_field=args.grid_id_field,
-        crs=parse_crs(args.crs) if args.crs else None,
-        budget_mb=args.memory_mb,
-        resources=resources,
-        service_radius=parse_service_radius(args.service_radius),
-        population=args.population,
-        exposure=load_exposure(args.exposure, communities, assume),
-        workers=_workers(getattr(args, "workers", 1)),
-        scheduler=getattr(args, "scheduler", None),
-    )
-    return inputs, model
-
-
-def _workers(value: int) -> int:
-    """--workers must be at least 1."""
-    if value < 1:
-        raise InputDataError(f"--workers must be 1 or more, got {value}")
-    return value
-
-
-def compute(args: argparse.Namespace) -> RiskResult:
-    """Run the analysis described by *args*, write it, and read it back whole."""
-    compute_to_file(args)
-    return read_result(args.out)
-
-
-def compute_to_file(args: argparse.Namespace) -> RiskResult:
+def compute_to_file(
+    request: AnalysisRequest, out: Path, *, cells: str | None = None, quiet: bool = True
+) -> RiskResult:
     """Run the analysis partition by partition, writing cells as they come.
 
     The returned result has the summary, points and metadata but no cells, so
     memory stays bounded however many cells there are.
     """
-    inputs, model = inputs_from_args(args)
-    run = AnalysisRun(inputs, model, StderrProgress("compute", quiet=args.quiet))
-    photos = project_photos(args)
-    return write_streamed(run, args.out, getattr(args, "cells", None), photos)
-
-
-def project_photos(args: argparse.Namespace):
-    """Thumbnails of the ledger's photos when the points come from --project."""
-    if args.project is None or args.points:
-        return None
-    project = Project.open(args.project)
-    with project, project.errors():
-        return live_photo_thumbnails(project)
+    inputs, model = load_inputs(request)
+    run = AnalysisRun(inputs, model, StderrProgress("compute", quiet=quiet))
+    return write_streamed(run, out, cells, project_photos(request))
 
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap compute``."""
-    result = compute_to_file(args)
+    request = request_from_args(args)
+    result = compute_to_file(request, args.out, cells=args.cells, quiet=args.quiet)
     if not args.quiet:
         print(summary_line(result, args.out))
     return 0

@@ -10,6 +10,7 @@ from riskmap.commands import compute as compute_cmd
 from riskmap.domain import RiskResult
 from riskmap.errors import MissingFileError
 from riskmap.export.geojson import write_geojson
+from riskmap.io.request import AnalysisRequest, ExposureSources, HazardSpec
 from riskmap.resources import sample_dir
 
 SAMPLE = {
@@ -42,8 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def sample_args(out: Path, cell_size: float, quiet: bool) -> argparse.Namespace:
-    """The compute arguments for the bundled sample."""
+def sample_request(cell_size: float = 100.0) -> AnalysisRequest:
+    """The analysis of the bundled sample: three flood scenarios and the landslide,
+    risk points, shelters, population and buildings."""
     layers = sample_dir()
     needed = [
         layers / SAMPLE["communities"],
@@ -55,15 +57,18 @@ def sample_args(out: Path, cell_size: float, quiet: bool) -> argparse.Namespace:
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
         raise MissingFileError(f"bundled sample data missing: {', '.join(missing)}")
-    return compute_cmd.compute_args(
+    return AnalysisRequest(
         communities=layers / SAMPLE["communities"],
-        hazard=[f"{k}={layers / v}" for k, v in SAMPLE["hazards"].items()],
-        exposure=[f"{k}={layers / v}" for k, v in SAMPLE["exposure"].items()],
+        hazards=tuple(
+            HazardSpec.from_key(key, layers / file)
+            for key, file in SAMPLE["hazards"].items()
+        ),
+        exposure=ExposureSources(
+            **{kind: layers / file for kind, file in SAMPLE["exposure"].items()}
+        ),
         points=layers / SAMPLE["points"],
         resources=layers / SAMPLE["resources"],
         cell_size=cell_size,
-        out=out / "result.gpkg",
-        quiet=quiet,
     )
 
 
@@ -153,7 +158,8 @@ EXPORT_STEPS: tuple[Callable[[RiskResult, Path, Path, bool], list[Path]], ...] =
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap demo``."""
     result_path = args.out / "result.gpkg"
-    result = compute_cmd.compute(sample_args(args.out, args.cell_size, args.quiet))
+    request = sample_request(args.cell_size)
+    result = compute_cmd.compute(request, result_path, quiet=args.quiet)
     written = [result_path]
     for step in EXPORT_STEPS:
         written += step(result, result_path, args.out, args.quiet)

@@ -7,15 +7,15 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
-
 from riskmap.atomic import atomic_path
+from riskmap.commands.request import parse_hazard_args
 from riskmap.errors import InputDataError, MissingFileError
-from riskmap.io.layers import ledger_likelihoods, load_communities, parse_hazard_arg
-from riskmap.model import RiskModel, load_model
+from riskmap.io.layers import load_communities
+from riskmap.io.request import HazardSpec
+from riskmap.model import load_model
 from riskmap.registry import Project, import_file
 from riskmap.registry.database import is_database_url
 from riskmap.resources import sample_dir
@@ -128,17 +128,18 @@ def create_project(
     *,
     id_field: str | None = None,
     name_field: str | None = None,
-    hazards: list[str] | None = None,
+    hazards: Sequence[HazardSpec] = (),
     model: Path | None = None,
     resources: Path | None = None,
 ) -> Project:
-    """Create a project from file paths (as the CLI names them)."""
+    """Create a project from file paths and hazards (checked as compute would)."""
     comms = load_communities(communities, id_field, name_field) if communities else None
-    specs = _hazard_specs(hazards or [])
     if model is not None:
         load_model(model)  # refuse what compute --model would refuse
     _check_files(resources=resources)
-    return Project.create(path, comms, hazards=specs, model=model, resources=resources)
+    return Project.create(
+        path, comms, hazards=hazards, model=model, resources=resources
+    )
 
 
 def _check_files(**paths: Path | None) -> None:
@@ -146,18 +147,6 @@ def _check_files(**paths: Path | None) -> None:
     for option, path in paths.items():
         if path is not None and not Path(path).is_file():
             raise MissingFileError(f"--{option} {path}: file not found")
-
-
-def _hazard_specs(texts: list[str]) -> dict[str, str]:
-    """NAME=PATH[:FIELD] options as {name: "PATH[:FIELD]"}."""
-    specs = {}
-    for text in texts:
-        parse_hazard_arg(text)  # checked now; stored as given
-        key = text.partition("=")[0].strip()  # flood@100 stays apart from flood@10
-        if key in specs:
-            raise InputDataError(f"--hazard {key} is given twice; give it once")
-        specs[key] = text.partition("=")[2]
-    return specs
 
 
 def create_sample_project(path: str | Path, layers: Path | None = None) -> Project:
@@ -182,7 +171,7 @@ def _write_sample(path: Path, layers: Path) -> Project:
     project = create_project(
         path,
         layers / "communities.geojson",
-        hazards=[f"{k}={layers / v}" for k, v in SAMPLE_HAZARDS.items()],
+        hazards=[HazardSpec(k, layers / v) for k, v in SAMPLE_HAZARDS.items()],
         resources=layers / "shelters.geojson",
     )
     try:
@@ -214,8 +203,8 @@ def run_new(args: argparse.Namespace) -> int:
     else:
         project = create_project(
             args.path, args.communities, id_field=args.id_field,
-            name_field=args.name_field, hazards=args.hazard, model=args.model,
-            resources=args.resources,
+            name_field=args.name_field, hazards=parse_hazard_args(args.hazard),
+            model=args.model, resources=args.resources,
         )  # fmt: skip
     with project:
         if not getattr(args, "quiet", False):
@@ -232,7 +221,7 @@ def run_set(args: argparse.Namespace) -> int:
     if args.model is not None:
         load_model(args.model)  # refuse what compute --model would refuse
     _check_files(resources=args.resources)
-    hazards = _hazard_specs(args.hazard) if args.hazard is not None else None
+    hazards = parse_hazard_args(args.hazard) if args.hazard is not None else None
     with Project.open(args.path) as project, project.errors():
         project.update_settings(
             hazards=hazards, model=args.model, resources=args.resources,
@@ -300,52 +289,3 @@ def describe(project: Project) -> str:
     lines.append(f"  model: {settings['model'] or 'bundled default'}")
     lines.append(f"  resources: {settings['resources'] or 'none'}")
     return "\n".join(lines)
-
-
-def apply_project(args: argparse.Namespace) -> Project | None:
-    """Fill compute's hazards, model and resources from ``--project`` unless given
-    explicitly."""
-    path = args.project
-    if path is None:
-        if args.communities is None:
-            raise InputDataError("compute needs --communities PATH or --project FILE")
-        return None
-    project = Project.open(path)
-    try:
-        with project.errors():
-            if not args.hazard:
-                args.hazard = project.hazard_args()
-            if args.model is None and project.settings["model"]:
-                args.model = Path(project.settings["model"])
-            if args.resources is None and project.settings.get("resources"):
-                args.resources = Path(project.settings["resources"])
-            project.communities()  # read (and cache) now, while errors are worded
-    except BaseException:
-        project.close()
-        raise
-    return project
-
-
-def project_communities(project: Project) -> gpd.GeoDataFrame:
-    """The project's communities, as load_communities would give them."""
-    comms = project.communities()
-    if len(comms) == 0:
-        raise InputDataError(
-            f"{project.path}: the project has no communities; pass --communities PATH"
-        )
-    return comms
-
-
-def project_points(project: Project, model: RiskModel) -> gpd.GeoDataFrame | None:
-    """The live ledger as compute's points (point_id, name, type, category, level)."""
-    points = project.points()
-    if len(points) == 0:
-        return None
-    points = points.drop(columns="deleted")
-    points.insert(0, "point_id", points["id"].astype(str))
-    default = [model.point_rule(t).default_level for t in points["type"]]
-    level = points["level"].to_numpy(dtype=float)
-    points["level"] = np.where(np.isnan(level), default, level).astype(int)
-    points["category"] = points["category"].fillna("")
-    points["likelihood"] = ledger_likelihoods(points, model)
-    return points

@@ -103,24 +103,6 @@ def type_keys(types: pd.Series) -> np.ndarray:
     )
 
 
-def parse_service_radius(values: list[str] | None) -> dict[str, float]:
-    """Parse ``TYPE=METRES`` texts (e.g. ``shelter=800``) into a radius per type."""
-    out: dict[str, float] = {}
-    for text in values or []:
-        key, sep, metres = str(text).partition("=")
-        try:
-            out[key.strip().lower()] = float(metres)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise InputDataError(
-                f"--service-radius {text!r}: expected TYPE=METRES with TYPE one of "
-                f"{', '.join(TYPE_KEYS)}, e.g. --service-radius shelter=800"
-            )
-    service_radii(out)
-    return out
-
-
 def service_radii(radius: dict[str, float] | None) -> dict[str, float]:
     """Service radius per type key: the defaults (500 m) overridden by *radius*."""
     out = dict.fromkeys(TYPE_KEYS, DEFAULT_RADIUS_M)

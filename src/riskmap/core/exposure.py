@@ -27,6 +27,7 @@ from riskmap.core import zonal
 from riskmap.core.coverage import RASTER_SUFFIXES, read_population_table
 from riskmap.errors import InputDataError, RiskmapWarning
 from riskmap.io.rasters import HazardRaster, describe_raster, open_in_crs
+from riskmap.io.request import ExposureSources
 from riskmap.io.vectors import find_column, read_vector
 
 EXPOSURE_KINDS = ("population", "buildings")
@@ -50,52 +51,33 @@ class Exposure:
         return self.population is None and self.buildings is None
 
 
-def parse_exposure_args(values: list[str] | None) -> dict[str, tuple[Path, str | None]]:
-    """``population=PATH``, ``buildings=PATH[:HOUSEHOLDS_FIELD]``, ``weight=PATH``."""
-    out: dict[str, tuple[Path, str | None]] = {}
-    for text in values or []:
-        kind, sep, rest = str(text).partition("=")
-        kind = kind.strip().lower()
-        if not sep or kind not in (*EXPOSURE_KINDS, "weight") or not rest:
-            raise InputDataError(
-                f"--exposure {text!r}: write population=PATH (raster or table), "
-                "buildings=PATH[:HOUSEHOLDS_FIELD] or weight=PATH (a raster that "
-                "spreads a population table)"
-            )
-        if kind in out:
-            raise InputDataError(f"--exposure {kind} is given twice; give it once")
-        field = None
-        if kind == "buildings" and not Path(rest).exists() and ":" in rest:
-            rest, _, field = rest.rpartition(":")
-        out[kind] = (Path(rest), field or None)
-    if "weight" in out and "population" not in out:
+def load_exposure(
+    sources: ExposureSources | None,
+    communities: gpd.GeoDataFrame,
+    assume_crs: str | None = None,
+) -> Exposure:
+    """Read and check the exposure layers named by *sources*."""
+    sources = sources or ExposureSources()
+    if sources.weight is not None and sources.population is None:
         raise InputDataError(
             "--exposure weight=PATH spreads a population table; "
             "give --exposure population=TABLE too"
         )
-    return out
-
-
-def load_exposure(
-    values: list[str] | None,
-    communities: gpd.GeoDataFrame,
-    assume_crs: str | None = None,
-) -> Exposure:
-    """Read and check the layers named by ``--exposure`` options."""
-    specs = parse_exposure_args(values)
     population = weight = buildings = None
-    if "population" in specs:
-        population = _load_population(specs["population"][0], communities, assume_crs)
-    if "weight" in specs:
+    if sources.population is not None:
+        population = _load_population(sources.population, communities, assume_crs)
+    if sources.weight is not None:
         if not isinstance(population, pd.Series):
             raise InputDataError(
                 "--exposure weight=PATH only spreads a population table; "
                 "a population raster is used as it is"
             )
-        weight = describe_raster(specs["weight"][0], assume_crs=assume_crs)
-    if "buildings" in specs:
-        buildings = load_buildings(*specs["buildings"], assume_crs=assume_crs)
-    source = {k: str(p) for k, (p, _) in specs.items()}
+        weight = describe_raster(sources.weight, assume_crs=assume_crs)
+    if sources.buildings is not None:
+        buildings = load_buildings(
+            sources.buildings, sources.households_field, assume_crs=assume_crs
+        )
+    source = {k: str(p) for k, p in sources.kinds.items()}
     return Exposure(population, weight, buildings, source or None)
 
 

@@ -25,6 +25,7 @@ from riskmap.io.pointrows import (
     require_located,
 )
 from riskmap.io.rasters import HazardRaster, describe_raster
+from riskmap.io.request import HazardSpec
 from riskmap.io.vectors import find_column, read_vector, require_counts
 from riskmap.model import RiskModel
 
@@ -48,16 +49,6 @@ USER_PREFIX = "src_"
 
 
 @dataclass(frozen=True)
-class HazardSpec:
-    """A hazard as named on the command line: NAME[@YEARS]=PATH[:FIELD]."""
-
-    name: str
-    path: Path
-    field: str | None = None
-    return_period: float | None = None  # years, for a return-period scenario
-
-
-@dataclass(frozen=True)
 class HazardInput:
     """A loaded hazard: a raster, or zone polygons with a class field."""
 
@@ -78,38 +69,6 @@ class HazardInput:
     def rule(self) -> str:
         """The risk model's hazard this layer is graded by."""
         return self.rule_name or self.name
-
-
-def parse_hazard_arg(text: str) -> HazardSpec:
-    """Parse ``NAME[@YEARS]=PATH`` or ``NAME[@YEARS]=PATH:FIELD`` (zones + class field).
-
-    ``flood@100=d100.tif`` is the 100-year flood: a return-period scenario.
-    """
-    name, sep, rest = text.partition("=")
-    name, at, years = (part.strip() for part in name.partition("@"))
-    if not sep or not name or not rest:
-        raise InputDataError(
-            f"--hazard {text!r}: write NAME=PATH (raster) or NAME=PATH:FIELD (zones)"
-        )
-    period = parse_return_period(years, text) if at else None
-    if Path(rest).exists() or ":" not in rest:
-        return HazardSpec(name, Path(rest), return_period=period)
-    path, _, field = rest.rpartition(":")
-    return HazardSpec(name, Path(path), field or None, period)
-
-
-def parse_return_period(years: str, text: str) -> float:
-    """A return period in years >= 1 (p = 1/T must be a probability)."""
-    try:
-        value = float(years)
-    except ValueError:
-        value = float("nan")
-    if not np.isfinite(value) or value < 1:
-        raise InputDataError(
-            f"--hazard {text!r}: return period {years!r} must be a number of years "
-            ">= 1, e.g. flood@100=d100.tif for the 100-year flood"
-        )
-    return value
 
 
 def scenario_name(name: str, return_period: float | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,8 @@ import shapely
 
 from riskmap.atomic import atomic_path
 from riskmap.errors import InputDataError, MissingFileError
-from riskmap.io.layers import ID_ALIASES, NAME_ALIASES, parse_hazard_arg
+from riskmap.io.layers import ID_ALIASES, NAME_ALIASES
+from riskmap.io.request import HazardSpec
 from riskmap.io.vectors import find_column
 from riskmap.registry import schema
 from riskmap.registry.database import Database, GeoPackageDb
@@ -119,26 +120,48 @@ def normalise_communities(
 
 
 def initial_settings(
-    base: Path | None, hazards: dict[str, str], model, resources=None
+    base: Path | None, hazards: Sequence[HazardSpec], model, resources=None
 ) -> dict[str, Any]:
     """Settings of a new project: hazard, model and emergency-resource paths
     relative to the project's folder *base* (absolute for a database project:
     *base* None)."""
-    stored = {}
-    for name, text in hazards.items():
-        spec = parse_hazard_arg(f"{name}={text}")
-        if not spec.path.exists():
-            raise MissingFileError(f"hazard {name!r}: {spec.path}: file not found")
-        stored[name] = {"path": relative_path(spec.path, base), "field": spec.field}
     return {
         "app": schema.APP,
         "schema_version": schema.SCHEMA_VERSION,
         "project_id": schema.new_project_id(),
         "created_at": now_iso(),
-        "hazards": stored,
+        "hazards": stored_hazards(hazards, base),
         "model": relative_path(Path(model), base) if model else None,
         "resources": relative_path(Path(resources), base) if resources else None,
     }
+
+
+def stored_hazards(
+    hazards: Sequence[HazardSpec], base: Path | None
+) -> dict[str, dict[str, str | None]]:
+    """Hazards as the project stores them: ``{"flood@100": {"path", "field"}}``
+    (the layout every schema version has used), paths relative to *base*."""
+    stored: dict[str, dict[str, str | None]] = {}
+    for spec in hazards:
+        if not spec.path.exists():
+            raise MissingFileError(f"hazard {spec.key!r}: {spec.path}: file not found")
+        if spec.key in stored:
+            raise InputDataError(f"hazard {spec.key} is given twice; give it once")
+        stored[spec.key] = {"path": relative_path(spec.path, base), "field": spec.field}
+    return stored
+
+
+def hazard_specs(stored: dict[str, dict], base: Path | None) -> list[HazardSpec]:
+    """The stored hazards as HazardSpecs, paths resolved against *base*."""
+    return [
+        HazardSpec.from_key(key, resolve_path(h["path"], base), h.get("field"))
+        for key, h in stored.items()
+    ]
+
+
+def resolve_path(stored: str, base: Path | None) -> Path:
+    """A stored path, relative to the project folder *base* unless absolute."""
+    return (Path(base or ".") / stored).resolve()
 
 
 def relative_path(target: Path, base: Path | None) -> str:

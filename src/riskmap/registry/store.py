@@ -8,7 +8,7 @@ when, before and after; deletes are soft.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 
 from riskmap.errors import InputDataError, MissingFileError, StaleVersionError
+from riskmap.io.request import HazardSpec
 from riskmap.registry import schema
 from riskmap.registry.database import Database, GeoPackageDb, is_database_url
 from riskmap.registry.fields import FIELD_NAMES, clean_record, edit_method
@@ -30,9 +31,11 @@ from riskmap.registry.projectfile import (
     connect,
     create_file,
     damaged_project,
+    hazard_specs,
     initial_settings,
     normalise_communities,
     now_iso,
+    resolve_path,
 )
 from riskmap.registry.store_field import FieldTables
 
@@ -74,7 +77,7 @@ class Project(FieldTables):
         *,
         id_field: str | None = None,
         name_field: str | None = None,
-        hazards: dict[str, str] | None = None,
+        hazards: Sequence[HazardSpec] = (),
         model: str | Path | None = None,
         password: str | None = None,
         resources: str | Path | None = None,
@@ -82,7 +85,7 @@ class Project(FieldTables):
         """Make a new project (never overwrites one) and open it."""
         comms = normalise_communities(communities, id_field, name_field)
         base = None if is_database_url(path) else Path(path).parent
-        settings = initial_settings(base, hazards or {}, model, resources)
+        settings = initial_settings(base, hazards, model, resources)
         return cls.create_with(path, comms, settings, password=password)
 
     @classmethod
@@ -251,23 +254,23 @@ class Project(FieldTables):
 
     @property
     def settings(self) -> dict[str, Any]:
-        """Hazards (name -> absolute "PATH[:FIELD]"), model and emergency-resource
-        paths, schema version."""
-        hazards = {
-            name: self._resolve(h["path"])
-            + (f":{h['field']}" if h.get("field") else "")
-            for name, h in self._setting("hazards", {}).items()
-        }
+        """Hazards (name -> absolute "PATH[:FIELD]", to show), model and
+        emergency-resource paths, schema version."""
         model = self._setting("model")
         resources = self._setting("resources")
         return {
-            "hazards": hazards,
+            "hazards": {spec.key: spec.source for spec in self.hazards()},
             "model": self._resolve(model) if model else None,
             "resources": self._resolve(resources) if resources else None,
             "schema_version": int(self._setting("schema_version")),
             "created_at": self._setting("created_at"),
             "project_id": self.project_id,
         }
+
+    def hazards(self) -> list[HazardSpec]:
+        """The project's hazards, paths resolved against the project's folder."""
+        with damaged_project(self.path):
+            return hazard_specs(self._setting("hazards", {}), self.conn.base_dir)
 
     @property
     def project_id(self) -> str:
@@ -277,14 +280,13 @@ class Project(FieldTables):
     def update_settings(
         self,
         *,
-        hazards: dict[str, str] | None = None,
+        hazards: Sequence[HazardSpec] | None = None,
         model: str | Path | None = None,
         resources: str | Path | None = None,
         user: str,
     ) -> None:
-        """Replace the hazards (name -> "PATH[:FIELD]"), the model and/or the
-        emergency resources; logged."""
-        new = initial_settings(self.conn.base_dir, hazards or {}, model, resources)
+        """Replace the hazards, the model and/or the emergency resources; logged."""
+        new = initial_settings(self.conn.base_dir, hazards or (), model, resources)
         before, after = {}, {}
         if hazards is not None:
             before["hazards"], after["hazards"] = (
@@ -301,13 +303,9 @@ class Project(FieldTables):
                 self._set_setting(key, value)
             self._log(user, "settings", None, before, after)
 
-    def hazard_args(self) -> list[str]:
-        """The hazards as ``compute --hazard`` arguments (NAME=PATH[:FIELD])."""
-        return [f"{name}={spec}" for name, spec in self.settings["hazards"].items()]
-
     def _resolve(self, stored: str) -> str:
         """A stored path, relative to the project folder unless absolute."""
-        return str((Path(self.conn.base_dir or ".") / stored).resolve())
+        return str(resolve_path(stored, self.conn.base_dir))
 
     # -- reading --------------------------------------------------------------
 
