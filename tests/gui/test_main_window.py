@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -9,10 +10,11 @@ import pytest
 pytest.importorskip("PyQt5")
 pytest.importorskip("pytestqt")
 
-from PyQt5.QtCore import QEvent, QPoint, QPointF, Qt
+from PyQt5.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
 from PyQt5.QtGui import QMouseEvent, QWheelEvent
 from PyQt5.QtWidgets import QApplication
 
+from riskmap.commands.request import load_inputs
 from riskmap.gui import exports, workers
 from riskmap.resources import sample_dir
 
@@ -131,13 +133,62 @@ def test_compute_can_be_cancelled(window, qtbot, tmp_path, monkeypatch):
     assert dialog.run_button.isEnabled()
 
 
-def test_bad_input_in_the_dialog_is_shown_inline(window):
-    """A missing communities file is reported under the form, no crash."""
+def test_bad_input_in_the_dialog_is_shown_inline(window, qtbot, tmp_path):
+    """A missing communities file, found while the worker loads the inputs, is
+    reported under the form in one line; the form can run again."""
     window.show_compute()
     dialog = window.compute_dialog
-    dialog.set_values("/nonexistent/communities.gpkg", [], "/tmp/x.gpkg")
+    out = tmp_path / "x.gpkg"
+    dialog.set_values("/nonexistent/communities.gpkg", [], str(out))
     dialog.start()
+    with qtbot.waitSignal(dialog.worker.failed, timeout=10_000):
+        pass
     assert "file not found" in dialog.message.text()
+    assert "\n" not in dialog.message.text()
+    assert dialog.run_button.isEnabled()
+    assert not out.exists()
+
+
+def test_a_bad_hazard_line_is_refused_before_the_worker(window):
+    """A hazard line that does not parse is refused at once, inline."""
+    window.show_compute()
+    dialog = window.compute_dialog
+    dialog.set_values(str(LAYERS / "communities.geojson"), ["flood"], "/tmp/x.gpkg")
+    dialog.start()
+    assert "NAME=PATH" in dialog.message.text()
+    assert dialog.worker is None
+
+
+def test_inputs_load_in_the_worker_and_cancel_stops_them(
+    window, qtbot, tmp_path, monkeypatch
+):
+    """The inputs are read in the worker thread while the window keeps handling
+    events; Cancel during loading stops at the loader's next step."""
+    held, threads = threading.Event(), []
+
+    def held_load(request, progress):
+        threads.append(threading.get_ident())
+        assert held.wait(30)
+        return load_inputs(request, progress)
+
+    monkeypatch.setattr(workers, "load_inputs", held_load)
+    window.show_compute()
+    dialog = window.compute_dialog
+    out = tmp_path / "never.gpkg"
+    hazard = f"flood={LAYERS / 'flood_depth.tif'}"
+    dialog.set_values(str(LAYERS / "communities.geojson"), [hazard], str(out))
+    dialog.start()
+    ticks = []
+    QTimer.singleShot(50, lambda: ticks.append("event loop ran"))
+    qtbot.waitUntil(lambda: bool(ticks) and bool(threads), timeout=10_000)
+    assert threads[0] != threading.get_ident()  # not the GUI thread
+    assert dialog.running()
+    assert not dialog.run_button.isEnabled()
+    with qtbot.waitSignal(dialog.worker.cancelled, timeout=30_000):
+        dialog.cancel()
+        held.set()
+    assert not out.exists()
+    assert dialog.run_button.isEnabled()
 
 
 def test_broken_file_gives_an_error_dialog(window, tmp_path):

@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from PyQt5.QtCore import QObject, QThread, pyqtSignal
 
-from riskmap.core.pipeline import AnalysisInputs, run_analysis
+from riskmap.commands.request import load_inputs, project_photos
+from riskmap.core.pipeline import run_analysis
 from riskmap.errors import RiskmapError
 from riskmap.export.gpkg import write_result
-from riskmap.model import RiskModel
+from riskmap.io.request import AnalysisRequest
 from riskmap.progress import ProgressCallback
 
 # A task takes the progress callback and returns the path it wrote.
@@ -61,13 +62,14 @@ class TaskWorker(QObject):
             self.finished.emit(str(written))
 
 
-def analysis_task(
-    inputs: AnalysisInputs, model: RiskModel, out: str, photos=None
-) -> Task:
-    """Compute the risk levels and write RESULT.gpkg (nothing written if cancelled),
-    with *photos* (the project's ledger thumbnails) when given."""
+def analysis_task(request: AnalysisRequest, out: str) -> Task:
+    """Load the inputs *request* names, compute the risk levels and write
+    RESULT.gpkg with the project's ledger thumbnails (nothing written if
+    cancelled). All of it runs in the worker: the window never waits on a file."""
 
     def task(progress: ProgressCallback) -> str:
+        inputs, model = load_inputs(request, progress)
+        photos = project_photos(request)
         result = run_analysis(inputs, model, progress)
         result.photos = photos
         progress(1, 1, "writing")

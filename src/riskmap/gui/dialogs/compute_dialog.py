@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from PyQt5.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QWidget
 
-from riskmap.commands.compute import compute_args, inputs_from_args, project_photos
 from riskmap.commands.project import location
+from riskmap.commands.request import parse_hazard_args
 from riskmap.errors import InputDataError
 from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
 from riskmap.gui.i18n import tr
 from riskmap.gui.workers import Task, analysis_task
+from riskmap.io.request import AnalysisRequest
 
 
 class ComputeDialog(TaskDialog):
@@ -56,19 +56,18 @@ class ComputeDialog(TaskDialog):
         self.out.edit.setText(out)
         self.cell_size.setValue(cell_size)
 
-    def _args(self) -> argparse.Namespace:
-        """The form as ``riskmap compute`` arguments (checks the required fields)."""
+    def request(self) -> AnalysisRequest:
+        """The form as an analysis request (checks the required fields and the
+        hazard lines; reads no file)."""
         if not (self.communities.text() or self.project.text()):
             raise InputDataError(tr("compute.missing", what=tr("compute.communities")))
         if not self.out.text():
             raise InputDataError(tr("compute.missing", what=tr("compute.out")))
-        hazards = [
-            h.strip() for h in self.hazards.toPlainText().splitlines() if h.strip()
-        ]
-        return compute_args(
+        lines = self.hazards.toPlainText().splitlines()
+        return AnalysisRequest(
             project=location(self.project.text()) if self.project.text() else None,
             communities=_path(self.communities.text()),
-            hazard=hazards,
+            hazards=parse_hazard_args(line.strip() for line in lines if line.strip()),
             points=_path(self.points.text()),
             resources=_path(self.resources.text()),
             cell_size=self.cell_size.value(),
@@ -76,11 +75,9 @@ class ComputeDialog(TaskDialog):
         )
 
     def make_task(self) -> Task:
-        """Compute and write RESULT.gpkg (with the project's photo thumbnails)."""
-        args = self._args()
-        inputs, model = inputs_from_args(args)
-        out = str(Path(self.out.text()))
-        return analysis_task(inputs, model, out, project_photos(args))
+        """Load the inputs, compute and write RESULT.gpkg (with the project's photo
+        thumbnails), all in the worker."""
+        return analysis_task(self.request(), str(Path(self.out.text())))
 
 
 def _path(text: str) -> Path | None:
