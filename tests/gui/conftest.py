@@ -16,6 +16,7 @@ from tests.helpers import sample_compute_args
 from riskmap.cli import main as cli_main
 from riskmap.gui.i18n import set_language
 from riskmap.gui.main_window import MainWindow
+from riskmap.io.result import read_result
 from riskmap.resources import sample_dir
 
 LAYERS = sample_dir()
@@ -40,6 +41,12 @@ def sample_result(tmp_path_factory) -> Path:
         == 0
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def sample_cells(sample_result):
+    """Every cell of the sample result, read from the file (the app reads per view)."""
+    return read_result(sample_result).cells
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ from PyQt5.QtCore import QPointF, Qt
 from PyQt5.QtWidgets import QMessageBox
 
 
-def _identify_middle_cell(window, qtbot) -> dict[str, str]:
+def _identify_middle_cell(window, cells, qtbot) -> dict[str, str]:
     """Click the middle cell with points hidden; the details table as {label: value}."""
     for index, layer in enumerate(window.stack.layers):
         if layer.kind in ("points", "resources"):
             window.stack.set_visible(index, False)
-    cells = window.stack.find("cells").gdf
     target = cells.geometry.iloc[len(cells) // 2].representative_point()
     window.canvas.zoom_to(target.buffer(500).bounds)
     pos = window.canvas.world_transform().map(QPointF(target.x, target.y)).toPoint()
@@ -28,10 +27,12 @@ def _identify_middle_cell(window, qtbot) -> dict[str, str]:
     }
 
 
-def test_identify_shows_labels_in_the_ui_language(window, sample_result, qtbot):
+def test_identify_shows_labels_in_the_ui_language(
+    window, sample_result, sample_cells, qtbot
+):
     """网格编号, 面积 (m²) 10,000, 洪水… 最大值, 等级依据 — not cell_id or 1e+04."""
     window.open_result(sample_result)
-    shown = _identify_middle_cell(window, qtbot)
+    shown = _identify_middle_cell(window, sample_cells, qtbot)
     for raw in ("cell_id", "flood_sev", "area_m2", "score_hazard", "driver"):
         assert raw not in shown
     assert "网格编号" in shown
@@ -40,7 +41,7 @@ def test_identify_shows_labels_in_the_ui_language(window, sample_result, qtbot):
     assert shown["面积 (m²)"].replace(",", "").isdigit()
     assert not any("e+" in value for value in shown.values())
     window.set_language("en")
-    shown = _identify_middle_cell(window, qtbot)
+    shown = _identify_middle_cell(window, sample_cells, qtbot)
     assert "Cell id" in shown
     assert "Level set by" in shown
 

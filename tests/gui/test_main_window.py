@@ -49,13 +49,13 @@ def test_open_the_sample_result(window, sample_result, tmp_path):
     assert window.grab().save(str(tmp_path / "main_window.png"))
 
 
-def test_click_identifies_a_cell(window, sample_result, qtbot):
+def test_click_identifies_a_cell(window, sample_result, sample_cells, qtbot):
     """A click on the map shows the cell under the mouse in the details panel."""
     window.open_result(sample_result)
     for index, layer in enumerate(window.stack.layers):
         if layer.kind in ("points", "resources"):  # points win over cells
             window.stack.set_visible(index, False)
-    cells = window.stack.find("cells").gdf
+    cells = sample_cells
     target = cells.geometry.iloc[len(cells) // 2].representative_point()
     window.canvas.zoom_to(target.buffer(500).bounds)  # cells several pixels wide
     pos = window.canvas.world_transform().map(QPointF(target.x, target.y)).toPoint()

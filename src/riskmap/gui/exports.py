@@ -10,11 +10,11 @@ from PyQt5.QtCore import QUrl
 from PyQt5.QtGui import QDesktopServices
 from PyQt5.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from riskmap.domain import RiskResult
 from riskmap.errors import RiskmapError
 from riskmap.export.geojson import write_geojson
 from riskmap.gui.errors import show_error
 from riskmap.gui.i18n import tr
+from riskmap.io.result import read_result
 
 
 def ask_folder(parent: QWidget) -> Path | None:
@@ -42,11 +42,12 @@ def offer_folder(parent: QWidget, out: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
-def geojson_action(result: RiskResult, out_dir: Path) -> Callable[[], Path]:
-    """Export every layer of the open result as GeoJSON into *out_dir*."""
+def geojson_action(result_path: Path, out_dir: Path) -> Callable[[], Path]:
+    """Export every layer of RESULT.gpkg as GeoJSON into *out_dir* (the cells are
+    read for the export: the map keeps only the view's)."""
 
     def run() -> Path:
-        write_geojson(result, out_dir)
+        write_geojson(read_result(result_path), out_dir)
         return out_dir
 
     return run

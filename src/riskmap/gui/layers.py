@@ -13,11 +13,12 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
-from riskmap.domain import load_level_styles
+from riskmap.domain import RiskResult, load_level_styles
 from riskmap.gui.i18n import language, tr
+from riskmap.gui.result_cells import open_result_cells
 from riskmap.io.crs import choose_working_crs, describe_crs
 from riskmap.io.rasters import describe_raster, open_in_crs
-from riskmap.io.result import read_result
+from riskmap.io.result import read_cells, read_result
 from riskmap.io.vectors import read_vector
 from riskmap.model import load_model
 
@@ -133,10 +134,17 @@ def _rgb(hex_color: str) -> tuple[int, int, int]:
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
-def result_layers(path: Path) -> tuple[list[MapLayer], CRS, object]:
-    """Layers of a RESULT.gpkg: hazards, cells, boundaries, points, resources."""
-    result = read_result(path)
+def result_layers(path: Path) -> tuple[list[MapLayer], CRS, RiskResult]:
+    """Layers of a RESULT.gpkg: hazards, cells, boundaries, points, resources.
+
+    The cells stay on disk when the result has a level raster (see
+    ``result_cells``); an older result without one is read whole, as before.
+    """
+    result = read_result(path, cells=False)
     crs = CRS.from_user_input(result.info["crs"])
+    source = open_result_cells(path, result.info)
+    if source is None:
+        result.cells = read_cells(path, result.info)
     layers = []
     for hazard in result.info.get("hazards", []):
         hpath = Path(hazard["path"])
@@ -151,6 +159,9 @@ def result_layers(path: Path) -> tuple[list[MapLayer], CRS, object]:
         h["name"]: {"label_zh": h.get("label_zh"), "label_en": h.get("label_en")}
         for h in result.info.get("hazards", [])
     }
+    if source is not None:
+        cells.count, cells.bounds = source.count, source.bounds
+        cells.extra["source"] = source
     layers.append(cells)
     layers.append(
         gdf_layer(tr("layer.communities"), "boundary", path, result.communities)

@@ -26,6 +26,7 @@ from riskmap.gui.ledger.controller import LedgerController
 from riskmap.gui.ledger.table import LedgerTable
 from riskmap.gui.project_actions import ProjectActions
 from riskmap.gui.result_view import ResultView, load_result_view
+from riskmap.gui.view_cells import ViewCells
 from riskmap.gui.widgets.details import DetailsPanel
 from riskmap.gui.widgets.layer_panel import LayerPanel
 from riskmap.gui.widgets.map_canvas import MapCanvas
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings("riskmap", "riskmap")
         self.stack = LayerStack()
         self.canvas = MapCanvas(self.stack)
+        self.view_cells = ViewCells(self.canvas, self.stack)
         self.layer_panel = LayerPanel(self.stack)
         self.details = DetailsPanel(self.stack)
         self.summary = SummaryTable()
@@ -96,6 +98,7 @@ class MainWindow(QMainWindow):
         self.canvas.moved.connect(self._show_coords)
         self.canvas.view_changed.connect(self._show_scale)
         self.layer_panel.zoom_requested.connect(self.canvas.zoom_to)
+        self.view_cells.failed.connect(self.statusBar().showMessage)
 
     def _handlers(self) -> dict[str, Handler]:
         """The menu actions the window itself runs (by action id)."""
@@ -164,7 +167,7 @@ class MainWindow(QMainWindow):
         if self.ledger.project is not None:
             self._show_ledger_points()
         self.summary.show_communities(view.result.communities)
-        self.canvas.zoom_to(tuple(view.result.cells.total_bounds))
+        self.canvas.zoom_to(self.stack.find("cells").bounds)
         self._remember_recent(str(view.path))
         self.retranslate()
 
@@ -247,7 +250,7 @@ class MainWindow(QMainWindow):
         """Export the result's layers as GeoJSON."""
         result, out = self._need_result(), None
         if result and (out := exports.ask_folder(self)):
-            exports.run_export(self, exports.geojson_action(self.result, out))
+            exports.run_export(self, exports.geojson_action(result, out))
 
     def export_gpkg(self) -> None:
         """Save a copy of the result GeoPackage."""
@@ -269,7 +272,7 @@ class MainWindow(QMainWindow):
         """Show an export dialog for the open result; offer the folder when done."""
         if self._need_result() is None:
             return None
-        dialog = kind(self.result, self)
+        dialog = kind(self.result, self, source=self.result_path)
         dialog.written.connect(lambda path: exports.offer_folder(self, Path(path)))
         dialog.show()
         self.export_dialogs.append(dialog)
@@ -370,6 +373,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
+        self.view_cells.wait()
         event.accept()
 
     def dragEnterEvent(self, event) -> None:

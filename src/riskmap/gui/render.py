@@ -8,6 +8,7 @@ from PyQt5.QtCore import QPointF, QRectF, Qt
 from PyQt5.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
 from riskmap.gui.layers import CATEGORY_COLORS, MapLayer, level_colors
+from riskmap.gui.result_cells import covers
 
 
 def polygon_path(geoms: np.ndarray) -> QPainterPath:
@@ -29,19 +30,47 @@ def _qpolygon(coords: np.ndarray) -> QPolygonF:
     return poly
 
 
+Paths = list[tuple[QPainterPath, QBrush, QPen]]
+
+
+def layer_paths(kind: str, gdf) -> Paths:
+    """Paths per fill: one per level for cells, one outline for boundaries
+    (safe in a worker thread: no QObject is made)."""
+    if kind == "cells" and "level" in gdf:
+        colors = level_colors()
+        return [
+            (
+                polygon_path(gdf.geometry.values[gdf["level"].to_numpy() == lv]),
+                QBrush(QColor(colors[lv])),
+                QPen(Qt.NoPen),
+            )
+            for lv in (4, 3, 2, 1)
+        ]
+    pen = QPen(QColor("#222222"), 2)
+    pen.setCosmetic(True)
+    return [(polygon_path(gdf.geometry.values), QBrush(Qt.NoBrush), pen)]
+
+
 class LayerPainter:
-    """Paints one layer in world coordinates; builds its paths once."""
+    """Paints one layer in world coordinates; builds its paths once per frame of
+    features (a result's cells read for the view change as the view moves)."""
 
     def __init__(self, layer: MapLayer):
         self.layer = layer
-        self._paths: list[tuple[QPainterPath, QBrush, QPen]] | None = None
+        self._paths: Paths | None = None
+        self._paths_of: object = None  # the GeoDataFrame the paths were built from
         self._image: QImage | None = None
+        self._picture: tuple[tuple, QImage, tuple] | None = None  # key, image, bounds
 
     def prepare(self) -> LayerPainter:
         """Build the paths now (safe in a worker thread: no QObject is made)."""
         if self.layer.kind not in ("raster", "points", "resources"):
             self._build_paths()
         return self
+
+    def adopt_paths(self, gdf, paths: Paths) -> None:
+        """Use *paths* built in a worker from *gdf* (the layer's new features)."""
+        self._paths, self._paths_of = paths, gdf
 
     def paint(self, painter: QPainter, units_per_pixel: float) -> None:
         """Draw the layer; *painter* already maps world to screen."""
@@ -51,47 +80,42 @@ class LayerPainter:
         elif self.layer.kind in ("points", "resources"):
             self._paint_points(painter, units_per_pixel)
         else:
+            if "source" in self.layer.extra:
+                self._paint_levels(painter)
             for path, brush, pen in self._build_paths():
                 painter.setPen(pen)
                 painter.setBrush(brush)
                 painter.drawPath(path)
 
-    def _build_paths(self) -> list[tuple[QPainterPath, QBrush, QPen]]:
-        """Paths per fill: one per level for cells, one outline for boundaries."""
-        if self._paths is None:
+    def _build_paths(self) -> Paths:
+        """The layer's paths, built again when its features changed."""
+        if self._paths is None or self._paths_of is not self.layer.gdf:
             gdf = self.layer.gdf
-            if self.layer.kind == "cells" and "level" in gdf:
-                colors = level_colors()
-                self._paths = [
-                    (
-                        polygon_path(
-                            gdf.geometry.values[gdf["level"].to_numpy() == lv]
-                        ),
-                        QBrush(QColor(colors[lv])),
-                        QPen(Qt.NoPen),
-                    )
-                    for lv in (4, 3, 2, 1)
-                ]
-            else:
-                pen = QPen(QColor("#222222"), 2)
-                pen.setCosmetic(True)
-                self._paths = [
-                    (polygon_path(gdf.geometry.values), QBrush(Qt.NoBrush), pen)
-                ]
+            self._paths, self._paths_of = layer_paths(self.layer.kind, gdf), gdf
         return self._paths
+
+    def _paint_levels(self, painter: QPainter) -> None:
+        """Draw the level raster of the view, unless the cell polygons loaded for
+        the view cover it (they are exact where cells are clipped)."""
+        view = visible_bounds(painter)
+        loaded = self.layer.extra.get("loaded_bounds")
+        if loaded is not None and len(self.layer.gdf) and covers(loaded, view):
+            return
+        device = painter.device()
+        key = (view, device.width(), device.height())
+        if self._picture is None or self._picture[0] != key:
+            picture = self.layer.extra["source"].picture(*key)
+            if picture is None:
+                return
+            self._picture = (key, rgba_image(picture.rgba), picture.bounds)
+        _, image, bounds = self._picture
+        draw_image(painter, image, bounds)
 
     def _paint_image(self, painter: QPainter) -> None:
         """Draw a raster overview stretched over its bounds."""
         if self._image is None:
-            rgba = np.ascontiguousarray(self.layer.image)
-            h, w = rgba.shape[:2]
-            self._image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
-        x0, y0, x1, y1 = self.layer.bounds
-        painter.save()
-        painter.translate(x0, y1)
-        painter.scale(1, -1)  # images run top-down, world y runs up
-        painter.drawImage(QRectF(0, 0, x1 - x0, -(y0 - y1)), self._image)
-        painter.restore()
+            self._image = rgba_image(self.layer.image)
+        draw_image(painter, self._image, self.layer.bounds)
 
     def _paint_points(self, painter: QPainter, units_per_pixel: float) -> None:
         """Draw point symbols of a fixed screen size, coloured by category."""
@@ -115,3 +139,28 @@ class LayerPainter:
                 )
             else:
                 painter.drawEllipse(point, size, size)
+
+
+def rgba_image(rgba: np.ndarray) -> QImage:
+    """A QImage holding its own copy of an (h, w, 4) uint8 RGBA array."""
+    rgba = np.ascontiguousarray(rgba)
+    h, w = rgba.shape[:2]
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+
+
+def draw_image(painter: QPainter, image: QImage, bounds) -> None:
+    """Draw *image* stretched over world *bounds* (pixels stay sharp squares)."""
+    x0, y0, x1, y1 = bounds
+    painter.save()
+    painter.translate(x0, y1)
+    painter.scale(1, -1)  # images run top-down, world y runs up
+    painter.drawImage(QRectF(0, 0, x1 - x0, y1 - y0), image)
+    painter.restore()
+
+
+def visible_bounds(painter: QPainter) -> tuple[float, float, float, float]:
+    """World bounds of what *painter* draws on (its device through its transform)."""
+    device = painter.device()
+    inverse, _ = painter.transform().inverted()
+    rect = inverse.mapRect(QRectF(0, 0, device.width(), device.height()))
+    return (rect.left(), rect.top(), rect.right(), rect.bottom())

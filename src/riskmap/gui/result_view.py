@@ -27,11 +27,13 @@ class ResultView:
 def load_result_view(
     path: Path, progress: ProgressCallback | None = None
 ) -> ResultView:
-    """Read *path* and build every layer's drawing (the slow part for big results)."""
+    """Read *path* and build every layer's drawing (the slow part for an older
+    result read whole; one with a level raster reads its cells per view)."""
     report = progress or (lambda *_: None)
     report(0, 2, f"reading {path.name}")
     layers, crs, result = result_layers(path)
-    report(1, 2, f"drawing {len(result.cells):,} cells")
+    cells = next(layer for layer in layers if layer.kind == "cells")
+    report(1, 2, f"drawing {cells.count:,} cells")
     painters = [LayerPainter(layer).prepare() for layer in layers]
     report(2, 2, path.name)
     return ResultView(path, layers, crs, result, painters)

@@ -42,8 +42,12 @@ def damaged(path: Path, why: str) -> DamagedFileError:
     )
 
 
-def read_result(path: str | Path) -> RiskResult:
-    """Read cells, communities, points (if any) and run_info from RESULT.gpkg."""
+def read_result(path: str | Path, cells: bool = True) -> RiskResult:
+    """Read cells, communities, points (if any) and run_info from RESULT.gpkg.
+
+    With ``cells=False`` the cells layer is left on disk (``cells`` is an empty
+    frame with its columns), so a viewer of a whole city reads only the summary.
+    """
     path = Path(path)
     if not path.exists():
         raise MissingFileError(
@@ -60,9 +64,10 @@ def read_result(path: str | Path) -> RiskResult:
     info = _read_info(path)
     layers = {
         name: _read_layer(path, name, info)
-        for name in ("cells", "communities", *OPTIONAL_LAYERS)
+        for name in ("communities", *OPTIONAL_LAYERS)
         if name in names
     }
+    layers["cells"] = read_cells(path, info, where=None if cells else "0")
     classes = (
         _read_layer(path, "exposure_classes") if "exposure_classes" in names else None
     )
@@ -98,10 +103,32 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
-def _read_layer(path: Path, name: str, info: dict | None = None) -> gpd.GeoDataFrame:
-    """One result layer, with its required columns, levels and geometries checked."""
+def read_cells(
+    path: str | Path,
+    info: dict[str, Any],
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    where: str | None = None,
+    max_features: int | None = None,
+) -> gpd.GeoDataFrame:
+    """Cells of RESULT.gpkg within *bbox* (its spatial index) or matching SQL
+    *where* (all by default), checked like ``read_result``'s; *info* is its run_info.
+
+    Whole fishnet cells stored without a polygon (``--cells raster``) have no
+    entry in the spatial index: find them by ``row``/``col`` with *where*.
+    """
+    return _read_layer(
+        Path(path), "cells", info, bbox=bbox, where=where, max_features=max_features
+    )
+
+
+def _read_layer(
+    path: Path, name: str, info: dict | None = None, **query
+) -> gpd.GeoDataFrame:
+    """One result layer (the features *query* selects: pyogrio's bbox, where,
+    max_features), with its required columns, levels and geometries checked."""
     try:
-        frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
+        frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True, **query)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
             sqlite3.DatabaseError, ValueError, OSError) as exc:  # fmt: skip
         raise damaged(path, f"layer {name!r} cannot be read ({exc})") from None

@@ -13,17 +13,33 @@ from riskmap.export.webmap import write_web_maps
 from riskmap.gui.dialogs.task_dialog import PathField, TaskDialog
 from riskmap.gui.i18n import language, tr
 from riskmap.gui.workers import Task
+from riskmap.io.result import read_result
 
 
 class ExportDialog(TaskDialog):
-    """Common part: the open result (already in memory) and where to write."""
+    """Common part: the open result and where to write.
+
+    *result* may hold only the summary (the map reads cells per view); the task
+    then reads the whole result from *source*, its RESULT.gpkg.
+    """
 
     out_mode = "folder"
 
-    def __init__(self, result: RiskResult, parent: QWidget | None = None):
+    def __init__(
+        self,
+        result: RiskResult,
+        parent: QWidget | None = None,
+        source: Path | None = None,
+    ):
         super().__init__(parent)
-        self.result = result
+        self.result, self.source = result, source
         self.out = self.add_row("export.out", PathField(self.out_mode))
+
+    def _whole(self, result: RiskResult) -> RiskResult:
+        """*result* with its cells (read from the file if only its summary is open)."""
+        if self.source is not None and len(result.cells) == 0:
+            return read_result(self.source)
+        return result
 
     def _out(self) -> Path:
         """The chosen output, or a message."""
@@ -37,8 +53,13 @@ class WebMapDialog(ExportDialog):
 
     title_key = "act.export_maps"
 
-    def __init__(self, result: RiskResult, parent: QWidget | None = None):
-        super().__init__(result, parent)
+    def __init__(
+        self,
+        result: RiskResult,
+        parent: QWidget | None = None,
+        source: Path | None = None,
+    ):
+        super().__init__(result, parent, source)
         self.basemap = self.add_row("export.basemap", QComboBox())
         self.basemap.addItems(["hillshade", "none", "osm"])
         self.retranslate()
@@ -50,7 +71,7 @@ class WebMapDialog(ExportDialog):
 
         def task(progress) -> str:
             paths = write_web_maps(
-                result, out, basemap=basemap, lang=lang, progress=progress
+                self._whole(result), out, basemap=basemap, lang=lang, progress=progress
             )
             return str(paths[0])
 
@@ -63,8 +84,13 @@ class PrintDialog(ExportDialog):
     title_key = "act.export_print"
     out_mode = "save"
 
-    def __init__(self, result: RiskResult, parent: QWidget | None = None):
-        super().__init__(result, parent)
+    def __init__(
+        self,
+        result: RiskResult,
+        parent: QWidget | None = None,
+        source: Path | None = None,
+    ):
+        super().__init__(result, parent, source)
         self.community = self.add_row("export.community", QComboBox())
         self.community.addItem(tr("export.all_communities"), None)
         table = self.result.communities
@@ -102,7 +128,9 @@ class PrintDialog(ExportDialog):
         }
 
         def task(progress) -> str:
-            paths = write_print_maps(result, out, progress=progress, **options)
+            paths = write_print_maps(
+                self._whole(result), out, progress=progress, **options
+            )
             return str(paths[0])
 
         return task

@@ -15,6 +15,7 @@ from PyQt5.QtWidgets import (
 from riskmap.export.result_labels import column_label, display_value, driver_words
 from riskmap.gui.i18n import language, tr
 from riskmap.gui.layer_stack import LayerStack
+from riskmap.gui.result_cells import covers
 
 
 class DetailsPanel(QWidget):
@@ -45,6 +46,8 @@ class DetailsPanel(QWidget):
             if layer is None or not layer.visible:
                 continue
             row = _hit(layer.gdf, x, y, tolerance if kind != "cells" else 0.0)
+            if row is None and kind == "cells":
+                row = _cell_on_disk(layer, x, y)
             if row is not None:
                 self.show_record(layer.name, row)
                 return row
@@ -83,3 +86,12 @@ def _hit(gdf, x: float, y: float, tolerance: float) -> dict | None:
         return None
     row = gdf.iloc[int(min(idx))]
     return {k: v for k, v in row.items() if k != gdf.geometry.name}
+
+
+def _cell_on_disk(layer, x: float, y: float) -> dict | None:
+    """The cell at (x, y) read from the result file, when the layer keeps its cells
+    on disk and (x, y) lies outside the part read for the view."""
+    source, loaded = layer.extra.get("source"), layer.extra.get("loaded_bounds")
+    if source is None or (loaded is not None and covers(loaded, (x, y, x, y))):
+        return None
+    return source.record_at(x, y)

@@ -21,6 +21,7 @@ class MapCanvas(QWidget):
     clicked = pyqtSignal(float, float)  # world x, y
     moved = pyqtSignal(float, float)  # world x, y under the mouse
     view_changed = pyqtSignal(float)  # metres per screen pixel
+    rendered = pyqtSignal()  # a full render of the current view is done
 
     def __init__(self, stack: LayerStack, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,6 +54,11 @@ class MapCanvas(QWidget):
         inverse, _ = self.world_transform().inverted()
         return inverse.map(QPointF(pos))
 
+    def view_bounds(self) -> tuple[float, float, float, float]:
+        """World bounds (minx, miny, maxx, maxy) of the widget's current view."""
+        rect = self.world_transform().inverted()[0].mapRect(QRectF(self.rect()))
+        return (rect.left(), rect.top(), rect.right(), rect.bottom())
+
     def zoom_to(self, bounds: tuple[float, float, float, float] | None) -> None:
         """Fit *bounds* (minx, miny, maxx, maxy) in the view with a margin."""
         if not bounds:
@@ -73,6 +79,10 @@ class MapCanvas(QWidget):
             self._painters[id(painter.layer)] = painter
         self.refresh()
 
+    def painter_for(self, layer) -> LayerPainter:
+        """The painter of *layer* (made on first use)."""
+        return self._painters.setdefault(id(layer), LayerPainter(layer))
+
     def refresh(self) -> None:
         """Forget painters of removed layers and render again soon."""
         alive = {id(layer) for layer in self.stack.layers}
@@ -91,11 +101,11 @@ class MapCanvas(QWidget):
         painter.setTransform(self.world_transform())
         for layer in self.stack.layers:
             if layer.visible:
-                lp = self._painters.setdefault(id(layer), LayerPainter(layer))
-                lp.paint(painter, self.res)
+                self.painter_for(layer).paint(painter, self.res)
         painter.end()
         self._cache, self._cache_view = image, (QPointF(self.center), self.res)
         self.update()
+        self.rendered.emit()
 
     def paintEvent(self, event) -> None:
         """Draw the cached image, shifted and scaled to the current view."""
