@@ -94,8 +94,9 @@ def test_cells_are_identified_under_the_mouse(browser, exported):
         found = browser.evaluate(f"RM_CTX.identify([{pt.y}, {pt.x}])")
         assert found == cell_id
     html = browser.evaluate(
-        "RM.cellHtml(RM_CTX, RM_CTX.cells.level.indexOf(1) >= 0 ? "
-        "RM_CTX.cells.level.indexOf(1) : 0)"
+        "(function () { var c = RM_CTX.cells, i = 0;"
+        " while (i < c.n - 1 && c.level.at(i) !== 1) { i++; }"
+        " return RM.cellHtml(RM_CTX, c.level.at(i) === 1 ? i : 0); })()"
     )
     assert "综合得分" in html
     assert "洪水淹没水深" in html

@@ -67,9 +67,9 @@ def test_cells_without_hazard_data_are_hatched(no_data_map):
         )
         legend = browser.evaluate("document.querySelector('.rm-legends').innerText")
         assert "无灾害数据（斜线）" in legend
-        i = int(np.flatnonzero(~cells["hazard_data"].to_numpy())[0])
-        assert "等级仅依据隐患点" in browser.evaluate(f"RM.cellHtml(RM_CTX, {i})")
         b, k = blank.index[len(blank) // 2], known.index[len(known) // 2]
+        tip = f"RM.cellHtml(RM_CTX, RM_CTX.locate([{ll[b].y}, {ll[b].x}]))"
+        assert "等级仅依据隐患点" in browser.evaluate(tip)
         hatched = _dark_share(browser, ll[b].y, ll[b].x, ARTIFACTS / "nodata.png")
         plain = _dark_share(browser, ll[k].y, ll[k].x, ARTIFACTS / "data.png")
     assert hatched > 0.15, hatched

@@ -15,6 +15,7 @@ from riskmap.export.filenames import path_inside, safe_stem, unique_stems
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class, short_label
 from riskmap.export.webmap import write_web_maps
 from riskmap.export.webmap.html import read_spec, script_json
+from riskmap.export.webmap.packed import unpack_texts
 
 # A script, style, font or tile fetched from the web would look like one of these.
 REMOTE = re.compile(
@@ -138,9 +139,10 @@ def test_coverage_in_tooltips_and_uncovered_layer(sample, maps):
     assert result.coverage is not None
     first = result.communities.iloc[0]
     cells = result.cells[result.cells["community_id"] == first["community_id"]]
+    cells = cells.sort_values(["row", "col"])  # the page's cells run row by row
     spec = page_spec(paths[1])
     rows = {row["label"]: row["values"] for row in spec["cells"]["extra"]}
-    shelter = rows["最近避难场所"]
+    shelter = unpack_texts(rows["最近避难场所"])
     assert len(shelter) == len(cells)
     dist, covered = cells["shelter_dist_m"].iloc[0], cells["shelter_covered"].iloc[0]
     suffix = "服务范围内" if covered else "覆盖外"

@@ -14,6 +14,7 @@ from riskmap.cli import main
 from riskmap.errors import RiskmapWarning
 from riskmap.export.webmap import write_web_maps
 from riskmap.export.webmap.html import read_spec
+from riskmap.export.webmap.packed import unpack_column, unpack_texts
 
 
 @pytest.fixture(scope="module")
@@ -84,13 +85,13 @@ def test_cells_without_hazard_data_are_marked_and_in_the_legend(sample, tmp_path
     page = write_web_maps(one, tmp_path / "n", basemap="none")[1]
     spec = _spec(page)
     blank = int((~one.cells["hazard_data"].astype(bool)).sum())
-    assert sum(spec["cells"]["nodata"]) == blank > 0
+    assert sum(unpack_column(spec["cells"]["nodata"])) == blank > 0
     assert spec["cells"]["nodata_polys"]
     assert "无灾害数据（斜线）" in spec["panels"]["levels"]
     assert f'<td class="rm-n">{blank}</td>' in spec["panels"]["levels"]
     drivers = [r for r in spec["cells"]["extra"] if r["label"] == "等级依据"]
     assert drivers
-    words = [v for v in drivers[0]["values"] if v]
+    words = [v for v in unpack_texts(drivers[0]["values"]) if v]
     assert any("最大值" in v or v.startswith("隐患点") for v in words)
     assert not any(v.startswith("point ") or " max " in v for v in words)
 

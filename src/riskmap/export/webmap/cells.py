@@ -2,14 +2,15 @@
 
 Fishnet cells are sent as one image of their levels (a pixel per cell, see
 :mod:`riskmap.export.webmap.levels`) plus the grid lines of small maps, and
-their attributes as columns indexed by row and column; the browser finds
-the cell under the mouse with :func:`lattice_locator`. Any other grid (a user's
+their attributes as packed columns (:mod:`riskmap.export.webmap.packed`) in
+row-major order with a mask of the lattice places that hold a cell; the browser
+finds the row and column under the mouse with :func:`lattice_locator` and the
+cell's index from the mask. Any other grid (a user's
 management grid) is sent cell by cell.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import geopandas as gpd
@@ -28,6 +29,7 @@ from riskmap.export.webmap.geometry import (
     to_lonlat,
 )
 from riskmap.export.webmap.levels import level_overlay
+from riskmap.export.webmap.packed import pack_numbers, pack_texts
 from riskmap.export.webmap.text import tr
 from riskmap.model import RiskModel
 
@@ -42,14 +44,6 @@ COVERAGE_KEYS = {
 }
 
 
-def column(values: Any, digits: int) -> list:
-    """Numbers rounded to *digits* as a JSON list; NaN and None become null."""
-    out = []
-    for v in np.asarray(values, dtype="float64").tolist():
-        out.append(None if math.isnan(v) else round(v, digits))
-    return out
-
-
 def cells_spec(
     cells: gpd.GeoDataFrame,
     boundary: object,
@@ -58,10 +52,13 @@ def cells_spec(
     origin_ll: tuple[float, float],
     lang: str,
 ) -> dict:
-    """Everything the browser needs to draw and identify the cells of one community."""
+    """Everything the browser needs to draw and identify the cells of one community.
+
+    Fishnet cells are put in row-major order, so that their place in the lattice
+    mask gives their index; per-cell values travel as packed columns
+    (:mod:`riskmap.export.webmap.packed`).
+    """
     size = float(info.get("cell_size_m") or 0)
-    spec = _attributes(cells, info, model, lang)
-    spec["scale"], spec["origin"] = SCALE, list(origin_ll)
     fish = fishnet_origin(cells, size) if info.get("grid") == "fishnet" else None
     locator = (
         lattice_locator(tuple(cells.total_bounds), cells.crs, size, fish)
@@ -69,13 +66,25 @@ def cells_spec(
         else None
     )
     if locator is not None:
+        cells = _row_major(cells)
+        spec = _attributes(cells, info, model, lang)
+        spec.update(_ids(cells))
         spec.update(_lattice_geometry(cells, boundary, size, fish, origin_ll))
         spec["locator"] = locator
     else:
+        spec = _attributes(cells, info, model, lang)
+        spec["ids"] = cells["cell_id"].astype(str).tolist()
         spec.update(_feature_geometry(cells, origin_ll))
         spec["locator"] = {"kind": "features"}
+    spec["scale"], spec["origin"] = SCALE, list(origin_ll)
     spec["nodata_polys"] = _no_data_area(cells, origin_ll)
     return spec
+
+
+def _row_major(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Cells sorted by row, then column; of two with one row and column the later."""
+    unique = cells.drop_duplicates(["row", "col"], keep="last")
+    return unique.sort_values(["row", "col"], kind="stable").reset_index(drop=True)
 
 
 def _no_data_area(cells: gpd.GeoDataFrame, origin_ll) -> list:
@@ -90,21 +99,31 @@ def _no_data_area(cells: gpd.GeoDataFrame, origin_ll) -> list:
 
 
 def _lattice_geometry(cells, boundary, size, fish, origin_ll) -> dict:
-    """The level image, fishnet lines (small maps only) and cell rows/columns."""
+    """The level image, fishnet lines (small maps only) and the lattice mask.
+
+    The mask has a 1 for every lattice place (row-major, from row ``r0`` and
+    column ``c0``) that holds a cell; the k-th 1 is cell number k.
+    """
     image = level_overlay(cells, boundary, size, fish, cells.crs)
     lines: list = []
     if len(cells) <= MAX_LINE_CELLS:
         grid = fishnet_lines(boundary, size, fish)
         lines = encode_lines(to_lonlat([grid], cells.crs)[0], origin_ll)
     row, col = cells["row"].to_numpy(), cells["col"].to_numpy()
+    r0, c0 = (int(row.min()), int(col.min())) if len(cells) else (0, 0)
+    height = int(row.max()) - r0 + 1 if len(cells) else 0
+    width = int(col.max()) - c0 + 1 if len(cells) else 0
+    mask = np.zeros((height, width), dtype="uint8")
+    mask[row - r0, col - c0] = 1
     return {
         "parts": [],
         "image": {"url": image.url, "bounds": image.bounds},
         "lines": lines,
-        "r0": int(row.min()),
-        "c0": int(col.min()),
-        "row": (row - row.min()).tolist(),
-        "col": (col - col.min()).tolist(),
+        "r0": r0,
+        "c0": c0,
+        "w": width,
+        "h": height,
+        "mask": pack_numbers(mask.ravel(), 0),
     }
 
 
@@ -120,24 +139,32 @@ def _feature_geometry(cells, origin_ll) -> dict:
 
 
 def _attributes(cells, info, model, lang) -> dict:
-    """Per-cell columns: id, level, score parts, hazards, points, coverage."""
-    spec: dict[str, Any] = {
+    """Per-cell packed columns: level, score parts, hazards, points, coverage..."""
+    nodata = _no_data_flags(cells)
+    return {
         "n": len(cells),
-        "level": cells["level"].astype(int).tolist(),
-        "score": column(cells["score"], 3),
-        "score_hazard": column(cells["score_hazard"], 3),
-        "score_points": column(cells["score_points"], 3),
-        "points": _points_column(cells),
+        "level": pack_numbers(cells["level"], 0),
+        "score": pack_numbers(cells["score"], 3),
+        "score_hazard": pack_numbers(cells["score_hazard"], 3),
+        "score_points": pack_numbers(cells["score_points"], 3),
+        "points": _points_columns(cells),
         "hazards": [_hazard_column(cells, h, model, lang) for h in info["hazards"]],
-        "nodata": _no_data_column(cells),
+        "nodata": None if nodata is None else pack_numbers(nodata, 0),
+        "nodata_n": 0 if nodata is None else int(nodata.sum()),
         "extra": [
-            *_driver_rows(cells, info, lang),
-            *_coverage_rows(cells, lang),
-            *cell_rows(cells, info, lang),
+            _text_row(row)
+            for row in (
+                *_driver_rows(cells, info, lang),
+                *_coverage_rows(cells, lang),
+                *cell_rows(cells, info, lang),
+            )
         ],
     }
-    spec.update(_ids(cells))
-    return spec
+
+
+def _text_row(row: dict) -> dict:
+    """A tooltip row with its per-cell texts packed."""
+    return {"label": row["label"], "values": pack_texts(row["values"])}
 
 
 def _ids(cells) -> dict:
@@ -153,11 +180,11 @@ def _ids(cells) -> dict:
     return {"ids": ids}
 
 
-def _no_data_column(cells) -> list | None:
+def _no_data_flags(cells) -> np.ndarray | None:
     """1 for a cell no hazard describes, else 0 (None when the result cannot say)."""
     if "hazard_data" not in cells.columns:
         return None
-    return (~cells["hazard_data"].fillna(True).astype(bool)).astype(int).tolist()
+    return (~cells["hazard_data"].fillna(True).astype(bool)).astype("uint8").to_numpy()
 
 
 def _driver_rows(cells, info: dict, lang: str) -> list[dict]:
@@ -170,13 +197,12 @@ def _driver_rows(cells, info: dict, lang: str) -> list[dict]:
     return [{"label": column_label("driver", lang), "values": values}]
 
 
-def _points_column(cells) -> list:
-    """[total, L1, L2, L3, L4] risk points per cell, or null where there are none."""
+def _points_columns(cells) -> list | None:
+    """Risk points per cell: total, then levels 1-4 (None when the result has none)."""
     fields = ["points_n", *(f"points_l{k}" for k in range(1, 5))]
     if not set(fields) <= set(cells.columns):
-        return [None] * len(cells)
-    table = cells[fields].fillna(0).astype(int).to_numpy()
-    return [row.tolist() if row[0] else None for row in table]
+        return None
+    return [pack_numbers(cells[f].fillna(0).astype(int), 0) for f in fields]
 
 
 def _hazard_column(cells, hazard: dict, model, lang) -> dict:
@@ -189,13 +215,13 @@ def _hazard_column(cells, hazard: dict, model, lang) -> dict:
     if out["kind"] == "zones":
         classes = cells.get(f"{name}_class")
         out["cls"] = (
-            [None if v is None or v != v else str(v) for v in classes]
+            pack_texts([None if v is None or v != v else str(v) for v in classes])
             if classes is not None
             else None
         )
-    for stat, digits in (("max", 3), ("mean", 3), ("frac", 3)):
+    for stat in ("max", "mean", "frac"):
         col = f"{name}_{stat}"
-        out[stat] = column(cells[col], digits) if col in cells.columns else None
+        out[stat] = pack_numbers(cells[col], 3) if col in cells.columns else None
     if rule is not None and rule.class_names:
         out["names"], out["breaks"] = list(rule.class_names), list(rule.breaks)
     return out

@@ -113,7 +113,7 @@ def _texts(lang: str) -> dict[str, str]:
         "frac", "top_class", "points", "no_data", "layer_levels", "layer_gridlines",
         "layer_boundary", "layer_points", "layer_resources", "layer_hillshade",
         "layer_none", "layer_osm", "layer_tianditu", "layer_tianditu_labels",
-        "layer_uncovered", "layer_nodata", "no_hazard_data",
+        "layer_uncovered", "layer_nodata", "no_hazard_data", "no_lookup",
     )  # fmt: skip
     return {k: tr(k, lang) for k in keys}
 
@@ -245,7 +245,7 @@ def _panels(layers: CommunityLayers, spec: dict, name: str, options) -> dict:
             _counts(layers.community, "points"),
             lang,
             people_per_level(layers.community, lang),
-            no_data=int(sum(spec["cells"]["nodata"] or [])),
+            no_data=spec["cells"]["nodata_n"],
         ),
         "symbols": symbols_legend(lang, bool(spec["resources"]))
         if spec["points"] or spec["resources"]

@@ -31,6 +31,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "无灾害数据：等级仅依据隐患点，不代表安全",
         "No hazard data: level from risk points only, not a sign of safety",
     ),
+    "no_lookup": (
+        "此浏览器无法读取网格详情（请用较新的 Chrome、Edge、Firefox 或 Safari）",
+        "This browser cannot read the cell details (use a recent Chrome, Edge, "
+        "Firefox or Safari)",
+    ),
     "legend_levels": ("风险等级（网格数）", "Risk level (cells)"),
     "legend_symbols": ("符号（GB/T 35649 类别色）", "Symbols (GB/T 35649 colours)"),
     "legend_badge": (

@@ -69,11 +69,64 @@
     return [poly3(p.cx, u, v), poly3(p.cy, u, v)];
   }
 
+  /* ---- packed columns: quantised typed arrays, deflated, base64 ------------ */
+  var ARRAYS = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array, f64: Float64Array };
+
+  /* The bytes of a base64 zlib stream, inflated by the browser's own
+     DecompressionStream (no library, no request). */
+  function inflate(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var k = 0; k < bin.length; k++) { bytes[k] = bin.charCodeAt(k); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).arrayBuffer();
+  }
+
+  /* Give a packed column its values: col.q (typed array) and col.at(i) (a number
+     or null), the same number as the decimal the page would otherwise carry. */
+  function setColumn(col, buffer) {
+    var q = new ARRAYS[col.t](buffer), scale = Math.pow(10, col.k);
+    if (col.d) { for (var k = 1; k < q.length; k++) { q[k] += q[k - 1]; } }  // wraps
+    var none = col.t === "f64" ? null : Math.pow(2, 8 * q.BYTES_PER_ELEMENT) - 1;
+    col.q = q;
+    col.at = function (i) {
+      var v = q[i];
+      if (none === null) { return v !== v ? null : v; }
+      if (v === none) { return null; }
+      return col.k ? (v + col.o) / scale : v + col.o;
+    };
+  }
+
+  /* Every packed column of the cell data (number columns and text indices). */
+  function packedColumns(cells) {
+    var out = [cells.level, cells.score, cells.score_hazard, cells.score_points,
+      cells.nodata, cells.mask].concat(cells.points || []);
+    cells.hazards.forEach(function (hz) {
+      out.push(hz.max, hz.mean, hz.frac, hz.cls ? hz.cls.idx : null);
+    });
+    cells.extra.forEach(function (row) { out.push(row.values.idx); });
+    return out.filter(function (col) { return col; });
+  }
+
+  /* Inflate the cell data; resolves when every column can be read. */
+  RM.unpack = function (cells) {
+    return Promise.all(packedColumns(cells).map(function (col) {
+      return inflate(col.z).then(function (buffer) { setColumn(col, buffer); });
+    }));
+  };
+
+  /* Text *i* of a packed text column (null when it has none). */
+  RM.text = function (col, i) {
+    var k = col.idx.at(i);
+    return k === null ? null : col.dict[k];
+  };
+
   function latticeLocator(ctx, loc) {
-    var cells = ctx.cells, index = new Map(), K = 1048576;
-    for (var i = 0; i < cells.n; i++) {
-      index.set((cells.r0 + cells.row[i]) * K + cells.c0 + cells.col[i], i);
-    }
+    var cells = ctx.cells, w = cells.w, mask = cells.mask.q;
+    var index = new Int32Array(mask.length).fill(-1), place = new Int32Array(cells.n), n = 0;
+    for (var p = 0; p < mask.length; p++) { if (mask[p]) { index[p] = n; place[n++] = p; } }
+    cells.rowCol = function (i) {
+      return [cells.r0 + Math.floor(place[i] / w), cells.c0 + place[i] % w];
+    };
     function corner(r, c) {
       var ll = applyPoly(loc.inv, loc.x0 + c * loc.size, loc.y0 - r * loc.size);
       return [ll[1], ll[0]];
@@ -81,13 +134,14 @@
     return {
       find: function (e) {
         var xy = applyPoly(loc.fwd, e.latlng.lng, e.latlng.lat);
-        var r = Math.floor((loc.y0 - xy[1]) / loc.size);
-        var c = Math.floor((xy[0] - loc.x0) / loc.size);
-        var i = index.get(r * K + c);
-        return i === undefined ? null : i;
+        var r = Math.floor((loc.y0 - xy[1]) / loc.size) - cells.r0;
+        var c = Math.floor((xy[0] - loc.x0) / loc.size) - cells.c0;
+        if (r < 0 || c < 0 || r >= cells.h || c >= w) { return null; }
+        var i = index[r * w + c];
+        return i < 0 ? null : i;
       },
       outline: function (i) {
-        var r = cells.r0 + cells.row[i], c = cells.c0 + cells.col[i];
+        var rc = cells.rowCol(i), r = rc[0], c = rc[1];
         return [corner(r, c), corner(r, c + 1), corner(r + 1, c + 1), corner(r + 1, c)];
       }
     };
@@ -106,7 +160,8 @@
   RM.cellId = function (ctx, i) {
     var c = ctx.cells;
     if (c.ids) { return c.ids[i]; }
-    return c.prefix + (c.r0 + c.row[i]) + "-" + (c.c0 + c.col[i]);
+    var rc = c.rowCol(i);
+    return c.prefix + rc[0] + "-" + rc[1];
   };
 
   function tipRow(label, value) {
@@ -116,9 +171,10 @@
   function hazardText(ctx, hz, i) {
     var t = ctx.text, parts = [];
     if (hz.kind === "zones") {
-      if (hz.cls && hz.cls[i] !== null) { parts.push(RM.esc(hz.cls[i])); }
+      var cls = hz.cls ? RM.text(hz.cls, i) : null;
+      if (cls !== null) { parts.push(RM.esc(cls)); }
     } else if (hz.names) {
-      var v = hz.max ? hz.max[i] : null;
+      var v = hz.max ? hz.max.at(i) : null;
       if (v !== null) {
         var k = 0;
         while (k < hz.breaks.length && v >= hz.breaks[k]) { k++; }
@@ -126,32 +182,34 @@
       }
     } else {
       var unit = hz.unit ? " " + hz.unit : "";
-      var mx = hz.max ? RM.num(hz.max[i], 2) : null;
-      var mean = hz.mean ? RM.num(hz.mean[i], 2) : null;
+      var mx = hz.max ? RM.num(hz.max.at(i), 2) : null;
+      var mean = hz.mean ? RM.num(hz.mean.at(i), 2) : null;
       if (mx !== null) { parts.push(RM.esc(t.max + " " + mx + unit)); }
       if (mean !== null) { parts.push(RM.esc(t.mean + " " + mean + unit)); }
     }
-    var frac = hz.frac ? RM.num(hz.frac[i] * 100, 0) : null;
+    var share = hz.frac ? hz.frac.at(i) : null;
+    var frac = share === null ? null : RM.num(share * 100, 0);
     if (frac !== null && parts.length) { parts.push(RM.esc(t.frac + " " + frac + "%")); }
     return parts.length ? parts.join(" · ") : RM.esc(t.no_data);
   }
 
   RM.cellHtml = function (ctx, i) {
-    var c = ctx.cells, t = ctx.text, lv = c.level[i], st = ctx.levels[lv];
+    var c = ctx.cells, t = ctx.text, lv = c.level.at(i), st = ctx.levels[lv];
     var h = '<div class="rm-tip"><div class="rm-tip-head">' + RM.esc(t.cell) + " " +
       RM.esc(RM.cellId(ctx, i)) + "</div><table>";
     h += tipRow(t.level, '<span class="rm-sw" style="background:' + RM.esc(st.color) + '"></span>' +
       RM.esc(st.label));
-    h += tipRow(t.score, RM.esc(RM.num(c.score[i], 3)) + " <small>(" + RM.esc(t.score_hazard) +
-      " " + RM.esc(RM.num(c.score_hazard[i], 3)) + " · " + RM.esc(t.score_points) + " " +
-      RM.esc(RM.num(c.score_points[i], 3)) + ")</small>");
+    h += tipRow(t.score, RM.esc(RM.num(c.score.at(i), 3)) + " <small>(" + RM.esc(t.score_hazard) +
+      " " + RM.esc(RM.num(c.score_hazard.at(i), 3)) + " · " + RM.esc(t.score_points) + " " +
+      RM.esc(RM.num(c.score_points.at(i), 3)) + ")</small>");
     c.hazards.forEach(function (hz) { h += tipRow(hz.label, hazardText(ctx, hz, i)); });
-    if (c.nodata && c.nodata[i]) { h += tipRow(t.layer_nodata, RM.esc(t.no_hazard_data)); }
-    (c.extra || []).forEach(function (row) {
-      if (row.values[i] !== null) { h += tipRow(row.label, RM.esc(row.values[i])); }
+    if (c.nodata && c.nodata.at(i)) { h += tipRow(t.layer_nodata, RM.esc(t.no_hazard_data)); }
+    c.extra.forEach(function (row) {
+      var text = RM.text(row.values, i);
+      if (text !== null) { h += tipRow(row.label, RM.esc(text)); }
     });
-    var p = c.points[i];
-    if (p) {
+    var p = c.points ? c.points.map(function (col) { return col.at(i); }) : null;
+    if (p && p[0]) {
       var per = [];
       for (var k = 1; k <= 4; k++) { if (p[k]) { per.push(RM.esc(ctx.levels[k].short) + " " + p[k]); } }
       h += tipRow(t.points, RM.esc(p[0]) + (per.length ? " (" + per.join(", ") + ")" : ""));
@@ -174,10 +232,14 @@
       if (part.i !== undefined) { poly.rmIndex = part.i; }
       group.addLayer(poly);
     });
+    return group;
+  };
+
+  /* Hover and click on the cells of *group*, once their columns are unpacked. */
+  RM.cellLookup = function (ctx, fill, group) {
     var loc = fill.locator.kind === "lattice" ? latticeLocator(ctx, fill.locator) : featureLocator();
     // an image takes no mouse events under the vector canvas: listen on the map
     attachIdentify(ctx, group, loc, fill.image ? ctx.map : group);
-    return group;
   };
 
   function attachIdentify(ctx, group, loc, target) {
@@ -214,8 +276,10 @@
         L.popup({ maxWidth: 360 }).setLatLng(e.latlng).setContent(RM.cellHtml(ctx, i)).openOn(map);
       }
     });
+    /* The index of the cell at [lat, lng] (null where there is none), and its id. */
+    ctx.locate = function (latlng) { return loc.find({ latlng: L.latLng(latlng) }); };
     ctx.identify = function (latlng) {
-      var i = loc.find({ latlng: L.latLng(latlng) });
+      var i = ctx.locate(latlng);
       return i === null ? null : RM.cellId(ctx, i);
     };
   }
@@ -344,11 +408,12 @@
     ctx.legendLinks.push(set);
   };
 
-  RM.finish = function (ctx, bounds) {
+  /* Show the map now; RM_READY once *pending* (the cell lookup) is done. */
+  RM.finish = function (ctx, bounds, pending) {
     ctx.map.fitBounds(bounds, { padding: [16, 16] });
     ctx.legendLinks.forEach(function (f) { f(); });
     global.RM_CTX = ctx;
-    global.RM_READY = true;
+    (pending || Promise.resolve()).then(function () { global.RM_READY = true; });
   };
 
   /* ---- assembly --------------------------------------------------------- */
@@ -390,6 +455,17 @@
     RM.htmlControl(ctx, "bottomright", html, "rm-legends");
   }
 
+  /* The cell lookup starts once the columns are inflated; a browser that cannot
+     inflate still shows the map, with a note instead of cell details. */
+  function lookupWhenUnpacked(ctx, cells, fill) {
+    var unpacked = typeof DecompressionStream === "function" ? RM.unpack(cells)
+      : Promise.reject(new Error("no DecompressionStream"));
+    return unpacked.then(function () { RM.cellLookup(ctx, cells, fill); }, function (err) {
+      RM.htmlControl(ctx, "bottomleft", RM.esc(ctx.text.no_lookup), "rm-note");
+      throw err;
+    });
+  }
+
   RM.build = function (map, spec) {
     if (spec.overview) { RM.overview(map, spec); return; }
     var ctx = RM.context(map, spec), t = spec.text, overlays = {};
@@ -402,7 +478,8 @@
       if (hz.on) { layer.addTo(map); }
       ctx.hazardLayers = (ctx.hazardLayers || []).concat([[layer, hz.legend_id]]);
     });
-    overlays[t.layer_levels] = RM.fillLayer(ctx, spec.cells).addTo(map);
+    var fill = RM.fillLayer(ctx, spec.cells).addTo(map);
+    overlays[t.layer_levels] = fill;
     if (spec.cells.lines.length) {
       overlays[t.layer_gridlines] = RM.linesLayer(ctx, spec.cells, {
         color: "#555", weight: 0.4, opacity: 0.6 }).addTo(map);
@@ -426,7 +503,7 @@
     ctx.control = RM.layerControl(ctx, bases, overlays);
     addLegends(ctx, spec);
     (ctx.hazardLayers || []).forEach(function (pair) { RM.linkLegend(ctx, pair[0], pair[1]); });
-    RM.finish(ctx, spec.bounds);
+    RM.finish(ctx, spec.bounds, lookupWhenUnpacked(ctx, spec.cells, fill));
   };
 
   /* The index page's overview: every community coloured by its highest level. */
