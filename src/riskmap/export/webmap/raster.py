@@ -1,8 +1,10 @@
-"""Raster overlays for the web maps: a DEM hillshade and hazard layers as inline PNGs.
+"""Raster overlays for the web maps: a DEM hillshade (WebP) and hazard layers (PNG).
 
 Each raster is warped to Web Mercator (the map's projection) over the map's
 extent, so the browser stretches the image linearly between its corners with no
-distortion; the PNG is embedded as a ``data:`` URL, so nothing is fetched.
+distortion; the image is embedded as a ``data:`` URL, so nothing is fetched.
+Hazard classes are palette PNGs (exact colours, a few kilobytes); the grey
+hillshade is a lossy WebP, which keeps a continuous tone an eighth the size.
 Hazard colours come from the risk model (``breaks`` and ``ramp``, docs/DOMAIN.md §2.1:
 flood depth light to dark blue).
 """
@@ -110,6 +112,17 @@ def png_data_url(image) -> str:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def webp_data_url(image, quality: int = 75) -> str:
+    """A PIL image as a lossy ``data:image/webp;base64,...`` URL (alpha kept exact).
+
+    For continuous tones such as a hillshade: a county's is about 100 kB instead
+    of a PNG's 860 kB.
+    """
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=quality, method=6)
+    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def _hex_rgb(color: str) -> tuple[int, int, int]:
@@ -233,7 +246,7 @@ def hillshade_overlay(dem_path: str | Path, bbox_ll) -> ImageOverlay | None:
     grey = np.nan_to_num(150 + 105 * warped, nan=0).astype("uint8")
     alpha = np.where(np.isfinite(warped), 255, 0).astype("uint8")
     image = Image.fromarray(np.dstack([grey, alpha]))
-    return ImageOverlay(png_data_url(image), grid.latlon_bounds())
+    return ImageOverlay(webp_data_url(image), grid.latlon_bounds())
 
 
 def _ground_pixel(src, bbox_ll) -> tuple[float, float]:
