@@ -77,8 +77,8 @@
   function inflate(b64) {
     var bin = atob(b64), bytes = new Uint8Array(bin.length);
     for (var k = 0; k < bin.length; k++) { bytes[k] = bin.charCodeAt(k); }
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Response(stream).arrayBuffer();
+    var source = new ReadableStream({ start: function (c) { c.enqueue(bytes); c.close(); } });
+    return new Response(source.pipeThrough(new DecompressionStream("deflate"))).arrayBuffer();
   }
 
   /* Give a packed column its values: col.q (typed array) and col.at(i) (a number
@@ -413,7 +413,11 @@
     ctx.map.fitBounds(bounds, { padding: [16, 16] });
     ctx.legendLinks.forEach(function (f) { f(); });
     global.RM_CTX = ctx;
-    (pending || Promise.resolve()).then(function () { global.RM_READY = true; });
+    global.RM_TIMES = { drawn: performance.now() };  // ms since navigation (bench)
+    (pending || Promise.resolve()).then(function () {
+      global.RM_TIMES.ready = performance.now();
+      global.RM_READY = true;
+    });
   };
 
   /* ---- assembly --------------------------------------------------------- */
