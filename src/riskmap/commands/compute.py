@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--workers",
         type=int,
         default=DEFAULTS.workers,
-        help=f"compute partitions in N local processes (default {DEFAULTS.workers})",
+        help="compute partitions in N local processes (default: 2 where two "
+        "CPUs are free and the run has over 200,000 cells, else 1)",
     )
     p.add_argument(
         "--scheduler",

@@ -66,7 +66,7 @@ def request_from_args(args: argparse.Namespace) -> AnalysisRequest:
         crs=parse_crs(args.crs) if args.crs else None,
         assume_crs=parse_assume_crs(args.assume_crs) if args.assume_crs else None,
         memory_mb=args.memory_mb,
-        workers=getattr(args, "workers", 1),
+        workers=getattr(args, "workers", None),
         scheduler=getattr(args, "scheduler", None),
         project=args.project,
     )
@@ -220,7 +220,7 @@ def _load(
 def check_request(request: AnalysisRequest) -> None:
     """Numbers and required inputs, before anything is read."""
     check_options(request.cell_size, request.memory_mb)
-    if request.workers < 1:
+    if request.workers is not None and request.workers < 1:
         raise InputDataError(f"--workers must be 1 or more, got {request.workers}")
     if request.project is None and request.communities is None:
         raise InputDataError("compute needs --communities PATH or --project FILE")

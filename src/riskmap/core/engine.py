@@ -9,6 +9,7 @@ with an error naming it.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,8 @@ from riskmap.core.partition import PartitionOutput, PartitionTask, analyse_parti
 from riskmap.errors import InputDataError, RiskmapError
 
 RETRIES = 2
+AUTO_WORKERS = 2  # local processes a large run gets when --workers is not given
+AUTO_WORKERS_FROM = 200_000  # cells; below this a process pool costs more than it saves
 
 
 class PartitionError(RiskmapError):
@@ -39,6 +42,16 @@ def run_partitions(
     else:
         for task in tasks:
             yield analyse_with_retries(task)
+
+
+def auto_workers(cells_estimate: int) -> int:
+    """Local processes for a run that names none: two (where two CPUs are free to
+    this process) for a run large enough to gain, and only where workers can be
+    forked (no other threads, e.g. not in the GUI); else one."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if cells_estimate < AUTO_WORKERS_FROM or _context().get_start_method() != "fork":
+        return 1
+    return max(1, min(cpus, AUTO_WORKERS))
 
 
 def analyse_with_retries(task: PartitionTask) -> PartitionOutput:

@@ -195,7 +195,8 @@ def raster_sums(
     else:
         densified = shapely.segmentize(cells.geometry.values, max(cell_size / 4, 1.0))
         geoms = gpd.GeoSeries(densified, crs=crs).to_crs(raster.crs).values
-        with rasterio.Env(GDAL_CACHEMAX=cache_mb), rasterio.open(raster.path) as src:
+        cache = cache_mb * 2**20  # bytes: rasterio calls GDALSetCacheMax
+        with rasterio.Env(GDAL_CACHEMAX=cache), rasterio.open(raster.path) as src:
             stats = zonal.polygon_stats(src, np.asarray(geoms), np.inf, budget_mb)
     return np.nan_to_num(stats.sum, nan=0.0)
 

@@ -8,11 +8,14 @@ any order, in any process, and give the same cells as one whole run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from riskmap.core import exposure as exp
@@ -58,6 +61,9 @@ class PartitionTask:
     radius: dict[str, float] = field(default_factory=dict)
     grid_cells: gpd.GeoDataFrame | None = None  # a user grid's cells, prebuilt
     exposure: exp.Exposure | None = None
+    # turns the cells into what the output carries (e.g. an Arrow batch for the
+    # writer), so the worker does that work too; None keeps the GeoDataFrame
+    encode: Callable[[gpd.GeoDataFrame], Any] | None = None
 
 
 @dataclass
@@ -66,10 +72,12 @@ class PartitionOutput:
 
     index: int
     name: str
-    cells: gpd.GeoDataFrame
+    cells: Any  # the cells GeoDataFrame, or what the task's encode made of it
     point_cells: pd.DataFrame  # _pid, cell_id, community_id, community
     totals: pd.DataFrame  # additive sums per community_id (see cell_totals)
     classes: pd.DataFrame  # exposure per hazard class (see exposure_by_class)
+    n_cells: int
+    columns: list[str]  # the cells' columns
 
 
 def partition_cells(budget_mb: float, workers: int = 1) -> int:
@@ -81,7 +89,13 @@ def partition_cells(budget_mb: float, workers: int = 1) -> int:
 def plan_partitions(
     communities: gpd.GeoDataFrame, size: float, max_cells: int
 ) -> list[Partition]:
-    """Group small communities and cut large ones into row bands of <= max_cells."""
+    """Group small communities and cut large ones into row bands of <= max_cells.
+
+    Communities are taken tile by tile (square tiles of about *max_cells* cells,
+    in input order within a tile) and a group never spans two tiles, so every
+    partition covers a compact area: the raster blocks it reads and the level
+    raster window it paints stay the size of a tile, however large the province.
+    """
     net = Fishnet(float(size))
     plan: list[Partition] = []
     group: list[int] = []
@@ -95,8 +109,11 @@ def plan_partitions(
             plan.append(Partition(len(plan), label, tuple(group)))
         group, group_cells = [], 0
 
-    for i, geom in enumerate(communities.geometry.values):
-        r0, r1, c0, c1 = cell_window(geom.bounds, net)
+    geoms = communities.geometry.values
+    tiles = _tiles(geoms, net, max_cells)
+    tile = None
+    for i in np.lexsort((np.arange(len(geoms)), tiles[:, 1], tiles[:, 0])):
+        r0, r1, c0, c1 = cell_window(geoms[i].bounds, net)
         box_cells = (r1 - r0) * (c1 - c0)
         if box_cells > max_cells:
             close_group()
@@ -105,14 +122,29 @@ def plan_partitions(
             for k, start in enumerate(starts, start=1):
                 rows = (start, min(start + band, r1))
                 label = f"{names[i]} ({k}/{len(starts)})"
-                plan.append(Partition(len(plan), label, (i,), rows))
+                plan.append(Partition(len(plan), label, (int(i),), rows))
             continue
-        if group_cells + box_cells > max_cells:
+        if group_cells + box_cells > max_cells or tuple(tiles[i]) != tile:
             close_group()
-        group.append(i)
+        tile = tuple(tiles[i])
+        group.append(int(i))
         group_cells += box_cells
     close_group()
     return plan
+
+
+def _tiles(geoms: np.ndarray, net: Fishnet, max_cells: int) -> np.ndarray:
+    """(row, column) of the square tile of about *max_cells* cells holding the
+    centre of each geometry's bounding box."""
+    if len(geoms) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    bounds = shapely.bounds(geoms)
+    side = np.sqrt(max_cells) * net.size
+    x = (bounds[:, 0] + bounds[:, 2]) / 2
+    y = (bounds[:, 1] + bounds[:, 3]) / 2
+    return np.column_stack(
+        [np.floor((net.y0 - y) / side), np.floor((x - net.x0) / side)]
+    ).astype(np.int64)
 
 
 def analyse_partition(task: PartitionTask) -> PartitionOutput:
@@ -140,7 +172,12 @@ def analyse_partition(task: PartitionTask) -> PartitionOutput:
     }
     totals = cell_totals(cells, info)
     classes = exp.exposure_by_class(cells, info["hazards"], task.model)
-    return PartitionOutput(part.index, part.name, cells, point_cells, totals, classes)
+    n_cells, columns = len(cells), list(cells.columns)
+    if task.encode is not None:
+        cells = task.encode(cells)
+    return PartitionOutput(
+        part.index, part.name, cells, point_cells, totals, classes, n_cells, columns
+    )
 
 
 def hazard_info(hazards: list[HazardInput], model: RiskModel) -> list[dict]:

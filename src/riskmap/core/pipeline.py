@@ -25,7 +25,7 @@ from riskmap.core.coverage import (
     service_radii,
     summarise_coverage,
 )
-from riskmap.core.engine import run_partitions
+from riskmap.core.engine import auto_workers, run_partitions
 from riskmap.core.grid import (
     Fishnet,
     check_cell_budget,
@@ -58,6 +58,7 @@ from riskmap.io.rasters import sample_raster
 from riskmap.model import RiskModel
 
 Progress = Callable[[int, int, str], None]
+Encode = Callable[[gpd.GeoDataFrame], Any]
 MIN_BUDGET_MB, MAX_BUDGET_MB = 16, 1_048_576
 
 
@@ -80,7 +81,7 @@ class AnalysisInputs:
     population: Population = None
     # people, buildings and households (--exposure)
     exposure: exp.Exposure | None = None
-    workers: int = 1  # local processes computing partitions
+    workers: int | None = 1  # local processes computing partitions; None: auto
     scheduler: str | None = None  # a Dask scheduler address, e.g. tcp://host:8786
 
 
@@ -146,6 +147,7 @@ class AnalysisRun:
         if self.grid_cells is not None:
             self.cells_estimate = len(self.grid_cells)
         self.exposure = _exposure_in_crs(inputs.exposure, self.crs)
+        self.workers = self._workers()
         self.plan = self._plan()
         self.totals: list[pd.DataFrame] = []
         self.classes: list[pd.DataFrame] = []
@@ -153,15 +155,23 @@ class AnalysisRun:
         self.point_cells: list[pd.DataFrame] = []
         self.cells_n = 0
 
+    def _workers(self) -> int:
+        """The local processes to use: as asked, or (None) by the run's size."""
+        if self.inputs.workers is not None:
+            return self.inputs.workers
+        if self.inputs.scheduler or self.grid_cells is not None:
+            return 1  # a cluster does the work / a user grid is one partition
+        return auto_workers(self.cells_estimate)
+
     def _plan(self) -> list[Partition]:
         """The partitions: one for a user grid, else by community and row band."""
         if self.grid_cells is not None:
             members = tuple(range(len(self.communities)))
             return [Partition(0, "grid", members)]
-        limit = partition_cells(self.inputs.budget_mb, self.inputs.workers)
+        limit = partition_cells(self.inputs.budget_mb, self.workers)
         return plan_partitions(self.communities, self.inputs.cell_size, limit)
 
-    def tasks(self) -> Iterator[PartitionTask]:
+    def tasks(self, encode: Encode | None = None) -> Iterator[PartitionTask]:
         """One task per partition, built only when it is about to run."""
         for part in self.plan:
             members = self.communities.iloc[list(part.members)]
@@ -172,7 +182,7 @@ class AnalysisRun:
                 model=self.model,
                 crs=self.crs,
                 cell_size=self.inputs.cell_size,
-                budget_mb=self.inputs.budget_mb / max(self.inputs.workers, 1),
+                budget_mb=self.inputs.budget_mb / self.workers,
                 points=_points_near(
                     self.points, members, part, self.inputs, self.model
                 ),
@@ -180,25 +190,31 @@ class AnalysisRun:
                 radius=service_radii(self.inputs.service_radius),
                 grid_cells=self.grid_cells,
                 exposure=self.exposure,
+                encode=encode,
             )
 
-    def outputs(self) -> Iterator[PartitionOutput]:
-        """Compute the partitions; yield each one's output as it finishes."""
+    def outputs(self, encode: Encode | None = None) -> Iterator[PartitionOutput]:
+        """Compute the partitions; yield each one's output as it finishes.
+
+        With *encode* (a picklable function of the cells) each output carries
+        ``encode(cells)`` instead of the cells, made where the partition ran.
+        """
         total = len(self.plan)
         where = describe_crs(self.crs)
         self.report(
             0,
             total,
-            f"{total} partition(s), about {self.cells_estimate:,} cells in {where}",
+            f"{total} partition(s), about {self.cells_estimate:,} cells in {where}"
+            + (f", {self.workers} processes" if self.workers > 1 else ""),
         )
-        runs = run_partitions(self.tasks(), self.inputs.workers, self.inputs.scheduler)
+        runs = run_partitions(self.tasks(encode), self.workers, self.inputs.scheduler)
         for done, out in enumerate(runs, start=1):
             self.totals.append(out.totals)
             self.classes.append(out.classes)
-            self.columns = self.columns or list(out.cells.columns)
+            self.columns = self.columns or out.columns
             self.point_cells.append(out.point_cells.assign(_part=out.index))
-            self.cells_n += len(out.cells)
-            self.report(done, total, f"{out.name}: {len(out.cells):,} cells")
+            self.cells_n += out.n_cells
+            self.report(done, total, f"{out.name}: {out.n_cells:,} cells")
             yield out
 
     def finish(self, cells: gpd.GeoDataFrame | None = None) -> RiskResult:
@@ -209,7 +225,9 @@ class AnalysisRun:
             )
         totals = merge_totals(self.totals)
         _warn_no_hazard_data(totals, self.inputs.hazards, self.cells_n)
-        points = _place_points(self.points, self.point_cells, self.model)
+        points = _place_points(
+            self.points, self.point_cells, self.model, self.communities["community_id"]
+        )
         _warn_points_outside(points)
         summary = summarise_communities(self.communities, totals, points)
         coverage = self._coverage(summary, totals)
@@ -303,8 +321,9 @@ def _points_near(points, members, part: Partition, inputs, model) -> object:
     return points[near]
 
 
-def _place_points(points, found: list[pd.DataFrame], model: RiskModel):
-    """Each point's cell and community (the first partition's on a shared edge)."""
+def _place_points(points, found: list[pd.DataFrame], model: RiskModel, ids):
+    """Each point's cell and community: on a shared edge the first community's
+    (in the order of *ids*, the input order), whatever order partitions ran in."""
     if points is None:
         return None
     table = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
@@ -312,7 +331,11 @@ def _place_points(points, found: list[pd.DataFrame], model: RiskModel):
     for column in ("cell_id", "community_id", "community"):
         points[column] = None
     if len(table):
-        table = table.sort_values("_part", kind="stable").drop_duplicates("_pid")
+        position = pd.Series(np.arange(len(ids)), index=ids.astype(str).to_numpy())
+        position = position[~position.index.duplicated()]
+        table["_pos"] = table["community_id"].astype(str).map(position)
+        table = table.sort_values(["_pos", "_part"], kind="stable")
+        table = table.drop_duplicates("_pid")
         table = table.set_index("_pid")
         for column in ("cell_id", "community_id", "community"):
             values = points["_pid"].map(table[column]).to_numpy(dtype=object)

@@ -93,7 +93,9 @@ def open_in_crs(
     try:
         with rasterio.open(raster.path) as probe:
             cache_mb = max(int(cache_mb), _block_row_mb(probe) * 2)
-        with rasterio.Env(GDAL_CACHEMAX=cache_mb), rasterio.open(raster.path) as src:
+        # rasterio hands GDAL_CACHEMAX to GDALSetCacheMax, which counts bytes
+        cache = int(cache_mb) * 2**20
+        with rasterio.Env(GDAL_CACHEMAX=cache), rasterio.open(raster.path) as src:
             same = CRS.from_user_input(raster.crs) == crs and not raster.assumed_crs
             if same and _is_north_up(src):
                 yield src

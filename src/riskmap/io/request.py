@@ -108,6 +108,6 @@ class AnalysisRequest:
     crs: CRS | None = None  # working CRS; None: chosen from the communities
     assume_crs: str | None = None  # for layers without one (see parse_assume_crs)
     memory_mb: float = 1024.0  # peak memory budget
-    workers: int = 1  # local processes computing partitions
+    workers: int | None = None  # local processes; None: by the run's size
     scheduler: str | None = None  # a Dask scheduler address, e.g. tcp://host:8786
     project: Path | str | None = None  # a GeoPackage path or a postgresql:// URL
