@@ -4,17 +4,23 @@ A square "province" of 100,000 km² (316 km a side, EPSG:4545) cut into 1,000
 Voronoi townships, a flood-depth raster of 50 m pixels over the same extent and
 2,000 risk points. Runs compute at 100 m on the townships of a growing corner of
 the province (about 1, 2.5, 5 and 10 M cells), each in a fresh process, and
-prints wall time and the peak memory of all processes together (sampled), so the
-curve shows whether time grows linearly and memory stays flat. Modes: one
-process, ``--workers 2``, and a Dask ``LocalCluster`` of 2 workers.
+prints wall time and the peak memory of all processes together (the sum of
+their proportional set sizes, so pages a forked worker shares with its parent
+count once; sampled every 0.2 s), so the curve shows whether time grows linearly
+and memory stays flat. Modes: one process (``--workers 1``), ``--workers 2``, and
+a Dask ``LocalCluster`` of 2 single-threaded workers (its processes counted too).
+The load average is printed with every row: timings on a busy machine are not
+comparable.
 
-Run by hand (inputs are written once to bench/out/province/):
+Run by hand (inputs are written once to bench/out/province/; the 10 M cell runs
+take minutes each):
     python bench/bench_province.py [--sizes 1 2.5 5 10] [--modes single workers dask]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import threading
@@ -132,9 +138,9 @@ class PeakMemory:
                 procs = self.root.children(recursive=True)
                 if not self.skip_root:
                     procs.append(self.root)
-                total = sum(p.memory_info().rss for p in procs if p.is_running())
             except psutil.Error:
-                total = 0
+                procs = []
+            total = sum(_pss(p) for p in procs)
             self.peak = max(self.peak, total / 2**20)
             time.sleep(0.2)
 
@@ -142,6 +148,20 @@ class PeakMemory:
         self.running = False
         self.thread.join()
         return self.peak
+
+
+def _pss(proc: psutil.Process) -> int:
+    """Proportional set size of a process (resident size where PSS is unknown)."""
+    try:
+        info = proc.memory_full_info()
+        return getattr(info, "pss", info.rss)
+    except psutil.Error:
+        return 0
+
+
+def load_average() -> str:
+    """The 1-minute load average, for judging whether a timing is trustworthy."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def run_compute(communities: Path, raster: Path, points: Path, extra: list[str]):
@@ -180,7 +200,7 @@ def run_compute(communities: Path, raster: Path, points: Path, extra: list[str])
 def run_mode(mode: str, communities: Path, raster: Path, points: Path):
     """Seconds and peak memory of one mode (Dask: cluster workers counted too)."""
     if mode == "single":
-        return run_compute(communities, raster, points, [])
+        return run_compute(communities, raster, points, ["--workers", "1"])
     if mode == "workers":
         return run_compute(communities, raster, points, ["--workers", "2"])
     from distributed import LocalCluster
@@ -200,13 +220,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", nargs="+", type=float, default=[1, 2.5, 5, 10])
     parser.add_argument(
-        "--modes", nargs="+", default=["single"], choices=["single", "workers", "dask"]
+        "--modes",
+        nargs="+",
+        default=["single", "workers", "dask"],
+        choices=["single", "workers", "dask"],
     )
     args = parser.parse_args()
     townships, raster, points = inputs()
     print(
         f"{'mode':>8}{'M cells':>9}{'towns':>7}{'seconds':>9}{'s/M cells':>10}"
-        f"{'peak MB':>9}{'gpkg MB':>9}"
+        f"{'peak MB':>9}{'gpkg MB':>9}{'load':>6}"
     )
     for mode in args.modes:
         for millions in args.sizes:
@@ -214,10 +237,11 @@ def main() -> None:
             path = OUT / f"towns_{millions:g}M.gpkg"
             part.to_file(path, driver="GPKG")
             cells = float(part.geometry.area.sum()) / 1e4 / 1e6
+            load = load_average()
             seconds, peak, size = run_mode(mode, path, raster, points)
             print(
                 f"{mode:>8}{cells:>9.2f}{len(part):>7}{seconds:>9.1f}"
-                f"{seconds / cells:>10.1f}{peak:>9.0f}{size:>9.0f}",
+                f"{seconds / cells:>10.1f}{peak:>9.0f}{size:>9.0f}{load:>6}",
                 flush=True,
             )
 

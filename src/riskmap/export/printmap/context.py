@@ -4,7 +4,7 @@ and the map plan (scale, ground window, scale bar) of a page."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -49,6 +49,8 @@ class PrintContext:
     crs_note: str
     data_date: str
     print_date: str
+    # each community's cells merged per level, made once for the cover and its page
+    merged: dict[str, list[tuple[int, object]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from riskmap.export.printmap.legend import EMPTY, level_fill
 from riskmap.export.printmap.scalebar import draw_north_arrow, mm_axes
 from riskmap.export.printmap.text import tr
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class
-from riskmap.export.webmap.geometry import dissolve_levels
+from riskmap.export.webmap.geometry import dissolve_levels, merge_cells
 
 POINT_MARKERS = {"A": "o", "B": "s", "C": "s", "D": "s"}
 MONO_POINT_FILLS = {"A": "#000000", "B": "#FFFFFF", "C": "#9A9A9A", "D": "#FFFFFF"}
@@ -131,7 +131,7 @@ def draw_levels(
     edge = (0.25, 0.25, 0.25, 0.35) if ctx.options.mono else (1, 1, 1, 0.55)
     size = float(ctx.result.info.get("cell_size_m") or 0)
     width = 0.15 if size * 1000 / plan.denom >= 1.5 else 0.0
-    merged = None if width else merged_levels(cells, size)
+    merged = None if width else merged_levels(cells, size, ctx.merged)
     for level, style in ctx.styles.items():
         if merged is not None:
             geoms = merged.get(int(level), np.empty(0, dtype=object))
@@ -152,19 +152,25 @@ def draw_levels(
         ax.add_collection(coll, autolim=False)
 
 
-def merged_levels(cells: gpd.GeoDataFrame, size: float) -> dict[int, np.ndarray] | None:
+def merged_levels(
+    cells: gpd.GeoDataFrame, size: float, cache: dict | None = None
+) -> dict[int, np.ndarray] | None:
     """Per level, its cells merged per community; None when they cannot be merged.
 
     Used when cell edges are not drawn: the page looks the same, and a whole city
     (a million cells) draws from a few hundred thousand vertices instead of six
-    million, in seconds instead of minutes.
+    million, in seconds instead of minutes. *cache* keeps each community's merge
+    for the next page that shows it (the cover, then the community's own page).
     """
     if not size > 0 or "community_id" not in cells:
         return None
+    cache = {} if cache is None else cache
     merged: dict[int, list] = {}
     try:
-        for _, part in cells.groupby("community_id", sort=False):
-            for level, geom in dissolve_levels(part, size):
+        for cid, part in cells.groupby("community_id", sort=False):
+            if cid not in cache:
+                cache[cid] = dissolve_levels(part, size)
+            for level, geom in cache[cid]:
                 merged.setdefault(level, []).append(geom)
     except shapely.errors.GEOSException:
         return None
@@ -251,7 +257,7 @@ def draw_no_hazard_data(ax: Axes, cells: gpd.GeoDataFrame) -> bool:
     blank = cells[~cells["hazard_data"].astype(bool)]
     if blank.empty:
         return False
-    merged = shapely.union_all(blank.geometry.to_numpy(), grid_size=0.01)
+    merged = merge_cells(blank.geometry.to_numpy(), 0.01)
     add_paths(
         ax, np.array([merged], dtype=object), 2, facecolors="none",
         edgecolors=NO_DATA_STYLE["edgecolor"], linewidths=0.0,

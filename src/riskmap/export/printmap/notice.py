@@ -19,6 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -295,12 +296,22 @@ def _where(sel: gpd.GeoDataFrame, boundary: object) -> str:
             streets = "、".join(str(s) for s in sel[name].dropna().unique()[:6])
             return f"涉及{streets}。"
     centre = boundary.centroid  # type: ignore[attr-defined]
-    hot = sel.geometry.union_all().centroid
-    direction = compass(hot.x - centre.x, hot.y - centre.y, math.sqrt(boundary.area))  # type: ignore[attr-defined]
+    hot = _centre_of_mass(sel.geometry.to_numpy())
+    direction = compass(hot[0] - centre.x, hot[1] - centre.y, math.sqrt(boundary.area))  # type: ignore[attr-defined]
     ids = list(sel.sort_values("cell_id")["cell_id"].astype(str))
     shown = "、".join(ids[:MAX_CELL_IDS])
     more = f" 等 {len(ids)} 个" if len(ids) > MAX_CELL_IDS else ""
     return f"主要位于社区{direction}；网格编号：{shown}{more}。"
+
+
+def _centre_of_mass(geoms: np.ndarray) -> tuple[float, float]:
+    """Centroid of non-overlapping cells taken together (what the centroid of
+    their union is), from each cell's centroid and area: no union needed."""
+    area = shapely.area(geoms)
+    xy = shapely.get_coordinates(shapely.centroid(geoms))
+    if area.sum() <= 0:
+        return float(xy[:, 0].mean()), float(xy[:, 1].mean())
+    return tuple(float(v) for v in np.average(xy, axis=0, weights=area))
 
 
 def compass(dx: float, dy: float, size: float) -> str:
@@ -381,7 +392,7 @@ def _shelter_section(
     if shelters is None or shelters.empty:
         section.blocks.append("未掌握应急避难场所信息（见第一部分说明）。")
         return section
-    centre = target.geometry.union_all().centroid
+    centre = shapely.Point(_centre_of_mass(target.geometry.to_numpy()))
     dist = shelters.distance(centre)
     rows = []
     for idx in dist.sort_values().index[:MAX_SHELTERS]:
