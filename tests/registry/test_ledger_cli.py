@@ -173,6 +173,24 @@ def test_project_keeps_return_period_scenarios(tmp_path, communities):
         assert set(project.settings["hazards"]) == {"flood@10", "flood@100"}
 
 
+def test_project_refuses_a_hazard_given_twice(tmp_path, cli_project, capsys):
+    """flood@100 and flood@100.0 are one scenario: one line, exit 2, unchanged."""
+    from riskmap.resources import sample_dir
+
+    tif = sample_dir() / "flood_rp100.tif"
+    before = Project.open(cli_project)
+    with before:
+        hazards = before.hazards()
+    twice = ["--hazard", f"flood@100={tif}", "--hazard", f"flood@100.0={tif}"]
+    rc = main(["-q", "project", "set", str(cli_project), *twice])
+    assert rc == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("--hazard flood@100 is given twice; give it once")
+    assert "\n" not in err
+    with Project.open(cli_project) as project:
+        assert project.hazards() == hazards
+
+
 def test_compute_project_reads_the_ledgers_likelihood_for_the_matrix(tmp_path):
     """A ledger point assessed by LS carries its L (可能性) into compute's points,
     so the risk matrix grades it by likelihood; an unassessed point carries 0."""

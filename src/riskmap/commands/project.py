@@ -149,6 +149,17 @@ def _check_files(**paths: Path | None) -> None:
             raise MissingFileError(f"--{option} {path}: file not found")
 
 
+def _hazard_options(texts: list[str]) -> tuple[HazardSpec, ...]:
+    """The ``--hazard`` options of project new/set; each hazard (or each return
+    period of one) once, as a project keeps one path per name."""
+    specs = parse_hazard_args(texts)
+    keys = [spec.key for spec in specs]
+    twice = next((key for key in keys if keys.count(key) > 1), None)
+    if twice is not None:
+        raise InputDataError(f"--hazard {twice} is given twice; give it once")
+    return specs
+
+
 def create_sample_project(path: str | Path, layers: Path | None = None) -> Project:
     """A project from the bundled Bazhong sample (or the same files in *layers*):
     communities, hazards, 90 points; written whole or not at all, and open."""
@@ -203,7 +214,7 @@ def run_new(args: argparse.Namespace) -> int:
     else:
         project = create_project(
             args.path, args.communities, id_field=args.id_field,
-            name_field=args.name_field, hazards=parse_hazard_args(args.hazard),
+            name_field=args.name_field, hazards=_hazard_options(args.hazard),
             model=args.model, resources=args.resources,
         )  # fmt: skip
     with project:
@@ -221,7 +232,7 @@ def run_set(args: argparse.Namespace) -> int:
     if args.model is not None:
         load_model(args.model)  # refuse what compute --model would refuse
     _check_files(resources=args.resources)
-    hazards = parse_hazard_args(args.hazard) if args.hazard is not None else None
+    hazards = _hazard_options(args.hazard) if args.hazard is not None else None
     with Project.open(args.path) as project, project.errors():
         project.update_settings(
             hazards=hazards, model=args.model, resources=args.resources,
