@@ -173,12 +173,13 @@ def _load(
     assume = request.assume_crs
     model = load_model(request.model)
     report(1, LOAD_STEPS, "loading communities")
-    if project is not None and request.communities is None:
-        communities = project_communities(project)
-    else:
+    if request.communities is not None:
         communities = load_communities(
             request.communities, request.id_field, request.name_field, assume
         )
+    else:
+        assert project is not None  # check_request: communities or a project
+        communities = project_communities(project)
     box = study_box(communities)
     report(2, LOAD_STEPS, "loading hazards")
     hazards = [load_hazard(spec, assume) for spec in request.hazards]
