@@ -22,7 +22,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from riskmap.errors import InputDataError, RiskmapWarning
-from riskmap.io.rasters import HazardRaster, describe_raster
+from riskmap.io.rasters import RASTER_SUFFIXES, HazardRaster, describe_raster
 from riskmap.io.vectors import find_column, read_table, require_counts
 
 DEFAULT_RADIUS_M = 500.0
@@ -56,7 +56,6 @@ RESOURCE_TYPES = (
 )
 TYPE_KEYS = tuple(t.key for t in RESOURCE_TYPES)
 POPULATION_ALIASES = ("population", "pop", "人口", "常住人口", "人口数")
-RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".img", ".vrt"}
 Population = pd.Series | HazardRaster | Path | str | None
 
 

@@ -24,9 +24,14 @@ import shapely
 from pyproj import CRS
 
 from riskmap.core import zonal
-from riskmap.core.coverage import RASTER_SUFFIXES, read_population_table
+from riskmap.core.coverage import read_population_table
 from riskmap.errors import InputDataError, RiskmapWarning
-from riskmap.io.rasters import HazardRaster, describe_raster, open_in_crs
+from riskmap.io.rasters import (
+    RASTER_SUFFIXES,
+    HazardRaster,
+    describe_raster,
+    open_in_crs,
+)
 from riskmap.io.request import ExposureSources
 from riskmap.io.vectors import find_column, read_vector
 

@@ -56,8 +56,8 @@ from riskmap.io.layers import (
 )
 from riskmap.io.rasters import sample_raster
 from riskmap.model import RiskModel
+from riskmap.progress import ProgressCallback
 
-Progress = Callable[[int, int, str], None]
 Encode = Callable[[gpd.GeoDataFrame], Any]
 MIN_BUDGET_MB, MAX_BUDGET_MB = 16, 1_048_576
 
@@ -86,7 +86,7 @@ class AnalysisInputs:
 
 
 def run_analysis(
-    inputs: AnalysisInputs, model: RiskModel, progress: Progress | None = None
+    inputs: AnalysisInputs, model: RiskModel, progress: ProgressCallback | None = None
 ) -> RiskResult:
     """Compute the risk level of every cell of every community, in memory."""
     run = AnalysisRun(inputs, model, progress)
@@ -111,7 +111,7 @@ class AnalysisRun:
         self,
         inputs: AnalysisInputs,
         model: RiskModel,
-        progress: Progress | None = None,
+        progress: ProgressCallback | None = None,
     ):
         self.inputs, self.model = inputs, model
         self.report = progress or (lambda *_: None)

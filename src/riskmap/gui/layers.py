@@ -22,7 +22,6 @@ from riskmap.io.result import read_cells, read_result
 from riskmap.io.vectors import read_vector
 from riskmap.model import load_model
 
-RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".img", ".vrt"}
 OVERVIEW_PIXELS = 1024
 CATEGORY_COLORS = {
     "人": "#1F77B4",

@@ -17,11 +17,7 @@ from riskmap.gui.dialogs.export_dialogs import PrintDialog, WebMapDialog
 from riskmap.gui.errors import show_error
 from riskmap.gui.i18n import install_qt_translator, language, set_language, tr
 from riskmap.gui.layer_stack import LayerStack
-from riskmap.gui.layers import (
-    RASTER_SUFFIXES,
-    raster_layer,
-    vector_layer,
-)
+from riskmap.gui.layers import raster_layer, vector_layer
 from riskmap.gui.ledger.controller import LedgerController
 from riskmap.gui.ledger.table import LedgerTable
 from riskmap.gui.project_actions import ProjectActions
@@ -33,6 +29,7 @@ from riskmap.gui.widgets.map_canvas import MapCanvas
 from riskmap.gui.widgets.summary import SummaryTable
 from riskmap.gui.workers import TaskWorker, start_worker
 from riskmap.io.crs import choose_working_crs
+from riskmap.io.rasters import RASTER_SUFFIXES
 from riskmap.registry.database import is_database_url
 
 

@@ -24,12 +24,11 @@ from riskmap.io.pointrows import (
     read_point_rows,
     require_located,
 )
-from riskmap.io.rasters import HazardRaster, describe_raster
+from riskmap.io.rasters import RASTER_SUFFIXES, HazardRaster, describe_raster
 from riskmap.io.request import HazardSpec
 from riskmap.io.vectors import find_column, read_vector, require_counts
 from riskmap.model import RiskModel
 
-RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".img", ".vrt", ".nc", ".grd"}
 ID_ALIASES = ("community_id", "id", "code", "编码", "社区编码", "adcode")
 NAME_ALIASES = ("community", "name", "名称", "社区", "社区名称")
 # the ledger's headers (registry.fields) for the fields compute uses

@@ -18,6 +18,9 @@ from riskmap.errors import CRSError, MissingFileError, RasterReadError
 from riskmap.io.chinacoords import OFFSET_SYSTEMS
 from riskmap.io.crs import parse_assume_crs
 
+# File suffixes read as rasters (GDAL formats) wherever a path may be either kind.
+RASTER_SUFFIXES = frozenset({".tif", ".tiff", ".asc", ".img", ".vrt", ".nc", ".grd"})
+
 
 @dataclass(frozen=True)
 class HazardRaster:

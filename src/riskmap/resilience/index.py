@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pandas as pd
 from riskmap.domain import RiskResult
 from riskmap.errors import InputDataError, RiskmapWarning
 from riskmap.io.result import read_result
+from riskmap.progress import ProgressCallback
 from riskmap.resilience import auto_indicators as auto
 from riskmap.resilience.tables import read_ahp_matrix, read_indicators, read_sheet
 from riskmap.resilience.topsis import (
@@ -33,7 +33,6 @@ from riskmap.resilience.weights import (
     normalise,
 )
 
-Progress = Callable[[int, int, str], None]
 Source = str | Path | pd.DataFrame
 DIMENSION_EN = {
     "风险识别能力": "risk identification",
@@ -67,7 +66,7 @@ def run_resilience(
     alpha: float = 0.5,
     result: str | Path | RiskResult | None = None,
     breaks: list[float] | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ResilienceResult:
     """Evaluate community resilience: entropy/AHP/combined weights and TOPSIS (§5.2).
 

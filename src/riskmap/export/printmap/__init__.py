@@ -10,7 +10,6 @@ arrow and the CRS/date/issuer notes. ``--all`` adds a cover page of the whole ci
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,7 +40,6 @@ from riskmap.export.printmap.frame import (
     NO_DATA_STYLE,
     POINT_MARKERS,
     community_rows,
-    display_text,
     draw_boundary,
     draw_community_names,
     draw_context,
@@ -63,6 +61,7 @@ from riskmap.export.printmap.legend import (
     EMPTY,
     LevelRow,
     SymbolEntry,
+    display_text,
     draw_legend,
     draw_table,
 )
@@ -80,8 +79,8 @@ from riskmap.export.printmap.text import columns, tr
 from riskmap.export.selection import select_communities
 from riskmap.export.symbols import SYMBOL_CLASSES
 from riskmap.fonts import print_rc, require_cjk_font
+from riskmap.progress import ProgressCallback
 
-ProgressFn = Callable[[int, int, str], None]
 TABLE_POINTS = 8
 
 
@@ -99,7 +98,7 @@ def write_print_maps(
     notice: bool = False,
     lang: str = "zh",
     contacts: str = "masked",
-    progress: ProgressFn | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[Path]:
     """Print a map page per community (PDF; PNG: one per community); return files.
 
@@ -171,7 +170,7 @@ def _write_pdf(
     notices: dict[str, Notice],
     *,
     cover: bool,
-    report: ProgressFn,
+    report: ProgressCallback,
 ) -> list[Path]:
     """One multi-page PDF: cover (several communities), then map (+ notice) pages."""
     total = len(ids) + int(cover and len(ids) > 1)
@@ -221,7 +220,7 @@ def _write_pngs(
     out: Path,
     ids: list[str],
     notices: dict[str, Notice],
-    report: ProgressFn,
+    report: ProgressCallback,
 ) -> list[Path]:
     """One PNG per community (``<stem>_<community>.png`` when there are several)."""
     written, stems = [], community_stems(ctx.result)

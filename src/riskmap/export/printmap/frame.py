@@ -28,7 +28,7 @@ from riskmap.export.printmap.layout import (
     place_labels,
     text_width_mm,
 )
-from riskmap.export.printmap.legend import EMPTY, level_fill
+from riskmap.export.printmap.legend import display_text, level_fill
 from riskmap.export.printmap.scalebar import draw_north_arrow, mm_axes
 from riskmap.export.printmap.text import tr
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class
@@ -336,14 +336,6 @@ def _point_marks(
                 )
             )
     return marks
-
-
-def display_text(value: object) -> str:
-    """A display string; '—' for missing values."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return EMPTY
-    text = str(value).strip()
-    return text if text and text.lower() not in ("nan", "none", "<na>") else EMPTY
 
 
 def draw_points(

@@ -219,6 +219,14 @@ def _draw_symbol(
         ax.add_patch(Rectangle((x - w / 2, y - h / 2), w, h, **e.style))
 
 
+def display_text(value: object) -> str:
+    """A display string; '—' for missing values (None, NaN, "nan", "<NA>")."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return EMPTY
+    text = str(value).strip()
+    return text if text and text.lower() not in ("nan", "none", "<na>") else EMPTY
+
+
 def fit_text(text: object, width_mm: float, size_pt: float) -> str:
     """*text* shortened with '…' so that it prints within *width_mm*."""
     value = EMPTY if text is None or _is_missing(text) else str(text).strip() or EMPTY

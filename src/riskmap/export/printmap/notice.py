@@ -30,7 +30,13 @@ from riskmap.errors import ModelError
 from riskmap.export import exposure_view as xv
 from riskmap.export.filenames import safe_stem
 from riskmap.export.printmap.layout import MM_PER_PT, PageLayout, text_width_mm
-from riskmap.export.printmap.legend import EMPTY, draw_table, fit_text, level_fill
+from riskmap.export.printmap.legend import (
+    EMPTY,
+    display_text,
+    draw_table,
+    fit_text,
+    level_fill,
+)
 from riskmap.export.printmap.scalebar import mm_axes
 from riskmap.resources import styles_dir
 
@@ -322,14 +328,6 @@ def compass(dx: float, dy: float, size: float) -> str:
     return f"{_DIRECTIONS[sector]}部"
 
 
-def _text(value: object) -> str:
-    """Display text; '—' for missing values."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return EMPTY
-    text = str(value).strip()
-    return text if text and text.lower() not in ("nan", "none", "<na>") else EMPTY
-
-
 def _points_section(
     points: gpd.GeoDataFrame | None,
     hot: gpd.GeoDataFrame,
@@ -354,16 +352,16 @@ def _points_section(
     rows = []
     for _, p in frame.head(MAX_POINTS).iterrows():
         level = int(p["_lv"])
-        measure = _text(p.get("measures"))
+        measure = display_text(p.get("measures"))
         if measure == EMPTY:
             measure = template["level"][str(level)]["measure"]
         rows.append(
             [
-                _text(p.get("name")),
-                _text(p.get("type")),
+                display_text(p.get("name")),
+                display_text(p.get("type")),
                 styles[RiskLevel(level)].name_zh,
-                _text(p.get("responsible")),
-                _text(p.get("phone")),
+                display_text(p.get("responsible")),
+                display_text(p.get("phone")),
                 measure,
             ]
         )
@@ -400,10 +398,10 @@ def _shelter_section(
         cap = s.get("capacity")
         rows.append(
             [
-                _text(s.get("name")),
+                display_text(s.get("name")),
                 f"{dist[idx] / 1000:.2f} 千米",
                 f"{int(cap):,} 人" if cap is not None and np.isfinite(cap) else EMPTY,
-                _text(s.get("address")),
+                display_text(s.get("address")),
             ]
         )
     section.blocks.append("距红色、橙色网格中心（无则社区中心）最近的避难场所：")
