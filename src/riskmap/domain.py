@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from riskmap.errors import ModelError
-from riskmap.resources import styles_dir
+from riskmap.resources import style_file
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -46,8 +46,9 @@ class LevelStyle:
 
 
 def load_level_styles(path: Path | None = None) -> dict[RiskLevel, LevelStyle]:
-    """Read the four level styles from *path* (default ``styles/levels.toml``)."""
-    path = path or styles_dir() / "levels.toml"
+    """Read the four level styles from *path* (default ``styles/levels.toml``, or the
+    one in the ``RISKMAP_STYLES`` folder)."""
+    path = path or style_file("levels.toml")
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

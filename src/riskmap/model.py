@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from riskmap.errors import ModelError
 from riskmap.model_schema import ModelSchema, describe_errors
+from riskmap.point_types import PointTypes, load_point_types
 from riskmap.resources import styles_dir
 
 RESAMPLINGS = ("bilinear", "nearest", "cubic", "average", "mode")
@@ -238,7 +239,7 @@ def model_from_dict(data: dict[str, Any], source: str) -> RiskModel:
     except ValidationError as exc:
         raise ModelError(f"risk model {source}: {describe_errors(exc)}") from None
     points = schema.points
-    default = PointRule(points.default_radius, points.default_level)
+    default, point_types = _point_rules(points, load_point_types())
     return RiskModel(
         name=schema.name if schema.name is not None else Path(source).stem,
         thresholds=(schema.levels.red, schema.levels.orange, schema.levels.yellow),
@@ -249,13 +250,7 @@ def model_from_dict(data: dict[str, Any], source: str) -> RiskModel:
         hazards={
             name: _hazard_rule(name, table) for name, table in schema.hazards.items()
         },
-        point_types={
-            name: PointRule(
-                rule.radius if rule.radius is not None else default.radius,
-                rule.default_level or default.default_level,
-            )
-            for name, rule in points.types.items()
-        },
+        point_types=point_types,
         default_point=default,
         level_base={1: 1.0, 2: 0.7, 3: 0.45, 4: 0.2}
         | {int(k): v for k, v in points.level_base.items()},
@@ -265,6 +260,33 @@ def model_from_dict(data: dict[str, Any], source: str) -> RiskModel:
         affected_level=schema.scenarios.affected_level,
         matrix=_matrix_rule(schema.matrix),
     )
+
+
+def _point_rules(points, table: PointTypes) -> tuple[PointRule, dict[str, PointRule]]:
+    """The unlisted-type rule and one rule per type name (and alias): radius and
+    default level from the point-type table, where the model sets none of its own."""
+    default = PointRule(
+        _first(points.default_radius, table.unlisted_radius),
+        _first(points.default_level, table.unlisted_level),
+    )
+    rules = {
+        name: PointRule(t.radius, t.default_level)
+        for t in table.types.values()
+        for name in (t.type, *t.aliases)
+    }
+    for name, own in points.types.items():
+        base = table.get(name)
+        rules[name] = PointRule(
+            _first(own.radius, base.radius if base else default.radius),
+            _first(own.default_level, base.default_level if base else None)
+            or default.default_level,
+        )
+    return default, rules
+
+
+def _first(*values):
+    """The first value that is not None."""
+    return next((v for v in values if v is not None), None)
 
 
 def _matrix_rule(table) -> MatrixRule:

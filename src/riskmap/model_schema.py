@@ -30,13 +30,13 @@ Radius = Annotated[float, AllowInfNan(False), Field(gt=0.0, le=MAX_RADIUS_M)]
 Level = Literal[1, 2, 3, 4]
 
 
-class _Table(BaseModel):
+class StrictTable(BaseModel):
     """A TOML table: strict types, no unknown keys."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class LevelsSchema(_Table):
+class LevelsSchema(StrictTable):
     """``[levels]``: lower score bounds of red, orange and yellow."""
 
     red: Share = 0.75
@@ -50,7 +50,7 @@ class LevelsSchema(_Table):
         return self
 
 
-class ScoreSchema(_Table):
+class ScoreSchema(StrictTable):
     """``[score]``: how the hazard and point parts combine."""
 
     hazard_combine: Literal["max", "weighted_mean"] = "max"
@@ -59,7 +59,7 @@ class ScoreSchema(_Table):
     points_weight: Weight = 0.3
 
 
-class HazardSchema(_Table):
+class HazardSchema(StrictTable):
     """``[hazards.NAME]``: a raster with breaks and severities, or zone classes."""
 
     kind: Literal["raster", "zones"] = "raster"
@@ -106,24 +106,29 @@ def _no_case_twins(classes: dict[str, float]) -> None:
         seen[key] = name
 
 
-class PointTypeSchema(_Table):
-    """``[points.types.TYPE]``: influence radius and default level of one type."""
+class PointTypeSchema(StrictTable):
+    """``[points.types.TYPE]``: this model's own radius or default level for one
+    type, over the point-type table (``styles/point_types.toml``)."""
 
     radius: Radius | None = None
     default_level: Level | None = None
 
 
-class PointsSchema(_Table):
-    """``[points]``: decay, defaults, level bases and per-type rules."""
+class PointsSchema(StrictTable):
+    """``[points]``: decay and level bases; the types come from the point-type table.
+
+    ``default_radius``/``default_level`` (unlisted types) and ``types`` are
+    overrides of that table, as older model files carry them.
+    """
 
     decay: Literal["linear", "step"] = "linear"
-    default_radius: Radius = 200.0
-    default_level: Level = 3
+    default_radius: Radius | None = None
+    default_level: Level | None = None
     level_base: dict[Literal["1", "2", "3", "4"], Share] = Field(default_factory=dict)
     types: dict[str, PointTypeSchema] = Field(default_factory=dict)
 
 
-class ScenariosSchema(_Table):
+class ScenariosSchema(StrictTable):
     """``[scenarios]``: the headline level over return-period scenarios."""
 
     level_rule: Literal["max", "matrix"] = "max"
@@ -136,7 +141,7 @@ def _four_increasing(values: list[float] | None, key: str) -> None:
         raise ValueError(f"{key} must be 4 increasing numbers, got {values}")
 
 
-class MatrixSchema(_Table):
+class MatrixSchema(StrictTable):
     """``[matrix]``: the likelihood × consequence matrix (None: the default)."""
 
     name: str | None = None
@@ -161,7 +166,7 @@ class MatrixSchema(_Table):
         return self
 
 
-class ModelSchema(_Table):
+class ModelSchema(StrictTable):
     """A whole risk model file."""
 
     name: str | None = None

@@ -62,12 +62,16 @@ def test_thresholds_come_from_the_style_file(tmp_path):
 
 
 def test_types_agree_with_the_model(rules):
-    """Every type the risk model lists has the same default level here."""
+    """The risk model weighs exactly the ledger's types (and their aliases), with
+    the same default level and the table's radius."""
     from riskmap.model import load_model
 
     model = load_model()
+    assert set(model.point_types) == set(rules.table.names())
     for name, rule in model.point_types.items():
-        assert rules.types[name].default_level == rule.default_level, name
+        listed = rules.table.get(name)
+        assert listed.default_level == rule.default_level, name
+        assert listed.radius == rule.radius, name
 
 
 def test_record_level_from_lec_ls_direct_or_type(rules):

@@ -30,30 +30,41 @@ DEFAULT_RADIUS_M = 500.0
 
 @dataclass(frozen=True)
 class ResourceType:
-    """One kind of emergency resource: its key, Chinese label and accepted names."""
+    """One kind of emergency resource: key, labels and the names data may use."""
 
     key: str
     label: str
+    label_en: str
+    short_zh: str
+    short_en: str
     names: tuple[str, ...]
 
+    def name(self, lang: str = "zh") -> str:
+        """The resource type's name in *lang*."""
+        return self.label_en if lang == "en" else self.label
 
+    def short(self, lang: str = "zh") -> str:
+        """The label inside its map symbol."""
+        return self.short_en if lang == "en" else self.short_zh
+
+
+# The one list of resource types: coverage, notices, field pages and map symbols
+# all match a resource's type text against these names (case-insensitive).
 RESOURCE_TYPES = (
     ResourceType(
-        "shelter",
-        "避难场所",
+        "shelter", "避难场所", "shelter", "避难", "Shel",
         ("避难场所", "应急避难场所", "避难所", "shelter", "shelters"),
     ),
     ResourceType(
-        "depot",
-        "物资储备点",
+        "depot", "物资储备点", "depot", "物资", "Dep",
         ("物资储备点", "物资储备库", "储备点", "depot", "depots", "supply depot"),
     ),
     ResourceType(
-        "medical",
-        "医疗点",
+        "medical", "医疗点", "medical", "医疗", "Med",
         ("医疗点", "医疗救护点", "医院", "卫生院", "medical", "medical point"),
     ),
-)
+)  # fmt: skip
+_BY_NAME = {name.lower(): t for t in RESOURCE_TYPES for name in t.names}
 TYPE_KEYS = tuple(t.key for t in RESOURCE_TYPES)
 POPULATION_ALIASES = ("population", "pop", "人口", "常住人口", "人口数")
 Population = pd.Series | HazardRaster | Path | str | None
@@ -94,12 +105,15 @@ def add_coverage(
     return coverage
 
 
+def resource_type(text: object) -> ResourceType | None:
+    """The resource type a type text names (any listed name, any case), else None."""
+    return _BY_NAME.get(str(text if text is not None else "").strip().lower())
+
+
 def type_keys(types: pd.Series) -> np.ndarray:
     """Map each resource's type text to shelter/depot/medical (None when unknown)."""
-    lookup = {name.lower(): t.key for t in RESOURCE_TYPES for name in t.names}
-    return np.array(
-        [lookup.get(str(v).strip().lower()) for v in types.to_numpy()], dtype=object
-    )
+    keys = [getattr(resource_type(v), "key", None) for v in types.to_numpy()]
+    return np.array(keys, dtype=object)
 
 
 def service_radii(radius: dict[str, float] | None) -> dict[str, float]:

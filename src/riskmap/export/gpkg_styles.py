@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from riskmap.domain import load_level_styles
-from riskmap.export.symbols import CATEGORY_CLASS, DEFAULT_CLASS, SYMBOL_CLASSES
+from riskmap.export.symbols import SYMBOL_CLASSES
+from riskmap.point_types import CATEGORIES, load_point_types
 
 QGIS_VERSION = "3.22.0"
 SLD_NS = "http://www.opengis.net/sld"
@@ -52,11 +53,10 @@ def result_styles() -> list[LayerStyle]:
         Category(str(int(lv)), f"{s.name_zh} {s.name_en}", s.color, "#FFFFFF")
         for lv, s in levels.items()
     )
-    cats = sorted({*CATEGORY_CLASS, "事", "情"}, key="人地事物情".index)
-    colour = {
-        c: SYMBOL_CLASSES[CATEGORY_CLASS.get(c, DEFAULT_CLASS)].color for c in cats
-    }
-    other = SYMBOL_CLASSES[DEFAULT_CLASS].color
+    table = load_point_types()
+    cats = CATEGORIES
+    colour = {c: SYMBOL_CLASSES[table.category_symbol[c]].color for c in cats}
+    other = SYMBOL_CLASSES[table.unlisted_symbol].color
     points = (
         *(Category(c, c, colour[c], "#000000") for c in cats),
         Category("", "其他 other", other, "#000000"),  # QGIS: all other values

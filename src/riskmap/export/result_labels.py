@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 
+from riskmap.core.coverage import RESOURCE_TYPES
 from riskmap.export.webmap.text import field_label
 
 RESULT_LABELS: dict[str, tuple[str, str]] = {
@@ -38,8 +39,7 @@ RESULT_LABELS: dict[str, tuple[str, str]] = {
     "shelter_capacity": ("避难场所容量", "Shelter capacity"),
     "capacity_ratio": ("容量/人口", "Capacity / population"),
 }
-_RESOURCE = {"shelter": ("避难场所", "shelter"), "depot": ("物资储备点", "depot"),
-             "medical": ("医疗点", "medical")}  # fmt: skip
+_RESOURCE = {t.key: (t.name("zh"), t.name("en")) for t in RESOURCE_TYPES}
 _STATS = {
     "mean": ("平均值", "mean"),
     "max": ("最大值", "max"),

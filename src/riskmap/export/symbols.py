@@ -3,8 +3,9 @@
 The standard colours point symbols by *category*, never by risk level: A 突发事件
 red (rounded frame), B 危险源 yellow, C 防护目标 blue, D 应急保障资源 green (square
 frames). Risk levels keep their own four colours (a badge on the symbol), so the
-two colour systems stay apart. The type-to-class table below is a configurable
-default [C], transcribed from a third-party copy of the standard.
+two colour systems stay apart. Which class a point type takes, and its short label,
+is a column of ``styles/point_types.toml`` (``riskmap.point_types``); resources are
+always D, labelled from ``core.coverage.RESOURCE_TYPES``.
 
 Examples
 --------
@@ -12,13 +13,18 @@ Examples
 'A'
 >>> point_class("未知类型", "人")
 'C'
->>> short_label("物资储备点")
-'物资'
+>>> short_label("弱势人员"), short_label("弱势人员", "en")
+('弱势', 'Vuln')
+>>> resource_label("应急避难场所")
+'避难'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from riskmap.core.coverage import resource_type
+from riskmap.point_types import load_point_types, short_text
 
 
 @dataclass(frozen=True)
@@ -43,46 +49,26 @@ SYMBOL_CLASSES: dict[str, SymbolClass] = {
     "D": SymbolClass("D", "应急保障资源", "Emergency resource", "#00FF00", "square"),
 }
 
-# Ledger point types by class: natural-hazard spots (A1 自然灾害 sub-classes), hazard
-# sources (B1), protected targets (C1 重要部位); resources are always D.
-POINT_TYPE_CLASS: dict[str, str] = {
-    **dict.fromkeys(
-        ("滑坡", "崩塌", "泥石流", "地面塌陷", "地裂缝", "地面沉降", "内涝点", "洪水"),
-        "A",
-    ),
-    **dict.fromkeys(
-        ("燃气", "加油站", "危房", "消防", "危化品", "危险化学品", "高压线"), "B"
-    ),
-    **dict.fromkeys(
-        ("学校", "幼儿园", "医院", "养老院", "弱势人员", "人员密集场所"), "C"
-    ),
-}
-# Fallback by the ledger's 人/地/物 element when the type is not listed.
-CATEGORY_CLASS: dict[str, str] = {"人": "C", "地": "A", "物": "B"}
-DEFAULT_CLASS = "B"
-
-SHORT_LABELS: dict[str, str] = {
-    "避难场所": "避难",
-    "物资储备点": "物资",
-    "医疗点": "医疗",
-    "弱势人员": "弱势",
-    "内涝点": "内涝",
-    "危险化学品": "危化",
-    "人员密集场所": "密集",
-}
-
 
 def point_class(point_type: object, category: object = None) -> str:
-    """GB/T 35649 class letter (A-C) of a registered risk point."""
-    key = str(point_type or "").strip()
-    if key in POINT_TYPE_CLASS:
-        return POINT_TYPE_CLASS[key]
-    return CATEGORY_CLASS.get(str(category or "").strip(), DEFAULT_CLASS)
+    """GB/T 35649 class letter (A-C) of a registered risk point: its type's class in
+    the point-type table, else its category's."""
+    return load_point_types().symbol_of(point_type, category)
 
 
-def short_label(text: object, max_chars: int = 2) -> str:
-    """The short label printed inside a symbol (2 Chinese or 4 Latin characters)."""
-    key = str(text or "").strip()
-    if key in SHORT_LABELS:
-        return SHORT_LABELS[key]
-    return key[: max_chars * 2] if key.isascii() else key[:max_chars]
+def category_class(category: object) -> str:
+    """GB/T 35649 class letter of a point of *category* whose type is not listed."""
+    table = load_point_types()
+    return table.category_symbol.get(str(category or "").strip(), table.unlisted_symbol)
+
+
+def short_label(text: object, lang: str = "zh") -> str:
+    """The short label printed inside a risk point's symbol (2 Chinese or 4 Latin
+    characters), from the point-type table."""
+    return load_point_types().short_label(text, lang)
+
+
+def resource_label(text: object, lang: str = "zh") -> str:
+    """The short label inside an emergency resource's symbol (避难, 物资, 医疗)."""
+    rtype = resource_type(text)
+    return rtype.short(lang) if rtype else short_text(text)

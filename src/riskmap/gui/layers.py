@@ -14,6 +14,7 @@ import numpy as np
 from pyproj import CRS
 
 from riskmap.domain import RiskResult, load_level_styles
+from riskmap.export.symbols import SYMBOL_CLASSES, point_class
 from riskmap.gui.i18n import language, tr
 from riskmap.gui.result_cells import open_result_cells
 from riskmap.io.crs import choose_working_crs, describe_crs
@@ -23,13 +24,6 @@ from riskmap.io.vectors import read_vector
 from riskmap.model import load_model
 
 OVERVIEW_PIXELS = 1024
-CATEGORY_COLORS = {
-    "人": "#1F77B4",
-    "地": "#8C564B",
-    "事": "#9467BD",
-    "物": "#E6AB02",
-    "情": "#17BECF",
-}
 
 
 @dataclass
@@ -189,3 +183,17 @@ def gdf_layer(name: str, kind: str, path: Path, gdf, opacity: float = 1.0) -> Ma
 def level_colors() -> dict[int, str]:
     """Hex colour of each level."""
     return {int(k): v.color for k, v in load_level_styles().items()}
+
+
+def symbol_colors(layer: MapLayer) -> list[str]:
+    """Each point's GB/T 35649 class colour, as on the web and print maps: its
+    type's class from the point-type table (resources: class D green)."""
+    gdf = layer.gdf
+    if layer.kind == "resources":
+        return [SYMBOL_CLASSES["D"].color] * len(gdf)
+    types = gdf["type"] if "type" in gdf else [None] * len(gdf)
+    cats = gdf["category"] if "category" in gdf else [None] * len(gdf)
+    return [
+        SYMBOL_CLASSES[point_class(t, c)].color
+        for t, c in zip(types, cats, strict=True)
+    ]

@@ -7,7 +7,7 @@ import shapely
 from PyQt5.QtCore import QPointF, QRectF, Qt
 from PyQt5.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
-from riskmap.gui.layers import CATEGORY_COLORS, MapLayer, level_colors
+from riskmap.gui.layers import MapLayer, level_colors, symbol_colors
 from riskmap.gui.result_cells import covers
 
 
@@ -118,19 +118,15 @@ class LayerPainter:
         draw_image(painter, self._image, self.layer.bounds)
 
     def _paint_points(self, painter: QPainter, units_per_pixel: float) -> None:
-        """Draw point symbols of a fixed screen size, coloured by category."""
+        """Draw point symbols of a fixed screen size in their GB/T 35649 class
+        colour (the web and print maps' colours)."""
         gdf = self.layer.gdf
         size = 5 * units_per_pixel
         pen = QPen(QColor("#000000"), 1)
         pen.setCosmetic(True)
         painter.setPen(pen)
-        cats = gdf["category"] if "category" in gdf else [""] * len(gdf)
-        for geom, cat in zip(gdf.geometry.values, cats, strict=True):
-            color = (
-                "#2CA02C"
-                if self.layer.kind == "resources"
-                else CATEGORY_COLORS.get(str(cat), "#E6AB02")
-            )
+        colors = symbol_colors(self.layer)
+        for geom, color in zip(gdf.geometry.values, colors, strict=True):
             painter.setBrush(QBrush(QColor(color)))
             point = QPointF(geom.x, geom.y)
             if self.layer.kind == "resources":

@@ -235,11 +235,11 @@ def _accepted(raw, records, lon, lat, keep) -> gpd.GeoDataFrame:
 def _unknown_types(accepted: gpd.GeoDataFrame) -> list[tuple[int, str]]:
     """Flag rows whose type is not a listed one (kept: the list is open), with
     the listed type that was probably meant."""
-    listed = load_point_rules().types
+    table = load_point_rules().table
     out = []
     for row, ptype in zip(accepted["row"], accepted["type"], strict=True):
-        if ptype and ptype not in listed:
-            guess = did_you_mean(ptype, listed)
+        if ptype and table.get(ptype) is None:
+            guess = did_you_mean(ptype, table.names())
             hint = f"; did you mean {guess}?" if guess else ""
             out.append((int(row), f"unknown type {ptype!r}{hint}"))
     return out

@@ -38,7 +38,7 @@ from riskmap.export.printmap.legend import (
     level_fill,
 )
 from riskmap.export.printmap.scalebar import mm_axes
-from riskmap.resources import styles_dir
+from riskmap.resources import style_file
 
 STAGES = ("prevention", "preparedness", "response", "recovery")
 STREET_FIELDS = ("street", "街道", "grid_name", "网格")
@@ -106,7 +106,7 @@ class Notice:
 
 def load_notice_template(path: Path | None = None) -> dict:
     """Read the notice template (default ``styles/notice.toml``) and check it."""
-    path = Path(path or styles_dir() / "notice.toml")
+    path = Path(path or style_file("notice.toml"))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -13,7 +13,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from riskmap.export.symbols import point_class, short_label
+from riskmap.export.symbols import point_class, resource_label, short_label
 from riskmap.export.webmap.text import HIDDEN_FIELDS, field_label, value_words
 
 
@@ -90,7 +90,7 @@ def point_items(
                 "lat": round(geom.y, 6),
                 "lon": round(geom.x, 6),
                 "cls": point_class(row.get("type"), row.get("category")),
-                "label": short_label(row.get("type")),
+                "label": short_label(row.get("type"), lang),
                 "level": int(level) if level is not None and level == level else None,
                 "title": text_value(row.get("name"))
                 or text_value(row.get("point_id"))
@@ -111,7 +111,7 @@ def resource_items(resources: gpd.GeoDataFrame | None, lang: str) -> list[dict]:
                 "lat": round(geom.y, 6),
                 "lon": round(geom.x, 6),
                 "cls": "D",
-                "label": short_label(row.get("type")),
+                "label": resource_label(row.get("type"), lang),
                 "level": None,
                 "title": text_value(row.get("name"))
                 or text_value(row.get("resource_id"))
