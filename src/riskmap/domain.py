@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,25 @@ class LevelStyle:
     color: str
     text: str
     hatch: str
+    aliases: tuple[str, ...] = ()
 
     def name(self, lang: str = "zh") -> str:
         """The level's name in *lang* ("zh" or "en")."""
         return self.name_en if lang == "en" else self.name_zh
+
+    def colour(self, lang: str = "zh") -> str:
+        """The colour word in *lang* (红, red)."""
+        return self.colour_en if lang == "en" else self.colour_zh
+
+    def words(self) -> tuple[str, ...]:
+        """Every word that names this level in data: names, colour words, aliases."""
+        return (
+            self.name_zh,
+            self.name_en,
+            self.colour_zh,
+            self.colour_en,
+            *self.aliases,
+        )
 
 
 def load_level_styles(path: Path | None = None) -> dict[RiskLevel, LevelStyle]:
@@ -74,6 +90,7 @@ def _level_style(entry: dict, path: Path) -> LevelStyle:
             color=str(entry["color"]),
             text=str(entry.get("text", "#000000")),
             hatch=str(entry.get("hatch", "")),
+            aliases=tuple(str(a) for a in entry.get("aliases", ())),
         )
     except (KeyError, ValueError) as exc:
         raise ModelError(f"{path}: bad [[level]] entry {entry!r}: {exc}") from exc
@@ -81,6 +98,34 @@ def _level_style(entry: dict, path: Path) -> LevelStyle:
         if not _HEX.match(colour):
             raise ModelError(f"{path}: colour {colour!r} is not of the form #RRGGBB")
     return style
+
+
+def level_of_word(text: object) -> int | None:
+    """The level 1-4 a data text names: a digit or any word of ``levels.toml``
+    (名称, colour, alias; any case, a trailing 级 ignored), else None."""
+    word = str(text if text is not None else "").strip().casefold().removesuffix("级")
+    if word in ("1", "2", "3", "4"):
+        return int(word)
+    return _level_words(str(style_file("levels.toml"))).get(word)
+
+
+def level_words_hint() -> str:
+    """How a level may be written, for error messages: 1-4, 红/橙/黄/蓝 or …"""
+    styles = load_level_styles()
+    colours = "/".join(s.colour_zh for s in styles.values() if s.colour_zh)
+    names = "/".join((s.aliases or (s.name_zh,))[0] for s in styles.values())
+    return f"1-4, {colours} or {names}"
+
+
+@lru_cache(maxsize=4)
+def _level_words(path: str) -> dict[str, int]:
+    """Casefolded level word -> level, from one levels file (cached per path)."""
+    return {
+        word.strip().casefold(): int(level)
+        for level, style in load_level_styles(Path(path)).items()
+        for word in style.words()
+        if word.strip()
+    }
 
 
 @dataclass

@@ -60,8 +60,8 @@ def has_exposure(row: Mapping | pd.Series) -> bool:
     return any(np.isfinite(_number(row.get(k))) for k in ("people", "buildings"))
 
 
-def red_sentence(row: Mapping | pd.Series, level_name: str = "重大风险") -> str:
-    """约 N 人、M 户位于重大风险网格 (whichever counts the result has)."""
+def red_sentence(row: Mapping | pd.Series, level_name: str) -> str:
+    """约 N 人、M 户位于<level 1's name>网格 (whichever counts the result has)."""
     parts = []
     people = _number(row.get("people_l1"))
     households = _number(row.get("households_l1"))

@@ -82,10 +82,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "summary.people_l1": ("重大风险网格人口", "People in red cells"),
     "summary.households_l1": ("重大风险网格户数", "Households in red cells"),
     "summary.eae_people": ("年均期望受影响人口", "Expected annual exposed people"),
-    "level.1": ("重大风险", "Major risk"),
-    "level.2": ("较大风险", "Considerable risk"),
-    "level.3": ("一般风险", "General risk"),
-    "level.4": ("低风险", "Low risk"),
 }
 
 _state = {"lang": "zh"}

@@ -185,6 +185,11 @@ def level_colors() -> dict[int, str]:
     return {int(k): v.color for k, v in load_level_styles().items()}
 
 
+def level_names() -> dict[int, str]:
+    """Each level's name in the interface language (``styles/levels.toml``)."""
+    return {int(k): v.name(language()) for k, v in load_level_styles().items()}
+
+
 def symbol_colors(layer: MapLayer) -> list[str]:
     """Each point's GB/T 35649 class colour, as on the web and print maps: its
     type's class from the point-type table (resources: class D green)."""

@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from riskmap.domain import level_of_word, level_words_hint
 from riskmap.errors import (
     InputDataError,
     MissingFileError,
@@ -289,7 +290,7 @@ def _levels(
         return default
     raw = gdf[col].map(_parse_level)
     bad = raw.isna() & gdf[col].notna() & (gdf[col].astype(str).str.strip() != "")
-    _refuse_bad(gdf[col], bad, rows, "a level", "1-4, 红/橙/黄/蓝 or 重大/较大/一般/低")
+    _refuse_bad(gdf[col], bad, rows, "a level", level_words_hint())
     return np.where(raw.isna(), default, raw.fillna(0)).astype(int)
 
 
@@ -337,35 +338,15 @@ def _likelihoods(gdf: gpd.GeoDataFrame, field: str, rows: PointRows) -> np.ndarr
     return np.where(given, values.fillna(0), 0).astype("int8")
 
 
-_LEVEL_WORDS = {
-    "红": 1,
-    "重大": 1,
-    "重大风险": 1,
-    "橙": 2,
-    "较大": 2,
-    "较大风险": 2,
-    "黄": 3,
-    "一般": 3,
-    "一般风险": 3,
-    "蓝": 4,
-    "低": 4,
-    "低风险": 4,
-    "red": 1,
-    "orange": 2,
-    "yellow": 3,
-    "blue": 4,
-}
-
-
 def _parse_level(value) -> float:
-    """A level 1-4 from a number or a Chinese/English level word; NaN if not one."""
+    """A level 1-4 from a number or a level word of levels.toml; NaN if not one."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return np.nan
-    text = str(value).strip().lower().removesuffix("级")
-    if text in _LEVEL_WORDS:
-        return float(_LEVEL_WORDS[text])
+    word = level_of_word(value)
+    if word is not None:
+        return float(word)
     try:
-        level = float(text)
+        level = float(str(value).strip())
     except ValueError:
         return np.nan
     return level if level in (1, 2, 3, 4) else np.nan

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from riskmap.domain import level_of_word, level_words_hint
 from riskmap.registry.levels import CATEGORIES, PointRules, load_point_rules
 
 STATUSES = ("待整改", "整改中", "已销号")
@@ -98,12 +99,6 @@ _STATUS_WORDS = {
     "销号": "已销号",
     "未整改": "待整改",
 }
-_LEVEL_WORDS = {
-    "红": 1, "重大": 1, "重大风险": 1, "red": 1, "橙": 2, "较大": 2, "较大风险": 2,
-    "orange": 2, "黄": 3, "一般": 3, "一般风险": 3, "yellow": 3, "蓝": 4, "低": 4,
-    "低风险": 4, "blue": 4,
-}  # fmt: skip
-LEVEL_VALUES = "use 1-4, 红/橙/黄/蓝 or 重大/较大/一般/低"
 # largest plausible value per numeric field: a point threatens one village, not
 # a province; anything above is a typing or unit mistake (or infinity)
 MAXIMA = {"households": 100_000, "people": 1_000_000, "property_wan": 10_000_000}
@@ -167,7 +162,7 @@ def _convert(field: Field, raw: Any) -> Any:
     if field.kind in ("int", "float"):
         number = _number(field, raw)
         if field.name == "level" and number not in field.choices:
-            raise ValueError(f"{raw!r} is not a level; {LEVEL_VALUES}")
+            raise ValueError(f"{raw!r} is not a level; use {level_words_hint()}")
         if field.choices and number not in field.choices:
             choices = "/".join(str(c) for c in field.choices)
             raise ValueError(f"{raw!r} is not one of {choices}")
@@ -189,15 +184,16 @@ def _convert(field: Field, raw: Any) -> Any:
 
 
 def _number(field: Field, raw: Any) -> int | float:
-    """An int or float (levels also accept 红/橙/黄/蓝 and 重大/较大/一般/低)."""
+    """An int or float (levels also accept the words of levels.toml: 红, 重大 …)."""
     if field.name == "level" and isinstance(raw, str):
-        word = raw.strip().lower().removesuffix("级")
-        raw = _LEVEL_WORDS.get(word, word)
+        word = level_of_word(raw)
+        raw = word if word is not None else raw.strip()
     try:
         number = float(raw)
     except (TypeError, ValueError):
         if field.name == "level":
-            raise ValueError(f"{raw!r} is not a level; {LEVEL_VALUES}") from None
+            hint = level_words_hint()
+            raise ValueError(f"{raw!r} is not a level; use {hint}") from None
         raise ValueError(f"{raw!r} is not a number") from None
     if math.isnan(number) or number < 0:
         raise ValueError(f"{raw!r} must be a number >= 0")

@@ -531,7 +531,10 @@ def _draw_cover_table(fig: Figure, ctx: PrintContext) -> None:
         ax,
         (0, h),
         w,
-        columns(ctx.options.lang, "cover_head"),
+        [
+            *columns(ctx.options.lang, "cover_head"),
+            *(ctx.styles[lv].colour(ctx.options.lang).capitalize() for lv in RiskLevel),
+        ],
         rows,
         [0.40, 0.20, 0.10, 0.10, 0.10, 0.10],
         size_pt=fs,

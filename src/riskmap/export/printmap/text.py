@@ -29,10 +29,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "level_head": ("等级|网格数|面积 km²|占比", "Level|Cells|Area km²|Share"),
     "points_head": ("名称|类型|等级|责任人", "Name|Type|Level|Responsible"),
     "people_head": ("人口", "People"),
-    "cover_head": (
-        "社区|最高等级|红|橙|黄|蓝",
-        "Community|Highest|Red|Orange|Yellow|Blue",
-    ),
+    "cover_head": ("社区|最高等级", "Community|Highest"),
     "top_points": (
         "最高等级风险点 Highest-level risk points",
         "Highest-level risk points",

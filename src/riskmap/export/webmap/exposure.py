@@ -36,7 +36,10 @@ def exposure_panel(
     red = pd.to_numeric(pd.Series([community.get("people_l1")]), errors="coerce")[0]
     lines = []
     if np.isfinite(red):
-        lines.append(tr("people_red", lang, people=f"{red:,.0f}"))
+        major = styles[RiskLevel.MAJOR]
+        lines.append(
+            tr("people_red", lang, people=f"{red:,.0f}", level=major.name(lang))
+        )
     annual = xv.annual_sentence(community, info, lang)
     if annual:
         lines.append(annual)

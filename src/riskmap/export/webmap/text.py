@@ -65,8 +65,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_people": ("人口", "People"),
     "col_eae": ("年均期望受影响人口", "Expected annual exposed people"),
     "people_red": (
-        "约 {people} 人位于重大风险网格",
-        "About {people} people live in red cells",
+        "约 {people} 人位于{level}网格",
+        "About {people} people live in cells of {level}",
     ),
     "col_map": ("地图", "Map"),
     "open_map": ("打开地图", "Open map"),

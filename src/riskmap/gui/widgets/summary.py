@@ -8,7 +8,7 @@ from PyQt5.QtGui import QColor
 from PyQt5.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from riskmap.gui.i18n import tr
-from riskmap.gui.layers import level_colors
+from riskmap.gui.layers import level_colors, level_names
 
 EXPOSURE_COLUMNS = ("people_l1", "households_l1", "eae_people")
 
@@ -38,14 +38,12 @@ class SummaryTable(QWidget):
 
     def retranslate(self) -> None:
         """Column headers in the current language."""
+        names = level_names()
         self.table.setHorizontalHeaderLabels(
             [
                 tr("summary.community"),
                 tr("summary.cells"),
-                tr("level.1"),
-                tr("level.2"),
-                tr("level.3"),
-                tr("level.4"),
+                *(names[level] for level in (1, 2, 3, 4)),
                 tr("summary.max_level"),
                 *(tr(f"summary.{name}") for name in self._extra),
             ]
@@ -57,7 +55,7 @@ class SummaryTable(QWidget):
         self._extra = [c for c in EXPOSURE_COLUMNS if c in frame.columns]
         self.table.setColumnCount(7 + len(self._extra))
         self.retranslate()
-        colors = level_colors()
+        colors, names = level_colors(), level_names()
         self.table.setRowCount(len(frame))
         for r, row in enumerate(frame.itertuples()):
             values = [
@@ -67,7 +65,7 @@ class SummaryTable(QWidget):
                 row.cells_l2,
                 row.cells_l3,
                 row.cells_l4,
-                tr(f"level.{int(row.max_level)}"),
+                names[int(row.max_level)],
                 *(_count(getattr(row, name)) for name in self._extra),
             ]
             for c, value in enumerate(values):
