@@ -16,7 +16,6 @@ Rasters are read in windows whose size is bounded by ``budget_mb``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from scipy import sparse
 
 from riskmap.core.grid import Fishnet
 from riskmap.errors import RiskmapWarning
+from riskmap.progress import ProgressCallback
 
 STAT_NAMES = ("mean", "max", "frac", "sum")
 _EPS = 1e-9  # overlaps below this share of a pixel are floating-point noise
@@ -222,7 +222,7 @@ def polygon_stats(
     geoms: np.ndarray,
     threshold: float,
     budget_mb: float = 256.0,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> CellStats:
     """Exact statistics for arbitrary polygons (in the reader's CRS).
 
@@ -242,7 +242,7 @@ def polygon_stats(
     for done, chunk in enumerate(chunks):
         _polygon_chunk(reader, pix, geoms, polys[chunk], windows[chunk], threshold, acc)
         if progress:
-            progress(done + 1, len(chunks))
+            progress(done + 1, len(chunks), "zonal statistics")
     return acc.stats()
 
 

@@ -18,35 +18,36 @@ from matplotlib.figure import Figure
 
 from riskmap.atomic import atomic_path
 from riskmap.core.scenarios import exceedance_curve, period_label
+from riskmap.texts import Texts, register, tr
 
-WORDS = {
-    "people": ("人口", "People"),
-    "buildings": ("建筑", "Buildings"),
-    "households": ("户数", "Households"),
-    "eae": ("年均期望受影响人口", "Expected annual exposed people"),
-    "aep": ("年超越概率", "Annual exceedance probability"),
-    "scenario_level": ("{t}年一遇情景等级", "Level, {t}-year scenario"),
-    "curve_title": ("受影响人口—重现期曲线", "People affected vs return period"),
-    "curve_x": ("重现期（年）", "Return period (years)"),
-    "curve_y": ("受影响人口（人）", "People affected"),
-    "class_title": (
+WORDS: Texts = {
+    "exposure.people": ("人口", "People"),
+    "exposure.buildings": ("建筑", "Buildings"),
+    "exposure.households": ("户数", "Households"),
+    "exposure.eae": ("年均期望受影响人口", "Expected annual exposed people"),
+    "exposure.aep": ("年超越概率", "Annual exceedance probability"),
+    "exposure.scenario_level": ("{t}年一遇情景等级", "Level, {t}-year scenario"),
+    "exposure.curve_title": (
+        "受影响人口—重现期曲线",
+        "People affected vs return period",
+    ),
+    "exposure.curve_x": ("重现期（年）", "Return period (years)"),
+    "exposure.curve_y": ("受影响人口（人）", "People affected"),
+    "exposure.class_title": (
         "各灾害类别暴露人口与建筑",
         "People and buildings per hazard class",
     ),
-    "hazard": ("灾害", "Hazard"),
-    "class": ("类别", "Class"),
-    "more_rows": ("另有 {n} 行未列出。", "{n} more rows not shown."),
-    "curve_note": (
+    "exposure.hazard": ("灾害", "Hazard"),
+    "exposure.class": ("类别", "Class"),
+    "exposure.more_rows": ("另有 {n} 行未列出。", "{n} more rows not shown."),
+    "exposure.curve_note": (
         "受影响：网格等级达到{name}及以上",
         "affected: cell at {name} or worse",
     ),
 }
 
 
-def word(key: str, lang: str, **values: object) -> str:
-    """A fixed word or phrase in *lang*."""
-    zh, en = WORDS[key]
-    return (en if lang == "en" else zh).format(**values)
+register("exposure", WORDS)
 
 
 def _number(value: object) -> float:
@@ -115,9 +116,9 @@ def class_table(
     counts = [k for k in ("people", "buildings") if k in table.columns]
     sel = table[table["community_id"].astype(str) == str(cid)]
     header = [
-        word("hazard", lang),
-        word("class", lang),
-        *(word(k, lang) for k in counts),
+        tr("exposure.hazard", lang),
+        tr("exposure.class", lang),
+        *(tr(f"exposure.{k}", lang) for k in counts),
     ]
     rows = [
         [_hazard_name(r, lang), str(r["class"]), *(_count(r[k]) for k in counts)]
@@ -149,14 +150,18 @@ def cell_rows(cells: pd.DataFrame, info: Mapping, lang: str) -> list[dict]:
     rows = []
     for key in ("people", "buildings", "households"):
         if key in cells.columns:
-            rows.append(_row(word(key, lang), cells[key], "{:,.1f}"))
+            rows.append(_row(tr(f"exposure.{key}", lang), cells[key], "{:,.1f}"))
     if "eae_people" in cells.columns:
-        rows.append(_row(word("eae", lang), cells["eae_people"], "{:,.2f}"))
+        rows.append(_row(tr("exposure.eae", lang), cells["eae_people"], "{:,.2f}"))
     for t in info.get("return_periods") or []:
         col = f"level_{period_label(t)}"
         if col in cells.columns:
             rows.append(
-                _row(word("scenario_level", lang, t=f"{t:g}"), cells[col], "{:.0f}")
+                _row(
+                    tr("exposure.scenario_level", lang, t=f"{t:g}"),
+                    cells[col],
+                    "{:.0f}",
+                )
             )
     return rows
 
@@ -190,12 +195,16 @@ def curve_figure(
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=6)
-    ax.set_xlabel(word("curve_x", lang), fontsize=6.5, **family)
-    ax.set_ylabel(word("curve_y", lang), fontsize=6.5, **family)
-    ax.set_title(word("curve_title", lang), fontsize=7, **family)
+    ax.set_xlabel(tr("exposure.curve_x", lang), fontsize=6.5, **family)
+    ax.set_ylabel(tr("exposure.curve_y", lang), fontsize=6.5, **family)
+    ax.set_title(tr("exposure.curve_title", lang), fontsize=7, **family)
     if level_name:
         fig.text(
-            0.2, 0.02, word("curve_note", lang, name=level_name), fontsize=5.5, **family
+            0.2,
+            0.02,
+            tr("exposure.curve_note", lang, name=level_name),
+            fontsize=5.5,
+            **family,
         )
     return fig
 

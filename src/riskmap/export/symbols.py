@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from riskmap.core.coverage import resource_type
 from riskmap.point_types import load_point_types, short_text
 
@@ -72,3 +74,24 @@ def resource_label(text: object, lang: str = "zh") -> str:
     """The short label inside an emergency resource's symbol (避难, 物资, 医疗)."""
     rtype = resource_type(text)
     return rtype.short(lang) if rtype else short_text(text)
+
+
+def types_by_class(
+    points: pd.DataFrame | None, lang: str = "zh"
+) -> dict[str, list[str]]:
+    """The point types present in *points*, by GB/T 35649 class, named in *lang*
+    (listed types by the table's name, others as written), for legends."""
+    if points is None or points.empty or "type" not in points:
+        return {}
+    table = load_point_types()
+    cats = points["category"] if "category" in points else [None] * len(points)
+    out: dict[str, list[str]] = {}
+    for ptype, cat in dict.fromkeys(zip(points["type"], cats, strict=True)):
+        if ptype is None or ptype != ptype or not str(ptype).strip():
+            continue
+        listed = table.get(ptype)
+        name = listed.name(lang) if listed else str(ptype).strip()
+        names = out.setdefault(table.symbol_of(ptype, cat), [])
+        if name not in names:
+            names.append(name)
+    return out

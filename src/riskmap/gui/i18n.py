@@ -1,10 +1,16 @@
-"""Interface texts in Simplified Chinese (default) and English.
+"""Interface texts of the desktop app in Simplified Chinese (default) and English.
 
-Every visible text is a key of ``TEXTS``; widgets call ``tr(key)`` and implement
-``retranslate()`` so the language can change while the window is open.
+Every visible text is a key of ``TEXTS`` (registered with ``riskmap.texts``);
+widgets call ``tr(key)`` (the interface language) and implement ``retranslate()``
+so the language can change while the window is open. Level names come from
+``styles/levels.toml`` (``gui.layers.level_names``), not from here.
 """
 
 from __future__ import annotations
+
+from riskmap.texts import language, register, set_language, tr
+
+__all__ = ["TEXTS", "install_qt_translator", "language", "set_language", "tr"]
 
 TEXTS: dict[str, tuple[str, str]] = {
     "app.title": ("riskmap 社区公共安全风险地图", "riskmap community risk map"),
@@ -84,27 +90,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "summary.eae_people": ("年均期望受影响人口", "Expected annual exposed people"),
 }
 
-_state = {"lang": "zh"}
-
-
-def set_language(lang: str) -> None:
-    """Switch the interface language ("zh" or "en")."""
-    if lang not in ("zh", "en"):
-        raise ValueError(f"unknown language {lang!r}")
-    _state["lang"] = lang
-
-
-def language() -> str:
-    """The current interface language."""
-    return _state["lang"]
-
-
-def tr(key: str, **values: object) -> str:
-    """The text for *key* in the current language, formatted with *values*."""
-    zh, en = TEXTS[key]
-    text = en if _state["lang"] == "en" else zh
-    return text.format(**values) if values else text
-
+register("gui", TEXTS)
 
 TEXTS["close.unsaved"] = (
     "有未保存的修改。仍要退出吗？",

@@ -203,9 +203,9 @@ def _save(pdf: PdfPages, fig: Figure) -> None:
 def _pdf_metadata(ctx: PrintContext, ids: list[str]) -> dict[str, str]:
     """Title/author/subject of the PDF document."""
     title = ctx.options.title or (
-        tr(ctx.options.lang, "title", name=community_name(ctx.result, ids[0]))
+        tr("print.title", ctx.options.lang, name=community_name(ctx.result, ids[0]))
         if len(ids) == 1
-        else tr(ctx.options.lang, "doc_title")
+        else tr("print.doc_title", ctx.options.lang)
     )
     return {
         "Title": title,
@@ -306,8 +306,8 @@ def community_page(ctx: PrintContext, cid: str) -> Figure:
     plan = plan_map(tuple(community.total_bounds), layout)
     fig = Figure(figsize=layout.inches)
     lang = ctx.options.lang
-    title = ctx.options.title or tr(lang, "title", name=name)
-    sub = tr(lang, "subtitle", cid=cid, scale=format_scale(plan.denom))
+    title = ctx.options.title or tr("print.title", lang, name=name)
+    sub = tr("print.subtitle", lang, cid=cid, scale=format_scale(plan.denom))
     draw_title(fig, layout, title, sub)
     ax = map_axes(fig, layout, plan)
     draw_context(ax, result.communities[~here])
@@ -342,8 +342,8 @@ def cover_page(ctx: PrintContext, ids: list[str]) -> Figure:
     plan = plan_map(tuple(result.communities.total_bounds), layout)
     fig = Figure(figsize=layout.inches)
     lang = ctx.options.lang
-    title = ctx.options.title or tr(lang, "cover_title")
-    sub = tr(lang, "cover_sub", n=len(ids), scale=format_scale(plan.denom))
+    title = ctx.options.title or tr("print.cover_title", lang)
+    sub = tr("print.cover_sub", lang, n=len(ids), scale=format_scale(plan.denom))
     draw_title(fig, layout, title, sub)
     ax = map_axes(fig, layout, plan)
     draw_levels(ax, result.cells, ctx, plan)
@@ -357,7 +357,11 @@ def cover_page(ctx: PrintContext, ids: list[str]) -> Figure:
         layout.legend[2:],
         _level_rows(ctx, result.cells),
         None,
-        [SymbolEntry(tr(lang, "boundary"), "line", {"color": "#202020", "lw": 1.2})],
+        [
+            SymbolEntry(
+                tr("print.boundary", lang), "line", {"color": "#202020", "lw": 1.2}
+            )
+        ],
         mono=ctx.options.mono,
         k=layout.k,
         lang=ctx.options.lang,
@@ -392,9 +396,9 @@ def _symbol_entries(
         cls = SYMBOL_CLASSES[code]
         face = MONO_POINT_FILLS[code] if ctx.options.mono else cls.color
         label = (
-            tr(lang, "point_class", name=cls.name(lang))
+            tr("print.point_class", lang, name=cls.name(lang))
             if code != "D"
-            else tr(lang, "resources")
+            else tr("print.resources", lang)
         )
         entries.append(
             SymbolEntry(
@@ -410,14 +414,16 @@ def _symbol_entries(
             )
         )
     boundary = {"color": "#202020", "lw": 1.6}
-    entries.append(SymbolEntry(tr(lang, "boundary"), "line", boundary))
+    entries.append(SymbolEntry(tr("print.boundary", lang), "line", boundary))
     neighbours = {"color": "#888888", "lw": 0.6, "ls": "--"}
-    entries.append(SymbolEntry(tr(lang, "neighbours"), "line", neighbours))
+    entries.append(SymbolEntry(tr("print.neighbours", lang), "line", neighbours))
     if coverage:
         style = uncovered_style(ctx.options.mono)
-        entries.append(SymbolEntry(tr(lang, "uncovered"), "patch", style))
+        entries.append(SymbolEntry(tr("print.uncovered", lang), "patch", style))
     if no_data:
-        entries.append(SymbolEntry(tr(lang, "no_hazard_data"), "patch", NO_DATA_STYLE))
+        entries.append(
+            SymbolEntry(tr("print.no_hazard_data", lang), "patch", NO_DATA_STYLE)
+        )
     return entries
 
 
@@ -444,19 +450,19 @@ def _draw_summary(
         ]
         for r in rows
     ]
-    header, widths = columns(lang, "level_head"), [0.34, 0.22, 0.24, 0.20]
+    header, widths = columns("print.level_head", lang), [0.34, 0.22, 0.24, 0.20]
     if "people" in cells.columns:  # exposure: people per level
         people = cells.groupby("level")["people"].sum()
         for row, r in zip(table, rows, strict=True):
             row.append(f"{people.get(int(r.style.level), 0.0):,.0f}")
-        header = [*header, tr(lang, "people_head")]
+        header = [*header, tr("print.people_head", lang)]
         widths = [0.26, 0.16, 0.2, 0.16, 0.22]
     y = draw_table(ax, (0, h), w, header, table, widths, size_pt=fs)
     y -= 2.5 * layout.k
     ax.text(
         0,
         y,
-        tr(lang, "top_points"),
+        tr("print.top_points", lang),
         fontsize=fs,
         weight="bold",
         va="top",
@@ -466,13 +472,13 @@ def _draw_summary(
     room = int((y - fs * MM_PER_PT * 1.7) / (fs * MM_PER_PT * 1.7))
     shown = table[: max(min(room, TABLE_POINTS), 0)]
     if not shown:
-        ax.text(0, y, tr(lang, "no_points"), fontsize=fs, va="top")
+        ax.text(0, y, tr("print.no_points", lang), fontsize=fs, va="top")
         return
     y = draw_table(
         ax,
         (0, y),
         w,
-        columns(lang, "points_head"),
+        columns("print.points_head", lang),
         [row for row, _ in shown],
         [0.40, 0.18, 0.18, 0.24],
         size_pt=fs,
@@ -481,7 +487,7 @@ def _draw_summary(
         ax.text(
             0,
             y - 0.8,
-            tr(lang, "more_points", n=len(table) - len(shown)),
+            tr("print.more_points", lang, n=len(table) - len(shown)),
             fontsize=fs * 0.9,
             va="top",
         )
@@ -532,7 +538,7 @@ def _draw_cover_table(fig: Figure, ctx: PrintContext) -> None:
         (0, h),
         w,
         [
-            *columns(ctx.options.lang, "cover_head"),
+            *columns("print.cover_head", ctx.options.lang),
             *(ctx.styles[lv].colour(ctx.options.lang).capitalize() for lv in RiskLevel),
         ],
         rows,
@@ -540,7 +546,7 @@ def _draw_cover_table(fig: Figure, ctx: PrintContext) -> None:
         size_pt=fs,
     )
     if len(table) > room:
-        more = tr(ctx.options.lang, "more_communities", n=len(table) - room)
+        more = tr("print.more_communities", ctx.options.lang, n=len(table) - room)
         ax.text(0, y - 0.8, more, fontsize=fs * 0.9, va="top")
 
 
@@ -552,12 +558,12 @@ def _draw_footer(fig: Figure, ctx: PrintContext, plan: MapPlan) -> None:
     bx, by, _, bh = plan.bar_rect
     x0, y0 = bx - layout.footer[0], by - layout.footer[1]
     lang = ctx.options.lang
-    unit = tr(lang, "metres")
+    unit = tr("print.metres", lang)
     draw_scalebar(ax, x0, y0, plan.bar_m, plan.denom, height=bh, k=k, unit=unit)
     ax.text(
         x0,
         y0 + bh + 1.2 * k,
-        tr(lang, "scale", scale=format_scale(plan.denom)),
+        tr("print.scale", lang, scale=format_scale(plan.denom)),
         fontsize=7 * k,
         va="bottom",
     )
@@ -568,9 +574,20 @@ def _draw_footer(fig: Figure, ctx: PrintContext, plan: MapPlan) -> None:
     info = ctx.result.info
     lines = [
         ctx.crs_note,
-        tr(lang, "dates", data=ctx.data_date, printed=ctx.print_date, issuer=issuer),
-        tr(lang, "model", model=info.get(f"model_summary_{lang}", EMPTY)),
-        tr(lang, "font", font=ctx.font.family, version=info.get("riskmap_version", "")),
+        tr(
+            "print.dates",
+            lang,
+            data=ctx.data_date,
+            printed=ctx.print_date,
+            issuer=issuer,
+        ),
+        tr("print.model", lang, model=info.get(f"model_summary_{lang}", EMPTY)),
+        tr(
+            "print.font",
+            lang,
+            font=ctx.font.family,
+            version=info.get("riskmap_version", ""),
+        ),
     ]
     for i, text in enumerate(lines):
         ax.text(

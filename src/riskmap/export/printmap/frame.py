@@ -459,14 +459,14 @@ def draw_inset(fig: Figure, ctx: PrintContext, target: gpd.GeoDataFrame) -> None
         )
         extent = home.total_bounds
         where = "、".join(str(n) for n in home.get("name", []))
-        caption = tr(ctx.options.lang, "inset", where=where)
+        caption = tr("print.inset", ctx.options.lang, where=where)
         if area.area > 0.3 * home.area.sum():  # a whole county: show the city
             extent = counties.total_bounds
-            caption = tr(ctx.options.lang, "inset_city")
+            caption = tr("print.inset_city", ctx.options.lang)
     else:
         draw_boundary(ax, ctx.result.communities, lw=0.5)
         extent = ctx.result.communities.total_bounds
-        caption = tr(ctx.options.lang, "inset_all")
+        caption = tr("print.inset_all", ctx.options.lang)
     ax.add_collection(
         PathCollection(
             geometry_paths(np.array([area])),

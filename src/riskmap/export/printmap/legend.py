@@ -99,9 +99,12 @@ def legend_scale(
 def _level_texts(row: LevelRow, lang: str) -> tuple[str, str]:
     """A level's legend name and its cell/area counts."""
     colour = row.style.colour_en if lang == "en" else row.style.colour_zh
-    name = tr(lang, "level", name=row.style.name(lang), colour=colour)
+    name = tr("print.level", lang, name=row.style.name(lang), colour=colour)
     stats = tr(
-        lang, "level_stats", cells=f"{row.cells:,}", area=f"{row.area_m2 / 1e6:,.2f}"
+        "print.level_stats",
+        lang,
+        cells=f"{row.cells:,}",
+        area=f"{row.area_m2 / 1e6:,.2f}",
     )
     return name, stats
 
@@ -127,7 +130,7 @@ def draw_legend(
     ax.text(
         w / 2,
         y,
-        tr(lang, "legend"),
+        tr("print.legend", lang),
         ha="center",
         va="center",
         fontsize=fs * 1.2,
@@ -168,7 +171,7 @@ def _draw_ramp(
     lang: str,
 ) -> float:
     """The hazard contour ramp: a colour strip with its values and unit."""
-    label = tr(lang, "ramp", label=ramp.label, unit=ramp.unit)
+    label = tr("print.ramp", lang, label=ramp.label, unit=ramp.unit)
     ax.text(2.5 * k, y, label, va="center", fontsize=fs)
     y -= line * 0.9
     x0, x1 = 2.5 * k, w - 4 * k

@@ -39,6 +39,7 @@ from riskmap.export.printmap.legend import (
 )
 from riskmap.export.printmap.scalebar import mm_axes
 from riskmap.resources import style_file
+from riskmap.texts import tr
 
 STAGES = ("prevention", "preparedness", "response", "recovery")
 STREET_FIELDS = ("street", "街道", "grid_name", "网格")
@@ -268,9 +269,9 @@ def _class_blocks(classes: pd.DataFrame | None, cid: object) -> list[str | Table
         header,
         rows[:MAX_CLASS_ROWS],
         fractions,
-        xv.word("more_rows", "zh", n=more) if more > 0 else "",
+        tr("exposure.more_rows", "zh", n=more) if more > 0 else "",
     )
-    return [f"{xv.word('class_title', 'zh')}：", table]
+    return [f"{tr('exposure.class_title', 'zh')}：", table]
 
 
 def _exposure_blocks(
@@ -473,7 +474,7 @@ def notice_markdown(notice: Notice) -> str:
         lines += [f"## {md_text(section.heading)}", ""]
         for block in section.blocks:
             if isinstance(block, Chart):
-                lines.append(f"![{xv.word('curve_title', 'zh')}]({block.file})")
+                lines.append(f"![{tr('exposure.curve_title', 'zh')}]({block.file})")
             elif isinstance(block, Table):
                 lines.append("| " + " | ".join(map(md_text, block.header)) + " |")
                 lines.append("|" + "---|" * len(block.header))

@@ -48,7 +48,7 @@ def exposure_panel(
     if curve:
         level = RiskLevel(int(info.get("affected_level", 2)))
         uri = xv.curve_png_uri(curve, lang, styles[level].name(lang))
-        alt = xv.word("curve_title", lang)
+        alt = tr("exposure.curve_title", lang)
         html += f'<img class="rm-curve" src="{esc(uri)}" alt="{esc(alt)}">'
     return html + class_table_html(*classes, lang)
 
@@ -62,7 +62,7 @@ def class_table_html(header: list[str], rows: list[list[str]], lang: str) -> str
     body = "".join(
         "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows
     )
-    caption = esc(xv.word("class_title", lang))
+    caption = esc(tr("exposure.class_title", lang))
     return (  # folded by default, so a phone's title panel stays small
         f'<details class="rm-classes-box"><summary>{caption}</summary>'
         f'<table class="rm-classes"><thead><tr>{head}</tr></thead>'

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, ClassVar
@@ -221,13 +222,23 @@ def hazard_legend(label: str, unit: str, classes: list[LegendClass]) -> str:
     return f'<h4>{esc(title)}</h4><table class="rm-legend">{rows}</table>'
 
 
-def symbols_legend(lang: str, with_resources: bool) -> str:
-    """The GB/T 35649 class colours used by the point symbols."""
+def symbols_legend(
+    lang: str, with_resources: bool, types: Mapping[str, list[str]] | None = None
+) -> str:
+    """The GB/T 35649 class colours used by the point symbols, each with the point
+    types on the map that take it (*types*: class code -> type names)."""
     codes = ["A", "B", "C"] + (["D"] if with_resources else [])
+    types = types or {}
     rows = "".join(
         f'<tr><td><span class="rm-sw rm-sw-{c}" style="border-color:'
         f'{esc(SYMBOL_CLASSES[c].color)}"></span></td>'
-        f"<td>{esc(c)} {esc(SYMBOL_CLASSES[c].name(lang))}</td></tr>"
+        f"<td>{esc(c)} {esc(SYMBOL_CLASSES[c].name(lang))}"
+        + (
+            f'<br><span class="rm-types">{esc(", ".join(types[c]))}</span>'
+            if types.get(c)
+            else ""
+        )
+        + "</td></tr>"
         for c in codes
     )
     return (

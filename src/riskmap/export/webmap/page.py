@@ -12,6 +12,7 @@ import pandas as pd
 
 from riskmap.domain import LevelStyle, RiskLevel
 from riskmap.errors import RiskmapWarning
+from riskmap.export.symbols import types_by_class
 from riskmap.export.webmap.cells import cells_spec, summary_text, uncovered_spec
 from riskmap.export.webmap.exposure import exposure_panel, people_per_level
 from riskmap.export.webmap.geometry import SCALE, encode_polygons, to_lonlat
@@ -247,7 +248,9 @@ def _panels(layers: CommunityLayers, spec: dict, name: str, options) -> dict:
             people_per_level(layers.community, lang),
             no_data=spec["cells"]["nodata_n"],
         ),
-        "symbols": symbols_legend(lang, bool(spec["resources"]))
+        "symbols": symbols_legend(
+            lang, bool(spec["resources"]), types_by_class(layers.points, lang)
+        )
         if spec["points"] or spec["resources"]
         else "",
     }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from riskmap.registry.fields import BY_NAME
+from riskmap.texts import LANGS, register, tr
 
-LANGS = ("zh", "en")
+__all__ = ["LANGS", "TEXT", "field_label", "tr", "value_words"]
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("{name} · 公共安全风险四色图", "{name} · public-safety risk map"),
@@ -95,15 +96,10 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "illustrative": ("示例数据", "Illustrative"),
 }
 
+register("webmap", TEXT)
+
 # Columns that riskmap adds for its own bookkeeping; popups leave them out.
 HIDDEN_FIELDS = frozenset({"community_id", "geometry", "_row", "deleted"})
-
-
-def tr(key: str, lang: str = "zh", **values: object) -> str:
-    """The interface text *key* in *lang*, with ``{placeholders}`` filled in."""
-    zh, en = TEXT[key]
-    text = en if lang == "en" else zh
-    return text.format(**values) if values else text
 
 
 def field_label(field: str, lang: str = "zh") -> str:
