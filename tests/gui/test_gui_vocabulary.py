@@ -20,7 +20,7 @@ def _communities() -> gpd.GeoDataFrame:
     """One community row as a result's communities layer has it."""
     return gpd.GeoDataFrame(
         {"community": ["甲"], "cells_n": [4], "cells_l1": [1], "cells_l2": [1],
-         "cells_l3": [1], "cells_l4": [1], "max_level": [1]},
+         "cells_l3": [1], "cells_l4": [1], "max_level": [1], "people_l1": [12.0]},
         geometry=gpd.points_from_xy([0.0], [0.0]), crs="EPSG:4545",
     )  # fmt: skip
 
@@ -34,10 +34,12 @@ def test_summary_names_levels_from_levels_toml(qtbot):
     header = table.table.horizontalHeaderItem
     assert header(2).text() == "特别重大风险"
     assert table.table.item(0, 6).text() == "特别重大风险"
+    assert header(7).text() == "特别重大风险网格人口"
     set_language("en")
     try:
         table.retranslate()
         assert header(2).text() == "Severe risk"
+        assert header(7).text() == "People in cells of Severe risk"
     finally:
         set_language("zh")
 

@@ -85,8 +85,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "summary.community": ("社区", "Community"),
     "summary.cells": ("网格数", "Cells"),
     "summary.max_level": ("最高等级", "Highest level"),
-    "summary.people_l1": ("重大风险网格人口", "People in red cells"),
-    "summary.households_l1": ("重大风险网格户数", "Households in red cells"),
+    "summary.people_l1": ("{level}网格人口", "People in cells of {level}"),
+    "summary.households_l1": ("{level}网格户数", "Households in cells of {level}"),
     "summary.eae_people": ("年均期望受影响人口", "Expected annual exposed people"),
 }
 

@@ -45,7 +45,7 @@ class SummaryTable(QWidget):
                 tr("summary.cells"),
                 *(names[level] for level in (1, 2, 3, 4)),
                 tr("summary.max_level"),
-                *(tr(f"summary.{name}") for name in self._extra),
+                *(tr(f"summary.{name}", level=names[1]) for name in self._extra),
             ]
         )
 
