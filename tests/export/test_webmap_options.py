@@ -13,6 +13,12 @@ from tests.browser.sample_result import exported_sample
 from riskmap.cli import main
 from riskmap.errors import RiskmapWarning
 from riskmap.export.webmap import write_web_maps
+from riskmap.export.webmap.cells import (
+    _lattice_no_data_area,
+    _no_data_area,
+    _row_major,
+)
+from riskmap.export.webmap.geometry import fishnet_origin
 from riskmap.export.webmap.html import read_spec
 from riskmap.export.webmap.packed import unpack_column, unpack_texts
 
@@ -94,6 +100,21 @@ def test_cells_without_hazard_data_are_marked_and_in_the_legend(sample, tmp_path
     words = [v for v in unpack_texts(drivers[0]["values"]) if v]
     assert any("最大值" in v or v.startswith("隐患点") for v in words)
     assert not any(v.startswith("point ") or " max " in v for v in words)
+
+
+def test_no_data_area_traced_on_the_lattice_is_the_cells_union(sample):
+    """The hatched area traced from the fishnet lattice (clipped to the community)
+    covers the same ground as the union of the no-data cells' own polygons."""
+    one = _first(sample[0])
+    cid = one.communities["community_id"].iloc[0]
+    cells = one.cells[one.cells["community_id"] == cid].reset_index(drop=True)
+    size = one.info["cell_size_m"]
+    fish = fishnet_origin(cells, size)
+    boundary = one.communities.geometry.iloc[0]
+    traced = _lattice_no_data_area(_row_major(cells), boundary, size, fish)
+    dissolved = _no_data_area(cells)
+    assert traced.area == pytest.approx(dissolved.area, rel=1e-6)
+    assert traced.symmetric_difference(dissolved).area < 1e-6 * dissolved.area
 
 
 def test_hillshade_outside_the_bundled_dem_is_absent_and_said(sample, tmp_path):

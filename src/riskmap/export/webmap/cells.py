@@ -16,6 +16,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from rasterio import features
+from rasterio.transform import from_origin
 
 from riskmap.export.exposure_view import cell_rows
 from riskmap.export.result_labels import column_label, driver_words
@@ -71,13 +73,18 @@ def cells_spec(
         spec.update(_ids(cells))
         spec.update(_lattice_geometry(cells, boundary, size, fish, origin_ll))
         spec["locator"] = locator
+        blank = _lattice_no_data_area(cells, boundary, size, fish)
     else:
         spec = _attributes(cells, info, model, lang)
         spec["ids"] = cells["cell_id"].astype(str).tolist()
         spec.update(_feature_geometry(cells, origin_ll))
         spec["locator"] = {"kind": "features"}
+        blank = _no_data_area(cells)
     spec["scale"], spec["origin"] = SCALE, list(origin_ll)
-    spec["nodata_polys"] = _no_data_area(cells, origin_ll)
+    spec["nodata_polys"] = []
+    if blank is not None:
+        lonlat = to_lonlat([blank], cells.crs)[0]
+        spec["nodata_polys"] = encode_polygons(lonlat, origin_ll)
     return spec
 
 
@@ -87,15 +94,35 @@ def _row_major(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return unique.sort_values(["row", "col"], kind="stable").reset_index(drop=True)
 
 
-def _no_data_area(cells: gpd.GeoDataFrame, origin_ll) -> list:
-    """The encoded area of the cells no hazard describes (hatched on the map)."""
-    if "hazard_data" not in cells.columns:
-        return []
-    blank = cells[~cells["hazard_data"].fillna(True).astype(bool)]
-    if len(blank) == 0:
-        return []
-    merged = shapely.union_all(blank.geometry.values, grid_size=0.01)
-    return encode_polygons(to_lonlat([merged], cells.crs)[0], origin_ll)
+def _no_data_area(cells: gpd.GeoDataFrame):
+    """The area of the cells no hazard describes (hatched on the map), or None."""
+    flags = _no_data_flags(cells)
+    if flags is None or not flags.any():
+        return None
+    return shapely.union_all(cells.geometry.values[flags > 0], grid_size=0.01)
+
+
+def _lattice_no_data_area(cells, boundary, size: float, fish):
+    """:func:`_no_data_area` of fishnet cells, traced on their lattice.
+
+    Fishnet cells are their squares clipped to the community, so the area is
+    the traced squares clipped once: seconds for a county, where dissolving
+    300,000 cell polygons took more than a minute and a half.
+    """
+    flags = _no_data_flags(cells)
+    if flags is None or not flags.any():
+        return None
+    row, col = cells["row"].to_numpy(), cells["col"].to_numpy()
+    r0, c0 = int(row.min()), int(col.min())
+    lattice = np.zeros((int(row.max()) - r0 + 1, int(col.max()) - c0 + 1), "uint8")
+    lattice[row - r0, col - c0] = flags
+    transform = from_origin(fish[0] + c0 * size, fish[1] - r0 * size, size, size)
+    squares = [
+        shapely.geometry.shape(geom)
+        for geom, _ in features.shapes(lattice, lattice > 0, 4, transform)
+    ]
+    traced = shapely.union_all(squares, grid_size=0.01)
+    return shapely.intersection(traced, boundary, grid_size=0.01)
 
 
 def _lattice_geometry(cells, boundary, size, fish, origin_ll) -> dict:
