@@ -102,6 +102,15 @@ def _no_data_area(cells: gpd.GeoDataFrame):
     return shapely.union_all(cells.geometry.values[flags > 0], grid_size=0.01)
 
 
+def _on_lattice(cells, values: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """(*values* placed on the cells' row/column lattice, 0 elsewhere; r0; c0)."""
+    row, col = cells["row"].to_numpy(), cells["col"].to_numpy()
+    r0, c0 = int(row.min()), int(col.min())
+    grid = np.zeros((int(row.max()) - r0 + 1, int(col.max()) - c0 + 1), "uint8")
+    grid[row - r0, col - c0] = values
+    return grid, r0, c0
+
+
 def _lattice_no_data_area(cells, boundary, size: float, fish):
     """:func:`_no_data_area` of fishnet cells, traced on their lattice.
 
@@ -112,10 +121,7 @@ def _lattice_no_data_area(cells, boundary, size: float, fish):
     flags = _no_data_flags(cells)
     if flags is None or not flags.any():
         return None
-    row, col = cells["row"].to_numpy(), cells["col"].to_numpy()
-    r0, c0 = int(row.min()), int(col.min())
-    lattice = np.zeros((int(row.max()) - r0 + 1, int(col.max()) - c0 + 1), "uint8")
-    lattice[row - r0, col - c0] = flags
+    lattice, r0, c0 = _on_lattice(cells, flags)
     transform = from_origin(fish[0] + c0 * size, fish[1] - r0 * size, size, size)
     squares = [
         shapely.geometry.shape(geom)
@@ -136,20 +142,15 @@ def _lattice_geometry(cells, boundary, size, fish, origin_ll) -> dict:
     if len(cells) <= MAX_LINE_CELLS:
         grid = fishnet_lines(boundary, size, fish)
         lines = encode_lines(to_lonlat([grid], cells.crs)[0], origin_ll)
-    row, col = cells["row"].to_numpy(), cells["col"].to_numpy()
-    r0, c0 = (int(row.min()), int(col.min())) if len(cells) else (0, 0)
-    height = int(row.max()) - r0 + 1 if len(cells) else 0
-    width = int(col.max()) - c0 + 1 if len(cells) else 0
-    mask = np.zeros((height, width), dtype="uint8")
-    mask[row - r0, col - c0] = 1
+    mask, r0, c0 = _on_lattice(cells, np.ones(len(cells), dtype="uint8"))
     return {
         "parts": [],
         "image": {"url": image.url, "bounds": image.bounds},
         "lines": lines,
         "r0": r0,
         "c0": c0,
-        "w": width,
-        "h": height,
+        "w": mask.shape[1],
+        "h": mask.shape[0],
         "mask": pack_numbers(mask.ravel(), 0),
     }
 
