@@ -119,3 +119,21 @@ def test_popups_show_the_geopackage_values(first_map):
             expected = _expected(row, info, model)
             assert {k: shown.get(k) for k in expected} == expected, row["cell_id"]
             assert shown[tr("level", "zh")].endswith(row["level_name"])
+
+
+def test_a_browser_without_decompression_still_shows_the_map(first_map):
+    """Without DecompressionStream the levels, legends and layers still show, with
+    a note that cell details are not available (no lookup, no RM_READY)."""
+    _, _, page = first_map
+    with Chromium(CHROMIUM) as browser:
+        browser.send(
+            "Page.addScriptToEvaluateOnNewDocument",
+            {"source": "delete window.DecompressionStream;"},
+        )
+        browser.open(page, ready="document.querySelector('.rm-note') !== null")
+        note = browser.evaluate("document.querySelector('.rm-note').textContent")
+        assert note == tr("no_lookup", "zh")
+        assert browser.evaluate("window.RM_READY") is None
+        levels = "RM_CTX.map.hasLayer(RM_CTX.layers['风险等级（网格）'])"
+        assert browser.evaluate(levels)
+        assert browser.evaluate("document.querySelectorAll('.rm-sym').length") > 0
