@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 import shapely
 from hypothesis import settings
-from tests.helpers import X0, Y0, write_raster
+from tests.helpers import X0, Y0, sample_compute_args, write_raster
+
+from riskmap.cli import main
+from riskmap.resources import sample_dir
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -69,3 +72,21 @@ def points_geojson(tmp_path) -> Path:
     path = tmp_path / "points.geojson"
     gdf.to_file(path, driver="GeoJSON")
     return path
+
+
+@pytest.fixture(scope="session")
+def bazhong_result(tmp_path_factory) -> Path:
+    """The bundled Bazhong sample computed once per test process (each xdist
+    worker has its own): both hazards, the risk points, the shelters and both
+    exposure layers at 100 m cells. Shared by the tests of a process: read it,
+    never write into its folder (copy it to tmp_path first)."""
+    layers = sample_dir()
+    out = tmp_path_factory.mktemp("bazhong") / "result.gpkg"
+    extra = (
+        "--resources", str(layers / "shelters.geojson"),
+        "--exposure", f"population={layers / 'population.tif'}",
+        "--exposure", f"buildings={layers / 'buildings.geojson'}",
+    )  # fmt: skip
+    assert main(sample_compute_args(out, *extra)) == 0
+    return out
+

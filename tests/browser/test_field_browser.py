@@ -17,7 +17,10 @@ from riskmap.io.result import read_result
 from riskmap.registry import Project
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found")
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found"),
+    pytest.mark.slow,  # end to end in headless Chromium
+]
 HOSTILE = '{{ 7*7 }}<img src=x onerror="window.PWNED=1">=HYPERLINK("x")\n第二行'
 HOSTILE_FIELDS = (
     "name", "responsible", "measures", "address", "note", "evacuation_route",

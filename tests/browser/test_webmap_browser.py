@@ -22,7 +22,7 @@ from tests.helpers import hostile_model
 
 from riskmap.export.webmap import write_web_maps
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]  # end to end in headless Chromium
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from tests.browser.sample_result import exported_sample
 
 from riskmap.export.webmap import write_web_maps
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]  # end to end in headless Chromium
 
 
 @pytest.fixture(scope="module")

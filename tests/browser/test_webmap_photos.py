@@ -15,7 +15,7 @@ from riskmap.commands.project import create_sample_project
 from riskmap.io.result import read_result
 from riskmap.registry.thumbnails import THUMB_PX
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]  # end to end in headless Chromium
 HOSTILE = '<img src=x onerror="window.PWNED=1">{{ 7*7 }}\n第二行.jpg'
 
 

@@ -14,6 +14,7 @@ from riskmap.resources import sample_dir
 LAYERS = sample_dir()
 
 
+@pytest.mark.slow
 def test_demo_runs_on_the_bundled_sample(tmp_path, capsys):
     """``riskmap demo`` computes the five sample communities and exports them."""
     out = tmp_path / "demo"
@@ -45,6 +46,7 @@ def test_demo_runs_on_the_bundled_sample(tmp_path, capsys):
     assert main(["-q", "demo", "--out", str(out), "--cell-size", "500"]) == 0  # rerun
 
 
+@pytest.mark.slow
 def test_whole_city_at_500_m(tmp_path, capsys):
     """All five counties: cell areas add up to each county's area (12,301 km²)."""
     counties = gpd.read_file(LAYERS / "bazhong_counties.geojson")

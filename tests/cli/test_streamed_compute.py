@@ -27,11 +27,9 @@ LAYERS = sample_dir()
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """The sample computed in one partition, in this process."""
-    out = tmp_path_factory.mktemp("ref") / "ref.gpkg"
-    assert main(sample_compute_args(out, "--memory-mb", "4096")) == 0
-    return read_result(out)
+def reference(bazhong_result):
+    """The sample computed in one partition, in this process (the session's)."""
+    return read_result(bazhong_result)
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +108,7 @@ def test_cells_polygons_writes_no_raster(tmp_path):
     assert read_result(out).info["level_raster"] is None
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_same_cells(tmp_path, reference):
     """--workers 2 runs partitions in two processes: same result."""
     out = tmp_path / "w2.gpkg"
@@ -145,6 +144,7 @@ def test_interrupted_run_keeps_the_old_result(tmp_path, monkeypatch, capsys):
     ]
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_cells(tmp_path, reference):
     """--scheduler on a real two-worker LocalCluster: same cells, same levels."""
     distributed = pytest.importorskip("distributed")

@@ -149,6 +149,7 @@ def test_mono_levels_differ_in_grey(tmp_path):
     assert (hue.max(axis=-1) - hue.min(axis=-1) > 60).mean() < 0.01  # almost no colour
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_all_makes_cover_maps_and_notices(tmp_path):
     """--all --notice: cover + (map + notice) per community, and the .md notices."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
+import pytest
 from tests.export.test_print_helpers import (
     NAME_A,
     needs_cjk,
@@ -87,6 +88,7 @@ def test_notice_states_what_it_does_not_know(tmp_path):
     assert "缺少灾害数据" in text
 
 
+@pytest.mark.slow
 def test_contacts_are_masked_unless_asked_for_in_full(tmp_path):
     """138****0001 and 张* by default in the PDF and the .md; --contacts full."""
     gpkg = tmp_path / "r.gpkg"
@@ -110,6 +112,7 @@ def test_contacts_are_masked_unless_asked_for_in_full(tmp_path):
     assert "张三" in text
 
 
+@pytest.mark.slow
 def test_mono_pages_carry_no_colour(tmp_path):
     """--mono: the map page (inset included) and the notice have no coloured pixel."""
     out = tmp_path / "mono.pdf"

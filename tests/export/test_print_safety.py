@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from markdown_it import MarkdownIt
 from tests.export.test_print_helpers import (
     NAME_A,
@@ -64,6 +65,7 @@ def test_notice_markdown_renders_no_link_html_or_heading():
     assert "| 破 | 表 |" in html  # the pipes are text inside one cell
 
 
+@pytest.mark.slow
 @needs_cjk
 @needs_poppler
 def test_communities_with_one_name_print_apart(tmp_path):

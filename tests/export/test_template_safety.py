@@ -68,6 +68,7 @@ def _hostile_texts(frame: pd.DataFrame | None, keep: set[str]) -> pd.DataFrame |
     return frame
 
 
+@pytest.mark.slow
 def test_template_syntax_in_every_text_is_shown_literally(tmp_path, monkeypatch):
     """Names, ledger texts, resources, hazard labels and units: none is evaluated."""
     monkeypatch.chdir(tmp_path)
@@ -99,6 +100,7 @@ def test_template_syntax_in_every_text_is_shown_literally(tmp_path, monkeypatch)
     assert f"<title>{esc(TEMPLATE_TEXTS[1])} 社区1" in text
 
 
+@pytest.mark.slow
 def test_ledger_text_does_not_run_when_maps_are_exported(tmp_path, monkeypatch):
     """The attack through the CLI: project, points add, compute, export maps."""
     monkeypatch.chdir(tmp_path)

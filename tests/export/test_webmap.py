@@ -202,6 +202,7 @@ def test_bad_options_are_input_errors(sample, tmp_path, kwargs, words):
     assert not (tmp_path / "bad").exists()
 
 
+@pytest.mark.slow
 def test_cli_exports_maps(sample, tmp_path, capsys):
     """``riskmap export maps`` writes the maps in parallel; bad input exits 2."""
     _, gpkg = sample

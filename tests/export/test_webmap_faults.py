@@ -59,6 +59,7 @@ def _wait_for(stream, text: bytes, timeout: float) -> bytes:
     return seen
 
 
+@pytest.mark.slow
 def test_killed_export_leaves_old_pages_and_no_worker(tmp_path):
     """SIGKILL of export maps --jobs 2 after its first page: both workers are gone
     2 s later, the folder holds exactly the old set, and the next export cleans up."""

@@ -11,9 +11,7 @@ pytest.importorskip("pytestqt")
 
 from PyQt5.QtCore import QSettings
 from PyQt5.QtWidgets import QMessageBox
-from tests.helpers import sample_compute_args
 
-from riskmap.cli import main as cli_main
 from riskmap.gui.i18n import set_language
 from riskmap.gui.main_window import MainWindow
 from riskmap.io.result import read_result
@@ -23,24 +21,9 @@ LAYERS = sample_dir()
 
 
 @pytest.fixture(scope="session")
-def sample_result(tmp_path_factory) -> Path:
-    """The bundled sample computed once for all GUI tests."""
-    out = tmp_path_factory.mktemp("gui") / "result.gpkg"
-    assert (
-        cli_main(
-            sample_compute_args(
-                out,
-                "--resources",
-                str(LAYERS / "shelters.geojson"),
-                "--exposure",
-                f"population={LAYERS / 'population.tif'}",
-                "--exposure",
-                f"buildings={LAYERS / 'buildings.geojson'}",
-            )
-        )
-        == 0
-    )
-    return out
+def sample_result(bazhong_result) -> Path:
+    """The bundled sample, computed once for the session (tests/conftest.py)."""
+    return bazhong_result
 
 
 @pytest.fixture(scope="session")

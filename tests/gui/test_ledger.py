@@ -177,6 +177,7 @@ def test_unsaved_form_prompts_on_close(opened, qtbot, monkeypatch):
     form.close()
 
 
+@pytest.mark.slow
 def test_sample_project_computes_from_the_gui(window, qtbot, monkeypatch, tmp_path):
     """File → open sample: project opens, compute runs from it, levels appear."""
     from riskmap.gui import project_actions

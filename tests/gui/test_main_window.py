@@ -236,6 +236,7 @@ def test_switch_language(window):
     assert window.docks["panel.layers"].windowTitle() == "图层"
 
 
+@pytest.mark.slow
 def test_export_web_maps_from_the_dialog(window, sample_result, tmp_path, qtbot):
     """The web-map dialog runs the same writer as ``riskmap export maps``."""
     window.open_result(sample_result)
@@ -248,6 +249,7 @@ def test_export_web_maps_from_the_dialog(window, sample_result, tmp_path, qtbot)
     assert len(list((tmp_path / "maps").glob("*.html"))) == 6  # index + 5
 
 
+@pytest.mark.slow
 def test_export_print_from_the_dialog(window, sample_result, tmp_path, qtbot):
     """The print dialog runs the same writer as ``riskmap export print --all``."""
     pytest.importorskip("matplotlib")

@@ -66,6 +66,7 @@ def pg_ledger(pg_url, communities):
     return pg_url
 
 
+@pytest.mark.slow
 def test_sigkill_mid_import_loses_nothing(pg_ledger, tmp_path):
     """`riskmap points import` killed at random moments, then once left to finish."""
     rng = random.Random(16)

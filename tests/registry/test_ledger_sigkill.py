@@ -89,6 +89,7 @@ def _check(path, before, *, finished: bool) -> tuple[list[tuple], list[tuple]]:
     return points, changes
 
 
+@pytest.mark.slow
 def test_sigkill_loop_loses_nothing(tmp_path, project_path):
     """Kill the importer at random moments, KILLS times; then once via the CLI.
 

@@ -16,17 +16,11 @@ FOLDER = LAYERS / "resilience"
 DIMENSIONS = ["风险识别能力", "资源保障能力", "社会协同能力", "恢复适应能力"]
 
 
-@pytest.fixture(scope="module")
-def sample_result(tmp_path_factory):
-    """The five sample communities at 500 m with points and shelters."""
-    out = tmp_path_factory.mktemp("res") / "result.gpkg"
-    args = ["-q", "compute", "--communities", str(LAYERS / "communities.geojson")]
-    args += ["--hazard", f"flood={LAYERS / 'flood_depth.tif'}"]
-    args += ["--points", str(LAYERS / "risk_points.geojson")]
-    args += ["--resources", str(LAYERS / "shelters.geojson")]
-    args += ["--cell-size", "500", "--out", str(out)]
-    assert main(args) == 0
-    return out
+@pytest.fixture
+def sample_result(bazhong_result):
+    """The five sample communities with points and shelters (computed once for
+    the session, tests/conftest.py)."""
+    return bazhong_result
 
 
 def _args(out, *extra) -> list[str]:

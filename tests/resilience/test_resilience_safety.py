@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from riskmap.cli import main
 from riskmap.resources import sample_dir
@@ -60,6 +61,7 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
 
+@pytest.mark.slow
 def test_a_full_disk_replaces_no_output(tmp_path):
     """When the GeoPackage cannot be written, the earlier outputs all stay as they
     were (none replaced, none removed) and no temporary file is left."""

@@ -1,0 +1,61 @@
+"""`riskmap --help` starts fast: the heavy libraries are imported where they are
+used, not when the command line is built. Checked by what is imported (stable),
+not by a timing (noisy on a shared machine)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+# Libraries that take tens to hundreds of milliseconds each to import.
+HEAVY = (
+    "numpy", "pandas", "geopandas", "shapely", "pyproj", "rasterio", "pyogrio",
+    "matplotlib", "folium", "branca", "jinja2", "dask", "distributed", "scipy",
+    "fontTools", "PIL", "pikepdf", "psycopg", "pydantic", "openpyxl", "pyarrow",
+)  # fmt: skip
+
+PROBE = """
+import sys
+from riskmap.cli import main
+try:
+    main({argv!r})
+except SystemExit:
+    pass
+heavy = {heavy!r}
+print(" ".join(sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))))
+"""
+
+
+def _heavy_imports(argv: list[str]) -> list[str]:
+    """The heavy libraries a fresh interpreter holds after ``riskmap ARGV``."""
+    code = PROBE.format(argv=argv, heavy=HEAVY)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return proc.stdout.split()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["--version"],
+        ["compute", "--help"],
+        ["export", "maps", "--help"],
+        ["points", "import", "--help"],
+        ["project", "new", "--help"],
+    ],
+)
+def test_help_imports_no_heavy_library(argv):
+    """Help and version texts come without numpy, geopandas, matplotlib & co."""
+    assert _heavy_imports(argv) == []
+
+
+def test_a_command_still_imports_what_it_uses(tmp_path):
+    """The probe sees imports: a real command (a bad input, exit 2) loads them."""
+    missing = tmp_path / "missing.geojson"
+    assert "geopandas" in _heavy_imports(
+        ["-q", "compute", "--communities", str(missing), "--out", str(tmp_path / "r")]
+    )
