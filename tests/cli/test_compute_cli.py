@@ -366,9 +366,8 @@ def test_unwritable_outputs_exit_2(
     def full_disk(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    from riskmap.commands import export_cmd
-
-    monkeypatch.setattr(export_cmd, "write_geojson", full_disk)
+    # the command imports the writer when it runs
+    monkeypatch.setattr("riskmap.export.geojson.write_geojson", full_disk)
     assert main(["-q", "export", "geojson", str(out), "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err

@@ -24,7 +24,8 @@ try:
 except SystemExit:
     pass
 heavy = {heavy!r}
-print(" ".join(sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))))
+loaded = sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))
+print("heavy:", *loaded)
 """
 
 
@@ -34,7 +35,7 @@ def _heavy_imports(argv: list[str]) -> list[str]:
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    return proc.stdout.split()
+    return proc.stdout.splitlines()[-1].split()[1:]
 
 
 @pytest.mark.parametrize(

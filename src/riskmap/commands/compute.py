@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from riskmap.choices import CELLS_MODES
 from riskmap.commands.project import location
-from riskmap.commands.request import load_inputs, project_photos, request_from_args
-from riskmap.core.pipeline import AnalysisRun
-from riskmap.domain import RiskResult
-from riskmap.export.result_stream import CELLS_MODES, write_streamed
 from riskmap.io.request import AnalysisRequest
-from riskmap.io.result import read_result
 from riskmap.progress import StderrProgress
+
+if TYPE_CHECKING:
+    from riskmap.domain import RiskResult
+
 
 DEFAULTS = AnalysisRequest()
 
@@ -141,6 +142,8 @@ def compute(
     request: AnalysisRequest, out: Path, *, cells: str | None = None, quiet: bool = True
 ) -> RiskResult:
     """Run the analysis *request* describes, write *out*, and read it back whole."""
+    from riskmap.io.result import read_result
+
     compute_to_file(request, out, cells=cells, quiet=quiet)
     return read_result(out)
 
@@ -153,6 +156,10 @@ def compute_to_file(
     The returned result has the summary, points and metadata but no cells, so
     memory stays bounded however many cells there are.
     """
+    from riskmap.commands.request import load_inputs, project_photos
+    from riskmap.core.pipeline import AnalysisRun
+    from riskmap.export.result_stream import write_streamed
+
     inputs, model = load_inputs(request)
     run = AnalysisRun(inputs, model, StderrProgress("compute", quiet=quiet))
     return write_streamed(run, out, cells, project_photos(request))
@@ -160,6 +167,8 @@ def compute_to_file(
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap compute``."""
+    from riskmap.commands.request import request_from_args
+
     request = request_from_args(args)
     result = compute_to_file(request, args.out, cells=args.cells, quiet=args.quiet)
     if not args.quiet:

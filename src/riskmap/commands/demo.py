@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskmap.commands import compute as compute_cmd
-from riskmap.domain import RiskResult
 from riskmap.errors import MissingFileError
-from riskmap.export.geojson import write_geojson
 from riskmap.io.request import AnalysisRequest, ExposureSources, HazardSpec
 from riskmap.resources import sample_dir
+
+if TYPE_CHECKING:
+    from riskmap.domain import RiskResult
+
 
 SAMPLE = {
     "communities": "communities.geojson",
@@ -76,6 +79,7 @@ def _geojson_step(
     result: RiskResult, result_path: Path, out: Path, quiet: bool
 ) -> list[Path]:
     """GeoJSON of every result layer."""
+    from riskmap.export.geojson import write_geojson
     return write_geojson(result, out / "geojson")
 
 

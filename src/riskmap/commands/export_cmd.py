@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 
 from riskmap.commands import export_field, export_maps, export_print
-from riskmap.export.geojson import write_geojson
-from riskmap.io.result import read_result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_geojson(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap export geojson``."""
+    from riskmap.export.geojson import write_geojson
+    from riskmap.io.result import read_result
+
     paths = write_geojson(read_result(args.result), args.out)
     if not args.quiet:
         for path in paths:

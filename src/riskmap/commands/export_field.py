@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from riskmap.choices import ACCURACY_LIMIT_M
 from riskmap.commands.project import LOCATION, location
-from riskmap.export.field import ACCURACY_LIMIT_M, write_field_packages
-from riskmap.io.result import read_result
 from riskmap.progress import StderrProgress
-from riskmap.registry import Project
 
 
 def register(fmt: argparse._SubParsersAction) -> None:
@@ -43,6 +41,10 @@ def register(fmt: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap export field``."""
+    from riskmap.export.field import write_field_packages
+    from riskmap.io.result import read_result
+    from riskmap.registry import Project
+
     result = read_result(args.result) if args.result else None
     with Project.open(args.project) as project, project.errors():
         paths = write_field_packages(

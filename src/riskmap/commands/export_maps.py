@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from riskmap.choices import BASEMAPS
 from riskmap.commands.options import add_contacts_option
-from riskmap.export.webmap import BASEMAPS, write_web_maps
-from riskmap.io.result import read_result
 from riskmap.progress import StderrProgress
 
 
@@ -50,6 +49,9 @@ def register(fmt: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap export maps``."""
+    from riskmap.export.webmap import write_web_maps
+    from riskmap.io.result import read_result
+
     paths = write_web_maps(
         read_result(args.result),
         args.out,

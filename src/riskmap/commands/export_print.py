@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 
 from riskmap.commands.options import add_contacts_option
-from riskmap.export.printmap import write_print_maps
 from riskmap.fonts import require_cjk_font
-from riskmap.io.result import read_result
 from riskmap.progress import StderrProgress
 
 
@@ -52,6 +50,9 @@ def register(fmt: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap export print``."""
+    from riskmap.export.printmap import write_print_maps
+    from riskmap.io.result import read_result
+
     quiet = getattr(args, "quiet", False)
     font = require_cjk_font()
     if not quiet:

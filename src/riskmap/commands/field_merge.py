@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskmap.atomic import atomic_path
 from riskmap.commands.project import current_user
 from riskmap.progress import StderrProgress
-from riskmap.registry import Project
-from riskmap.registry.merge import Outcome, conflicts, merge_files, resolve
+
+if TYPE_CHECKING:
+    from riskmap.registry.merge import Outcome
+
 
 
 def register_field_actions(actions, make_action) -> None:
@@ -38,6 +41,9 @@ def register_field_actions(actions, make_action) -> None:
 
 def run_merge(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points merge``."""
+    from riskmap.registry import Project
+    from riskmap.registry.merge import merge_files
+
     with Project.open(args.project) as project, project.errors():
         outcomes = merge_files(
             project, args.files, dry_run=args.dry_run,
@@ -69,6 +75,9 @@ def _write_report(path: Path, outcomes: list[Outcome], dry_run: bool) -> None:
 
 def run_conflicts(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points conflicts``: one line per differing field."""
+    from riskmap.registry import Project
+    from riskmap.registry.merge import conflicts
+
     with Project.open(args.project) as project, project.errors():
         rows = conflicts(project)
     print("uuid\tpoint_id\tworker\tbase_version\tversion\tfield\tledger\tfield_value")
@@ -88,6 +97,9 @@ def _cell(value: object) -> str:
 
 def run_resolve(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points resolve``."""
+    from riskmap.registry import Project
+    from riskmap.registry.merge import resolve
+
     with Project.open(args.project) as project, project.errors():
         resolve(project, args.uuid, args.keep, user=args.user or current_user())
     return 0

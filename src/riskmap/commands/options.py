@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from riskmap.export.contacts import CONTACT_MODES
+from riskmap.choices import CONTACT_MODES
 
 
 def add_contacts_option(parser: argparse.ArgumentParser) -> None:

@@ -6,14 +6,17 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from riskmap.choices import LEDGER_FORMATS
 from riskmap.commands.field_merge import register_field_actions
 from riskmap.commands.project import LOCATION, add_quiet, current_user, location
 from riskmap.errors import InputDataError
-from riskmap.io.chinacoords import parse_degrees, to_wgs84
 from riskmap.progress import StderrProgress
-from riskmap.registry import Project, export_points, import_file
-from riskmap.registry.exporter import FORMATS
+
+if TYPE_CHECKING:
+    from riskmap.registry import Project
+
 
 COORDS_HELP = "wgs84 | cgcs2000 | gcj02 (AMap/Tencent) | bd09 (Baidu) | EPSG:XXXX"
 LIST_COLUMNS = (
@@ -59,7 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         if name == "delete":
             _base_version(act)
     exp = _action(actions, "export", "export the ledger (导出)", run_export)
-    exp.add_argument("--format", choices=FORMATS, help="default: from --out's suffix")
+    exp.add_argument(
+        "--format", choices=LEDGER_FORMATS, help="default: from --out's suffix"
+    )
     exp.add_argument("--out", required=True, type=Path, help="output file")
     exp.add_argument("--include-deleted", action="store_true")
     hist = _action(actions, "history", "print the change log (修改记录)", run_history)
@@ -116,6 +121,8 @@ def _fields(pairs: list[str]) -> dict[str, str]:
 
 def _lonlat(args: argparse.Namespace) -> tuple[float, float]:
     """WGS84 lon/lat from --lon/--lat in --coords."""
+    from riskmap.io.chinacoords import parse_degrees, to_wgs84
+
     lon, lat = to_wgs84(
         [parse_degrees(args.lon)], [parse_degrees(args.lat)], args.coords
     )
@@ -126,6 +133,8 @@ def _lonlat(args: argparse.Namespace) -> tuple[float, float]:
 def _open(args: argparse.Namespace) -> Iterator[Project]:
     """The --project, with store errors (damaged file, lost server, a row this
     login may not change) turned into one clear line."""
+    from riskmap.registry import Project
+
     with Project.open(args.project) as project, project.errors():
         yield project
 
@@ -148,7 +157,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points import``."""
-    from riskmap.registry import preview_import
+    from riskmap.registry import import_file, preview_import
 
     with _open(args) as project:
         if args.dry_run:
@@ -220,6 +229,8 @@ def run_restore(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap points export``."""
+    from riskmap.registry import export_points
+
     with _open(args) as project:
         out = export_points(
             project, args.out, args.format, include_deleted=args.include_deleted

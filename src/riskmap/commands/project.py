@@ -9,16 +9,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskmap.atomic import atomic_path
-from riskmap.commands.request import parse_hazard_args
 from riskmap.errors import InputDataError, MissingFileError
-from riskmap.io.layers import load_communities
-from riskmap.io.request import HazardSpec
-from riskmap.model import load_model
-from riskmap.registry import Project, import_file
-from riskmap.registry.database import is_database_url
 from riskmap.resources import sample_dir
+
+if TYPE_CHECKING:
+    from riskmap.io.request import HazardSpec
+    from riskmap.registry import Project
+
 
 SAMPLE_HAZARDS = {"flood": "flood_depth.tif", "landslide": "landslide.tif"}
 
@@ -103,6 +103,8 @@ LOCATION = "PROJECT.gpkg or postgresql://USER@HOST:PORT/DB?schema=NAME"
 
 def location(text: str) -> Path | str:
     """A project location: a GeoPackage path, or a ``postgresql://`` URL as is."""
+    from riskmap.registry.database import is_database_url
+
     return text if is_database_url(text) else Path(text)
 
 
@@ -133,6 +135,10 @@ def create_project(
     resources: Path | None = None,
 ) -> Project:
     """Create a project from file paths and hazards (checked as compute would)."""
+    from riskmap.io.layers import load_communities
+    from riskmap.model import load_model
+    from riskmap.registry import Project
+
     comms = load_communities(communities, id_field, name_field) if communities else None
     if model is not None:
         load_model(model)  # refuse what compute --model would refuse
@@ -163,6 +169,9 @@ def _hazard_options(texts: list[str]) -> tuple[HazardSpec, ...]:
 def create_sample_project(path: str | Path, layers: Path | None = None) -> Project:
     """A project from the bundled Bazhong sample (or the same files in *layers*):
     communities, hazards, 90 points; written whole or not at all, and open."""
+    from riskmap.registry import Project
+    from riskmap.registry.database import is_database_url
+
     target = location(str(path))
     if is_database_url(target):
         return _sample_in_database(str(target), layers or sample_dir())
@@ -179,6 +188,9 @@ def create_sample_project(path: str | Path, layers: Path | None = None) -> Proje
 
 def _write_sample(path: Path, layers: Path) -> Project:
     """The sample project at *path* (a new file), open."""
+    from riskmap.io.request import HazardSpec
+    from riskmap.registry import import_file
+
     project = create_project(
         path,
         layers / "communities.geojson",
@@ -209,6 +221,8 @@ def _sample_in_database(url: str, layers: Path) -> Project:
 
 def run_new(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project new``."""
+    from riskmap.commands.request import parse_hazard_args
+
     if args.sample:
         project = create_sample_project(args.path)
     else:
@@ -225,6 +239,10 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_set(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project set``."""
+    from riskmap.commands.request import parse_hazard_args
+    from riskmap.model import load_model
+    from riskmap.registry import Project
+
     if args.hazard is None and args.model is None and args.resources is None:
         raise InputDataError(
             "nothing to set: give --hazard NAME=PATH, --model and/or --resources"
@@ -245,6 +263,7 @@ def run_set(args: argparse.Namespace) -> int:
 
 def run_info(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project info``."""
+    from riskmap.registry import Project
     with Project.open(args.path) as project, project.errors():
         print(describe(project))
     return 0
@@ -252,6 +271,7 @@ def run_info(args: argparse.Namespace) -> int:
 
 def run_copy(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project copy``."""
+    from riskmap.registry import Project
     from riskmap.registry.copy import copy_project
 
     with Project.open(args.source) as source, source.errors():
@@ -264,6 +284,8 @@ def run_copy(args: argparse.Namespace) -> int:
 
 def run_grant(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project grant``."""
+    from riskmap.registry import Project
+    from riskmap.registry.database import is_database_url
     from riskmap.registry.pgproject import grant
 
     ids = [c.strip() for c in args.community.split(",") if c.strip()]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from riskmap.errors import InputDataError
 from riskmap.progress import StderrProgress
-from riskmap.resilience import run_resilience, write_resilience
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,6 +63,8 @@ def parse_breaks(text: str | None) -> list[float] | None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap resilience``."""
+    from riskmap.resilience import run_resilience, write_resilience
+
     res = run_resilience(
         args.indicators,
         sheet=args.sheet,

@@ -12,9 +12,9 @@ import re
 import geopandas as gpd
 import pandas as pd
 
+from riskmap.choices import CONTACT_MODES
 from riskmap.errors import InputDataError
 
-CONTACT_MODES = ("masked", "full")
 NAME_FIELDS = ("responsible", "monitor")
 PHONE_FIELDS = ("phone", "monitor_phone")
 _MISSING = ("", "nan", "none", "<na>")

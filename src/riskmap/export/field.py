@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 
 from riskmap.atomic import atomic_path
+from riskmap.choices import ACCURACY_LIMIT_M
 from riskmap.core.coverage import type_keys
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import InputDataError
@@ -37,7 +38,6 @@ from riskmap.registry.changeset import FORMAT_VERSION
 from riskmap.registry.fields import STATUSES
 from riskmap.resources import sample_dir
 
-ACCURACY_LIMIT_M = 30.0
 # Ledger fields the phone form leaves out: made by riskmap, or derived from others.
 NOT_ON_FORM = ("id", "community_id", "deleted", "photos", "category", "level_method")
 # Fields shown in a ledger point's popup on the phone.

@@ -34,7 +34,6 @@ from riskmap.export.gpkg import (
 )
 from riskmap.export.level_raster import LevelRasterWriter, level_raster_path
 
-CELLS_MODES = ("polygons", "raster", "both")
 RASTER_ONLY_ABOVE = 2_000_000  # cells; above this the default is --cells raster
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from riskmap.atomic import atomic_path
+from riskmap.choices import LEDGER_FORMATS
 from riskmap.errors import InputDataError
 from riskmap.registry.fields import FIELDS
 from riskmap.spreadsheet import csv_safe, xlsx_cell
@@ -25,7 +26,6 @@ from riskmap.spreadsheet import csv_safe, xlsx_cell
 if TYPE_CHECKING:
     from riskmap.registry.store import Project
 
-FORMATS = ("xlsx", "csv", "geojson")
 LON_HEADER, LAT_HEADER = "经度", "纬度"
 
 
@@ -57,8 +57,10 @@ def export_points(
     """Write the ledger to *out* as xlsx, csv or geojson (default: from the suffix)."""
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
-    if fmt not in FORMATS:
-        raise InputDataError(f"export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt not in LEDGER_FORMATS:
+        raise InputDataError(
+            f"export format {fmt!r}: use one of {', '.join(LEDGER_FORMATS)}"
+        )
     points = project.points(include_deleted=include_deleted)
     points["photos"] = _with_photo_files(project, points, out)
     with atomic_path(out) as tmp:

@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 
 from riskmap.atomic import atomic_dir, is_temporary
+from riskmap.choices import BASEMAPS
 from riskmap.domain import RiskResult, load_level_styles
 from riskmap.errors import InputDataError, ModelError, RiskmapWarning
 from riskmap.export import exposure_view as xv
@@ -42,7 +43,6 @@ from riskmap.progress import ProgressCallback
 from riskmap.resources import sample_dir
 from riskmap.worker import die_with_parent
 
-BASEMAPS = ("hillshade", "none", "osm", "tianditu")
 # Below this many cells one process is faster: a worker takes seconds to start.
 PARALLEL_MIN_CELLS = 20_000
 
