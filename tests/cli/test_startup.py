@@ -55,8 +55,8 @@ def test_help_imports_no_heavy_library(argv):
 
 
 def test_a_command_still_imports_what_it_uses(tmp_path):
-    """The probe sees imports: a real command (a bad input, exit 2) loads them."""
-    missing = tmp_path / "missing.geojson"
+    """The probe sees imports: a real command (a missing project, exit 2) loads
+    the ledger's libraries when it runs."""
     assert "geopandas" in _heavy_imports(
-        ["-q", "compute", "--communities", str(missing), "--out", str(tmp_path / "r")]
+        ["project", "info", str(tmp_path / "missing.gpkg")]
     )

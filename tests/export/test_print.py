@@ -127,6 +127,7 @@ def test_scale_bar_matches_the_real_map_scale(tmp_path):
     assert plan.bar_m in (500.0, 1000.0)  # a round length
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_mono_levels_differ_in_grey(tmp_path):
     """With --mono the four level bands print as four different greys/hatches."""
@@ -272,6 +273,7 @@ def test_labels_on_a_crowded_page_do_not_overlap():
             assert not a.overlaps(b), (a, b)
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_cells_without_hazard_data_are_marked(tmp_path):
     """Cells no hazard describes get a dotted overlay and their own legend entry."""

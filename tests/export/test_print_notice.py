@@ -57,6 +57,7 @@ def test_notice_names_a_risk_level_not_an_issued_warning(tmp_path):
         assert not DEV_TEXT.search(page), DEV_TEXT.search(page)
 
 
+@pytest.mark.slow
 def test_warning_wording_is_an_explicit_template_choice(tmp_path, monkeypatch):
     """A template that asks for warning wording gets it."""
     from riskmap.export import printmap
@@ -73,6 +74,7 @@ def test_warning_wording_is_an_explicit_template_choice(tmp_path, monkeypatch):
     assert "一级（红色）预警 · 最高风险等级：重大风险" in note
 
 
+@pytest.mark.slow
 def test_notice_states_what_it_does_not_know(tmp_path):
     """Cells without hazard data (count and share) and missing shelters are said."""
     result = _contact_result()
@@ -130,6 +132,7 @@ def test_mono_pages_carry_no_colour(tmp_path):
         assert spread.max() <= 6, (page, np.argwhere(spread > 6)[:3])
 
 
+@pytest.mark.slow
 def test_area_outside_shelter_reach_keeps_the_level_colours(tmp_path):
     """The uncovered area (level-4 band of A) is outlined, not hatched: inside it the
     page shows the plain level colour."""
@@ -159,6 +162,7 @@ def test_area_outside_shelter_reach_keeps_the_level_colours(tmp_path):
     assert rgb_close(crop, blue, tol=20).mean() > 0.85
 
 
+@pytest.mark.slow
 def test_notice_lists_people_and_buildings_per_hazard_class(tmp_path):
     """The compact per-class table: pdftotext finds each row's hazard (with its
     scenario), class, people and buildings; the Markdown escapes data texts; rows

@@ -276,6 +276,7 @@ def test_field_merge_dialog_reviews_merges_and_settles(opened, tmp_path):
     dialog.close()
 
 
+@pytest.mark.slow
 def test_gui_compute_of_a_project_carries_photo_thumbnails(opened, qtbot, tmp_path):
     """Compute from the open project: the result holds the ledger photo thumbnail."""
     import io

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 
 from riskmap.cli import main
 from riskmap.commands.project import create_sample_project
@@ -78,6 +79,7 @@ def test_copy_never_overwrites(tmp_path, pg_url, capsys):
     assert "never overwrites" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_compute_same_cells_on_postgis_and_geopackage(tmp_path, pg_url):
     """compute --project on the PostGIS copy gives the GeoPackage's cells."""
     _sample(tmp_path).close()
