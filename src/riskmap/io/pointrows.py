@@ -98,12 +98,11 @@ def _table_rows(path: Path, coords: str, as_text: bool) -> PointRows:
 
     A CSV's ``'`` prefixes that keep texts from running as formulas are removed.
     """
-    options = (
-        {"csv": {"dtype": str, "keep_default_na": False}, "excel": {"dtype": object}}
-        if as_text
-        else {}
-    )
-    frame = read_table(path, **options)
+    if as_text:
+        text = {"dtype": str, "keep_default_na": False}
+        frame = read_table(path, csv=text, excel={"dtype": object})
+    else:
+        frame = read_table(path)
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         frame = csv_unsafe(frame)
     lon_col, lat_col = coordinate_columns(frame, path)
@@ -144,9 +143,10 @@ def _to_lonlat(gdf) -> np.ndarray:
     """The layer's geometries in WGS84; features that cannot be moved become empty."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        moved = gdf.geometry.to_crs("EPSG:4326").values
+        moved = np.asarray(gdf.geometry.to_crs("EPSG:4326").values, dtype=object)
     bad = ~np.isfinite(shapely.bounds(moved)).all(axis=1)
-    return np.where(bad & ~shapely.is_empty(moved), None, moved)
+    moved[bad & ~shapely.is_empty(moved)] = None
+    return moved
 
 
 def point_layer(path: Path) -> str | int:
@@ -217,8 +217,8 @@ def _parse_xy(rows: PointRows, problems: dict[int, str]) -> tuple[np.ndarray, ..
         except InputDataError as exc:
             x[i] = y[i] = np.nan
             problems[i] = f"unreadable coordinate: {exc}"
-    for i in np.flatnonzero(np.isnan(x) | np.isnan(y)):
-        problems.setdefault(int(i), "missing coordinate (经度/纬度)")
+    for row in np.flatnonzero(np.isnan(x) | np.isnan(y)):
+        problems.setdefault(int(row), "missing coordinate (经度/纬度)")
     return x, y
 
 

@@ -43,7 +43,7 @@ def read_vector(
     return clean_geometries(gdf, path)
 
 
-def read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+def read_ogr(path: Path, layer: str | int | None) -> gpd.GeoDataFrame:
     """Read any OGR-supported vector file, decoding Shapefile text correctly."""
     encoding = shapefile_encoding(path) if path.suffix.lower() == ".shp" else None
     try:
