@@ -38,6 +38,18 @@ def test_core_imports_without_qt():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_mypy_core_and_io():
+    """riskmap.core and riskmap.io type-check (mypy, config in pyproject.toml)."""
+    proc = subprocess.run(
+        [_tool("mypy"), "-p", "riskmap.core", "-p", "riskmap.io"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_ruff_clean():
     """The code base is ruff clean."""
     proc = subprocess.run(
