@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -67,7 +68,7 @@ RESOURCE_TYPES = (
 _BY_NAME = {name.lower(): t for t in RESOURCE_TYPES for name in t.names}
 TYPE_KEYS = tuple(t.key for t in RESOURCE_TYPES)
 POPULATION_ALIASES = ("population", "pop", "人口", "常住人口", "人口数")
-Population = pd.Series | HazardRaster | Path | str | None
+Population: TypeAlias = pd.Series | HazardRaster | Path | str | None
 
 
 def add_coverage(

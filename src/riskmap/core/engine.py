@@ -161,10 +161,10 @@ def _run_dask(tasks: Iterable[PartitionTask], scheduler: str):
 
         for task, future in _bounded(tasks, submit, first_done, limit):
             if future.status == "error":
-                exc = future.exception()
-                if isinstance(exc, InputDataError):
-                    raise exc
-                raise _failed(task, exc) from exc
+                error = future.exception()
+                if isinstance(error, InputDataError):
+                    raise error
+                raise _failed(task, error) from error
             output = future.result()
             future.release()
             yield output

@@ -24,7 +24,7 @@ from riskmap.core.coverage import add_cell_coverage
 from riskmap.core.drivers import cell_drivers
 from riskmap.core.grid import Fishnet, cell_window, community_cells
 from riskmap.core.points import point_effect
-from riskmap.domain import load_level_styles
+from riskmap.domain import RiskLevel, load_level_styles
 from riskmap.io.layers import HazardInput
 from riskmap.io.rasters import open_in_crs
 from riskmap.model import RiskModel
@@ -165,13 +165,14 @@ def analyse_partition(task: PartitionTask) -> PartitionOutput:
     )
     if task.resources is not None:
         add_cell_coverage(cells, task.resources, task.radius)
+    hazards = hazard_info(task.hazards, task.model)
     info = {
         "return_periods": list(scenarios.plan_scenarios(task.hazards).periods),
         "affected_level": task.model.affected_level,
-        "hazards": hazard_info(task.hazards, task.model),
+        "hazards": hazards,
     }
     totals = cell_totals(cells, info)
-    classes = exp.exposure_by_class(cells, info["hazards"], task.model)
+    classes = exp.exposure_by_class(cells, hazards, task.model)
     n_cells, columns = len(cells), list(cells.columns)
     if task.encode is not None:
         cells = task.encode(cells)
@@ -254,6 +255,7 @@ def _raster_stats(cells, hazard, rule, task: PartitionTask) -> zonal.CellStats:
 
 def _add_zones(cells, hazard: HazardInput, rule) -> np.ndarray:
     """Zone hazard: highest class touching each cell and its area share."""
+    assert hazard.field is not None  # a zone layer names its class field
     overlay = zones.overlay_cells(cells, hazard.zones, hazard.field, rule)
     cells[f"{hazard.name}_class"] = overlay.top_class
     cells[f"{hazard.name}_frac"] = overlay.top_frac
@@ -305,7 +307,7 @@ def _add_points_and_levels(
 def _add_level_names(cells) -> None:
     """The level's Chinese and English name and its colour, per cell."""
     levels = cells["level"].to_numpy().astype(int)
-    styles = [load_level_styles()[lv] for lv in (1, 2, 3, 4)]
+    styles = [load_level_styles()[level] for level in RiskLevel]
     for column, attr in (
         ("level_name", "name_zh"),
         ("level_name_en", "name_en"),

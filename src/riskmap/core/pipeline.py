@@ -278,7 +278,7 @@ def _add_extra_totals(summary: gpd.GeoDataFrame, totals: pd.DataFrame) -> None:
 
 def _in_crs(hazard: HazardInput, crs: CRS) -> HazardInput:
     """The hazard with its zone polygons (if any) already in the working CRS."""
-    if hazard.kind != "zones":
+    if hazard.zones is None:  # a raster
         return hazard
     return dataclasses.replace(hazard, zones=hazard.zones.to_crs(crs))
 
@@ -384,6 +384,8 @@ def _check_hazards(hazards: list[HazardInput], model: RiskModel) -> None:
 
 def _check_zone_classes(hazard: HazardInput, rule) -> None:
     """Every class in a zone layer must be in the model (before any work)."""
+    assert hazard.zones is not None  # a zone layer has polygons
+    assert hazard.field is not None  # and names its class field
     for value in hazard.zones[hazard.field].drop_duplicates():
         try:
             rule.zone_severity(value)
@@ -406,6 +408,7 @@ def _keep_user_fields(inputs: AnalysisInputs) -> None:
 def _check_overlap(hazard: HazardInput, cells, crs) -> None:
     """A raster that misses every community is an input error, not a blank map."""
     r = hazard.raster
+    assert r is not None  # called for rasters only
     west, south, east, north = transform_bounds(r.crs, crs, *r.bounds, densify_pts=21)
     minx, miny, maxx, maxy = cells.total_bounds
     if east <= minx or west >= maxx or north <= miny or south >= maxy:

@@ -80,17 +80,15 @@ def load_hazard(spec: HazardSpec, assume_crs: str | None = None) -> HazardInput:
     """Open a hazard raster, or read a zone layer and check its class field."""
     if not spec.path.exists():
         raise MissingFileError(f"hazard {spec.name!r}: {spec.path}: file not found")
-    scenario = {
-        "return_period": spec.return_period,
-        "rule_name": spec.name if spec.return_period is not None else None,
-    }
+    rule_name = spec.name if spec.return_period is not None else None
     name = scenario_name(spec.name, spec.return_period)
     if spec.path.suffix.lower() in RASTER_SUFFIXES and spec.field is None:
         return HazardInput(
             name,
             spec.path,
             raster=describe_raster(spec.path, assume_crs=assume_crs),
-            **scenario,
+            return_period=spec.return_period,
+            rule_name=rule_name,
         )
     zones = read_vector(spec.path, assume_crs=assume_crs)
     if spec.field is None:
@@ -99,7 +97,10 @@ def load_hazard(spec: HazardSpec, assume_crs: str | None = None) -> HazardInput:
             f"field as {spec.name}=PATH:FIELD (fields: {', '.join(_fields(zones))})"
         )
     _require_field(zones, spec.field, spec.path)
-    return HazardInput(name, spec.path, zones=zones, field=spec.field, **scenario)
+    return HazardInput(
+        name, spec.path, zones=zones, field=spec.field,
+        return_period=spec.return_period, rule_name=rule_name,
+    )  # fmt: skip
 
 
 def load_grid(path: str | Path, assume_crs: str | None = None) -> gpd.GeoDataFrame:
