@@ -158,6 +158,8 @@ def _check_files(**paths: Path | None) -> None:
 def _hazard_options(texts: list[str]) -> tuple[HazardSpec, ...]:
     """The ``--hazard`` options of project new/set; each hazard (or each return
     period of one) once, as a project keeps one path per name."""
+    from riskmap.commands.request import parse_hazard_args
+
     specs = parse_hazard_args(texts)
     keys = [spec.key for spec in specs]
     twice = next((key for key in keys if keys.count(key) > 1), None)
@@ -221,8 +223,6 @@ def _sample_in_database(url: str, layers: Path) -> Project:
 
 def run_new(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project new``."""
-    from riskmap.commands.request import parse_hazard_args
-
     if args.sample:
         project = create_sample_project(args.path)
     else:
@@ -239,7 +239,6 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_set(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project set``."""
-    from riskmap.commands.request import parse_hazard_args
     from riskmap.model import load_model
     from riskmap.registry import Project
 
