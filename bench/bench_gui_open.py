@@ -3,10 +3,10 @@
 Runs the real main window offscreen, opens RESULT.gpkg with File → Open result
 (the worker-thread path) and stops the clock when the canvas has rendered the
 result for the first time; then zooms in to one community's centre, waits for
-the polygons of that view and clicks a cell. Each result is opened twice, each
-time in a fresh process (so peak resident memory is its own): through its level
-raster, and whole, as a result without a level raster is (the way every result
-opened before the level raster).
+the polygons of that view and clicks a cell. Each result is opened three times,
+each time in a fresh process (so peak resident memory is its own): through its
+level raster; as if it had none (a level raster painted in memory from the
+cells' row, column and level); and whole, the way every result opened before.
 
     python bench/bench_gui_open.py RESULT.gpkg [RESULT2.gpkg ...]
 
@@ -28,15 +28,17 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def open_once(path: Path, whole: bool) -> None:
+def open_once(path: Path, how: str) -> None:
     """Open *path* in a main window and print the timings and peak memory."""
     from PyQt5.QtCore import QSettings
     from PyQt5.QtWidgets import QApplication
 
-    from riskmap.gui import layers
+    from riskmap.gui import layers, result_cells
     from riskmap.gui.main_window import MainWindow
 
-    if whole:  # as if the result had no level raster
+    if how == "memory":  # as if the result had no level raster beside it
+        result_cells._level_raster = lambda *_: None
+    if how == "whole":  # every cell read and drawn, as before the level raster
         layers.open_result_cells = lambda *_: None
 
     app = QApplication.instance() or QApplication([])
@@ -68,7 +70,6 @@ def open_once(path: Path, whole: bool) -> None:
     opened = drawn[0] - start if drawn else float("nan")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     zoom = zoom_in_and_click(window, app)
-    how = "whole" if whole else "level raster"
     print(
         f"{path.name} ({how}): first frame {opened:.2f} s, peak RSS {peak:.0f} MB "
         f"(window alone {base:.0f} MB); {zoom}; "
@@ -110,13 +111,15 @@ def main() -> None:
     """Open each result in its own process."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("results", nargs="+", type=Path)
-    parser.add_argument("--one", choices=["raster", "whole"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--one", choices=["raster", "memory", "whole"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.one:
-        open_once(args.results[0], whole=args.one == "whole")
+        open_once(args.results[0], args.one)
         return
     for path in args.results:
-        for how in ("raster", "whole"):
+        for how in ("raster", "memory", "whole"):
             subprocess.run(
                 [sys.executable, __file__, "--one", how, str(path)], check=False
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
@@ -162,22 +163,23 @@ def test_clicking_a_cell_shows_its_attributes(
     assert shown["community"] == cell["community"]
 
 
-def test_an_older_result_without_level_raster_opens_whole(
+def test_a_result_without_its_level_raster_gets_one_in_memory(
     window, sample_result, sample_cells, tmp_path
 ):
-    """A result with no level raster beside it is read whole and drawn as before."""
+    """An older result (no level raster beside it) is drawn from a level raster
+    made in memory from its cells' row, column and level; no cell stays read."""
     old = tmp_path / "old.gpkg"
     shutil.copyfile(sample_result, old)
     assert not level_raster_path(old).exists()
+    window.view_cells.limit = 0
     assert window.open_result(old)
     layer = window.stack.find("cells")
-    assert "source" not in layer.extra
-    assert len(layer.gdf) == len(sample_cells)
+    assert str(layer.extra["source"].raster).startswith("/vsimem/")
+    assert len(layer.gdf) == 0
     _only_cells(window)
-    centres = _whole_cell_of_each_level(sample_cells)
-    level, centre = next(iter(centres.items()))
-    window.canvas.zoom_to(centre.buffer(1500).bounds)
-    assert _pixel(window, centre.x, centre.y) == level_palette()[level][:3]
+    for level, centre in _whole_cell_of_each_level(sample_cells).items():
+        window.canvas.zoom_to(centre.buffer(1500).bounds)
+        assert _pixel(window, centre.x, centre.y) == level_palette()[level][:3]
 
 
 def test_a_level_raster_of_another_run_is_not_used(window, sample_result, tmp_path):
@@ -189,7 +191,41 @@ def test_a_level_raster_of_another_run_is_not_used(window, sample_result, tmp_pa
     with rasterio.open(raster, "r+", IGNORE_COG_LAYOUT_BREAK="YES") as dst:
         dst.update_tags(riskmap_run="2000-01-01T00:00:00+00:00")
     assert window.open_result(old)
-    assert "source" not in window.stack.find("cells").extra
+    assert str(window.stack.find("cells").extra["source"].raster) != str(raster)
+
+
+def test_a_management_grid_result_opens_whole(window, sample_cells, tmp_path, qtbot):
+    """A result on user grid polygons (no lattice, no level raster) is read whole
+    and drawn as polygons; a click names the grid cell."""
+    middle = sample_cells[sample_cells["full"].astype(bool)].geometry
+    centre = middle.iloc[len(middle) // 2].centroid
+    cx, cy = centre.x - 200, centre.y - 200
+    boxes = [
+        shapely.box(cx + i * 100, cy + j * 100, cx + (i + 1) * 100, cy + (j + 1) * 100)
+        for i in range(4)
+        for j in range(4)
+    ]
+    ids = [f"G{k:02d}" for k in range(len(boxes))]
+    grid = gpd.GeoDataFrame({"gid": ids}, geometry=boxes, crs=sample_cells.crs)
+    grid.to_file(tmp_path / "grid.gpkg")
+    out = tmp_path / "grid_result.gpkg"
+    args = ["--grid", str(tmp_path / "grid.gpkg"), "--grid-id-field", "gid"]
+    assert cli_main(sample_compute_args(out, *args)) == 0
+    assert window.open_result(out)
+    layer = window.stack.find("cells")
+    assert "source" not in layer.extra
+    assert sorted(layer.gdf["cell_id"]) == ids
+    summary = window.summary.table  # communities the grid misses have no level
+    assert "—" in [summary.item(r, 6).text() for r in range(summary.rowCount())]
+    _only_cells(window)
+    target = boxes[5].centroid
+    window.canvas.zoom_to(boxes[5].buffer(200).bounds)
+    level = int(layer.gdf.set_index("cell_id").loc["G05", "level"])
+    assert _pixel(window, target.x, target.y) == level_palette()[level][:3]
+    pos = window.canvas.world_transform().map(QPointF(target.x, target.y)).toPoint()
+    qtbot.mouseClick(window.canvas, Qt.LeftButton, pos=pos)
+    table = window.details.table
+    assert "G05" in [table.item(r, 1).text() for r in range(table.rowCount())]
 
 
 def test_a_raster_only_result_opens_and_identifies(

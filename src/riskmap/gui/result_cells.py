@@ -10,6 +10,7 @@ a clicked point. Qt-free, so a worker thread may call it.
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +18,15 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 import rasterio
+import rasterio.shutil
 import shapely
+from pyproj import CRS
 from rasterio.enums import Resampling
 from rasterio.errors import RasterioIOError
 from rasterio.windows import Window, WindowError, from_bounds
 
 from riskmap.core.grid import Fishnet, cell_window
+from riskmap.export.level_raster import LevelRasterWriter
 from riskmap.io.result import read_cells
 
 Bounds = tuple[float, float, float, float]
@@ -42,7 +46,7 @@ class ResultCells:
     """Where a result's cells are and how to read the part a view needs."""
 
     gpkg: Path
-    raster: Path
+    raster: Path | str  # a file, or a /vsimem/ path GDAL holds in memory
     info: dict
     fishnet: Fishnet
     count: int
@@ -112,24 +116,69 @@ class ResultCells:
 
 
 def open_result_cells(gpkg: Path, info: dict) -> ResultCells | None:
-    """The cells of *gpkg* through its level raster, or None when it has none
-    (an older result, ``--cells polygons``, a user grid) or it is from another run."""
-    name = info.get("level_raster")
-    size, origin = info.get("cell_size_m"), info.get("fishnet_origin")
-    if not name or not size or not origin:
-        return None
-    net = Fishnet(float(size), float(origin[0]), float(origin[1]))
-    raster = gpkg.with_name(str(name))
-    try:
-        with rasterio.open(raster) as src:
-            if src.tags().get("riskmap_run") != str(info.get("created_at")):
-                return None  # left over from an earlier run of the same name
-            palette = _lookup_table(src.colormap(1))
-    except (RasterioIOError, ValueError):
+    """The cells of fishnet result *gpkg* through its level raster, or None for a
+    management grid (no lattice: the caller reads it whole).
+
+    A result without a usable level raster beside it (from before the level
+    raster, ``--cells polygons``, the app's compute dialog, or a raster left by
+    another run) gets one made in memory from its cells' row, column and level.
+    """
+    if info.get("grid", "fishnet") != "fishnet" or not info.get("cell_size_m"):
         return None
     layer = pyogrio.read_info(gpkg, layer="cells")
+    if not {"row", "col", "level"} <= set(layer["fields"]):
+        return None
+    net = Fishnet(float(info["cell_size_m"]))  # older results: the default origin
+    if info.get("fishnet_origin"):
+        net = Fishnet(net.size, *(float(v) for v in info["fishnet_origin"]))
+    raster = _level_raster(gpkg, info) or _levels_in_memory(gpkg, info, net)
+    with rasterio.open(raster) as src:
+        palette = _lookup_table(src.colormap(1))
     bounds = tuple(float(v) for v in layer["total_bounds"])
     return ResultCells(gpkg, raster, info, net, int(layer["features"]), bounds, palette)
+
+
+def _level_raster(gpkg: Path, info: dict) -> Path | None:
+    """The level raster written with *gpkg*, if it is there and from the same run."""
+    if not info.get("level_raster"):
+        return None
+    raster = gpkg.with_name(str(info["level_raster"]))
+    try:
+        with rasterio.open(raster) as src:
+            same_run = src.tags().get("riskmap_run") == str(info.get("created_at"))
+    except RasterioIOError:
+        return None
+    return raster if same_run else None
+
+
+def _levels_in_memory(gpkg: Path, info: dict, net: Fishnet) -> str:
+    """A level raster in GDAL's memory (``/vsimem/``) painted from the cells' row,
+    column and level, with the writer ``compute`` uses; its path."""
+    table = pyogrio.read_dataframe(
+        gpkg,
+        layer="cells",
+        columns=["row", "col", "level"],
+        read_geometry=False,
+        use_arrow=True,
+    )
+    table = table[table["row"] >= 0]
+    rows, cols = table["row"].to_numpy(), table["col"].to_numpy()
+    name = f"/vsimem/riskmap-levels-{uuid.uuid4().hex}"
+    crs = CRS.from_user_input(info["crs"])
+    writer = LevelRasterWriter(
+        Path(f"{name}.work.tif"),
+        (int(rows.min()), int(rows.max()) + 1),
+        (int(cols.min()), int(cols.max()) + 1),
+        (net.x0, net.y0, net.size),
+        crs,
+    )
+    try:
+        writer.add(rows, cols, table["level"].to_numpy())
+        writer.finish(Path(f"{name}.tif"), {"riskmap_run": str(info.get("created_at"))})
+    finally:
+        writer.close()
+        rasterio.shutil.delete(f"{name}.work.tif")  # close() removes real files only
+    return f"{name}.tif"
 
 
 def _lookup_table(colormap: dict[int, tuple[int, ...]]) -> np.ndarray:

@@ -58,6 +58,7 @@ class SummaryTable(QWidget):
         colors, names = level_colors(), level_names()
         self.table.setRowCount(len(frame))
         for r, row in enumerate(frame.itertuples()):
+            has_cells = row.max_level == row.max_level  # NaN: a grid missed it
             values = [
                 row.community,
                 row.cells_n,
@@ -65,10 +66,12 @@ class SummaryTable(QWidget):
                 row.cells_l2,
                 row.cells_l3,
                 row.cells_l4,
-                names[int(row.max_level)],
+                names[int(row.max_level)] if has_cells else "—",
                 *(_count(getattr(row, name)) for name in self._extra),
             ]
             for c, value in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(str(value)))
-            self.table.item(r, 6).setBackground(QColor(colors[int(row.max_level)]))
+            if has_cells:
+                color = QColor(colors[int(row.max_level)])
+                self.table.item(r, 6).setBackground(color)
         self.table.resizeColumnsToContents()
