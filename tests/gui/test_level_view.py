@@ -44,6 +44,17 @@ def _pixel(window, x: float, y: float) -> tuple[int, int, int]:
     return color.red(), color.green(), color.blue()
 
 
+def _click(window, qtbot, x: float, y: float) -> dict[str, str]:
+    """Click world (x, y); the details table as {column name: shown value}."""
+    pos = window.canvas.world_transform().map(QPointF(x, y)).toPoint()
+    qtbot.mouseClick(window.canvas, Qt.LeftButton, pos=pos)
+    table = window.details.table
+    return {
+        table.item(r, 0).toolTip(): table.item(r, 1).text()
+        for r in range(table.rowCount())
+    }
+
+
 def _whole_cell_of_each_level(cells) -> dict[int, object]:
     """A whole (unclipped) cell of every level present: level -> its centre."""
     whole = cells[cells["full"].astype(bool)]
@@ -152,13 +163,7 @@ def test_clicking_a_cell_shows_its_attributes(
     window.canvas.zoom_to(target.buffer(800).bounds)
     _wait_for_view_cells(window, qtbot)
     assert (len(window.stack.find("cells").gdf) > 0) == zoomed_in
-    pos = window.canvas.world_transform().map(QPointF(target.x, target.y)).toPoint()
-    qtbot.mouseClick(window.canvas, Qt.LeftButton, pos=pos)
-    table = window.details.table
-    shown = {
-        table.item(r, 0).toolTip(): table.item(r, 1).text()
-        for r in range(table.rowCount())
-    }
+    shown = _click(window, qtbot, target.x, target.y)
     assert shown["cell_id"] == cell["cell_id"]
     assert shown["community"] == cell["community"]
 
@@ -222,10 +227,7 @@ def test_a_management_grid_result_opens_whole(window, sample_cells, tmp_path, qt
     window.canvas.zoom_to(boxes[5].buffer(200).bounds)
     level = int(layer.gdf.set_index("cell_id").loc["G05", "level"])
     assert _pixel(window, target.x, target.y) == level_palette()[level][:3]
-    pos = window.canvas.world_transform().map(QPointF(target.x, target.y)).toPoint()
-    qtbot.mouseClick(window.canvas, Qt.LeftButton, pos=pos)
-    table = window.details.table
-    assert "G05" in [table.item(r, 1).text() for r in range(table.rowCount())]
+    assert _click(window, qtbot, target.x, target.y)["cell_id"] == "G05"
 
 
 def test_a_raster_only_result_opens_and_identifies(
@@ -247,12 +249,6 @@ def test_a_raster_only_result_opens_and_identifies(
     assert loaded.geometry.notna().all()
     assert _pixel(window, centre.x, centre.y) == level_palette()[level][:3]
     window.canvas.grab().save(str(tmp_path / "raster_only.png"))
-    pos = window.canvas.world_transform().map(QPointF(centre.x, centre.y)).toPoint()
-    qtbot.mouseClick(window.canvas, Qt.LeftButton, pos=pos)
-    table = window.details.table
-    shown = {
-        table.item(r, 0).toolTip(): table.item(r, 1).text()
-        for r in range(table.rowCount())
-    }
+    shown = _click(window, qtbot, centre.x, centre.y)
     hit = cells[cells.geometry.contains(centre)]
     assert shown["cell_id"] == hit["cell_id"].iloc[0]

@@ -269,7 +269,8 @@ class MainWindow(QMainWindow):
         """Show an export dialog for the open result; offer the folder when done."""
         if self._need_result() is None:
             return None
-        dialog = kind(self.result, self, source=self.result_path)
+        dialog = kind(self.result, self)
+        dialog.source = self.result_path  # the task reads the cells from it
         dialog.written.connect(lambda path: exports.offer_folder(self, Path(path)))
         dialog.show()
         self.export_dialogs.append(dialog)

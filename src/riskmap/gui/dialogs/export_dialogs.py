@@ -20,19 +20,15 @@ class ExportDialog(TaskDialog):
     """Common part: the open result and where to write.
 
     *result* may hold only the summary (the map reads cells per view); the task
-    then reads the whole result from *source*, its RESULT.gpkg.
+    then reads the whole result from ``source``, its RESULT.gpkg, set by the caller.
     """
 
     out_mode = "folder"
 
-    def __init__(
-        self,
-        result: RiskResult,
-        parent: QWidget | None = None,
-        source: Path | None = None,
-    ):
+    def __init__(self, result: RiskResult, parent: QWidget | None = None):
         super().__init__(parent)
-        self.result, self.source = result, source
+        self.result = result
+        self.source: Path | None = None
         self.out = self.add_row("export.out", PathField(self.out_mode))
 
     def _whole(self, result: RiskResult) -> RiskResult:
@@ -53,13 +49,8 @@ class WebMapDialog(ExportDialog):
 
     title_key = "act.export_maps"
 
-    def __init__(
-        self,
-        result: RiskResult,
-        parent: QWidget | None = None,
-        source: Path | None = None,
-    ):
-        super().__init__(result, parent, source)
+    def __init__(self, result: RiskResult, parent: QWidget | None = None):
+        super().__init__(result, parent)
         self.basemap = self.add_row("export.basemap", QComboBox())
         self.basemap.addItems(["hillshade", "none", "osm"])
         self.retranslate()
@@ -84,13 +75,8 @@ class PrintDialog(ExportDialog):
     title_key = "act.export_print"
     out_mode = "save"
 
-    def __init__(
-        self,
-        result: RiskResult,
-        parent: QWidget | None = None,
-        source: Path | None = None,
-    ):
-        super().__init__(result, parent, source)
+    def __init__(self, result: RiskResult, parent: QWidget | None = None):
+        super().__init__(result, parent)
         self.community = self.add_row("export.community", QComboBox())
         self.community.addItem(tr("export.all_communities"), None)
         table = self.result.communities
