@@ -129,6 +129,7 @@ def test_zooming_in_reads_the_cells_of_the_view_only(
     read_for = shapely.box(*layer.extra["loaded_bounds"])
     assert shapely.intersects(loaded.geometry.values, read_for).all()
     assert {"cell_id", "level", "score"} <= set(loaded.columns)
+    assert f"{len(loaded):,} 个网格" in window.statusBar().currentMessage()
     window.canvas.zoom_full()
     window.canvas.render_cache()
     assert len(layer.gdf) == 0

@@ -111,6 +111,8 @@ TEXTS.update(
         "menu.ledger": ("台账(&R)", "Ledge&r"),
         "menu.recent": ("最近打开", "Recent"),
         "status.opening": ("正在打开 {path}…", "Opening {path}…"),
+        "status.view_cells": ("正在读取视图内的网格…", "Reading the cells in view…"),
+        "status.view_cells_read": ("视图内 {n:,} 个网格", "{n:,} cells in view"),
         "act.new_project": ("新建项目…", "New project…"),
         "act.open_project": ("打开项目…", "Open project…"),
         "act.open_database": ("打开数据库…", "Open database…"),

@@ -96,6 +96,12 @@ class MainWindow(QMainWindow):
         self.canvas.view_changed.connect(self._show_scale)
         self.layer_panel.zoom_requested.connect(self.canvas.zoom_to)
         self.view_cells.failed.connect(self.statusBar().showMessage)
+        self.view_cells.reading.connect(
+            lambda: self.statusBar().showMessage(tr("status.view_cells"))
+        )
+        self.view_cells.loaded.connect(
+            lambda n: self.statusBar().showMessage(tr("status.view_cells_read", n=n))
+        )
 
     def _handlers(self) -> dict[str, Handler]:
         """The menu actions the window itself runs (by action id)."""

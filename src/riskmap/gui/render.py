@@ -51,6 +51,14 @@ def layer_paths(kind: str, gdf) -> Paths:
     return [(polygon_path(gdf.geometry.values), QBrush(Qt.NoBrush), pen)]
 
 
+def cell_outlines(gdf) -> Paths:
+    """A faint one-pixel outline of every cell (drawn over the fills when the
+    cells of a view are read, so a click target is visible)."""
+    pen = QPen(QColor(0, 0, 0, 60), 1)
+    pen.setCosmetic(True)
+    return [(polygon_path(gdf.geometry.values), QBrush(Qt.NoBrush), pen)]
+
+
 class LayerPainter:
     """Paints one layer in world coordinates; builds its paths once per frame of
     features (a result's cells read for the view change as the view moves)."""

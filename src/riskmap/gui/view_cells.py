@@ -12,7 +12,7 @@ from PyQt5.QtCore import QObject, QThread, pyqtSignal
 
 from riskmap.gui.layer_stack import LayerStack
 from riskmap.gui.layers import MapLayer
-from riskmap.gui.render import layer_paths
+from riskmap.gui.render import cell_outlines, layer_paths
 from riskmap.gui.result_cells import VIEW_CELLS_LIMIT, Bounds, ResultCells, covers
 from riskmap.gui.widgets.map_canvas import MapCanvas
 from riskmap.gui.workers import TaskWorker, start_worker
@@ -23,6 +23,7 @@ MARGIN = 0.5  # read this share of the view's size beyond each side
 class ViewCells(QObject):
     """Keeps the open result's cells layer filled with the cells of the view."""
 
+    reading = pyqtSignal()  # a read of the view's cells starts
     loaded = pyqtSignal(int)  # number of cells now in memory
     failed = pyqtSignal(str)
 
@@ -78,7 +79,9 @@ class ViewCells(QObject):
         def task(progress):
             progress(0, 1, "cells")
             frame = source.read_view(bounds, self.limit)
-            return frame, None if frame is None else layer_paths("cells", frame)
+            if frame is None:
+                return None, None
+            return frame, layer_paths("cells", frame) + cell_outlines(frame)
 
         worker = TaskWorker(task)
         worker.finished.connect(self._adopt)
@@ -86,6 +89,7 @@ class ViewCells(QObject):
         self.wait()
         self._reading = (layer, bounds)
         self._worker, self._thread = worker, start_worker(worker)
+        self.reading.emit()
 
     def wait(self) -> None:
         """Block until the last read's thread has ended (before starting another,
