@@ -377,7 +377,6 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
-        self.view_cells.wait()
         event.accept()
 
     def dragEnterEvent(self, event) -> None:

@@ -8,16 +8,23 @@ read, zooming out drops them again, so memory follows the view, not the result.
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QObject, QThread, pyqtSignal
+import contextlib
+import traceback
+from concurrent.futures import ThreadPoolExecutor
 
+from PyQt5.QtCore import QObject, pyqtSignal
+
+from riskmap.errors import RiskmapError
 from riskmap.gui.layer_stack import LayerStack
 from riskmap.gui.layers import MapLayer
 from riskmap.gui.render import cell_outlines, layer_paths
 from riskmap.gui.result_cells import VIEW_CELLS_LIMIT, Bounds, ResultCells, covers
 from riskmap.gui.widgets.map_canvas import MapCanvas
-from riskmap.gui.workers import TaskWorker, start_worker
 
 MARGIN = 0.5  # read this share of the view's size beyond each side
+# One reader thread for every window: a plain Python thread, so no QThread can be
+# garbage-collected while it runs when a window goes away mid-read.
+_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskmap-view-cells")
 
 
 class ViewCells(QObject):
@@ -26,21 +33,21 @@ class ViewCells(QObject):
     reading = pyqtSignal()  # a read of the view's cells starts
     loaded = pyqtSignal(int)  # number of cells now in memory
     failed = pyqtSignal(str)
+    _read_done = pyqtSignal(object)  # from the reader thread: (frame, paths) or text
 
     def __init__(
         self, canvas: MapCanvas, stack: LayerStack, limit: int = VIEW_CELLS_LIMIT
     ):
         super().__init__(canvas)  # a child: it goes when the canvas goes
         self.canvas, self.stack, self.limit = canvas, stack, limit
-        self._worker: TaskWorker | None = None  # the read in progress
-        self._reading: tuple[MapLayer, Bounds] | None = None  # what it reads
-        self._thread: QThread | None = None  # kept until it has ended
+        self._reading: tuple[MapLayer, Bounds] | None = None  # the read in progress
         self._again = False
+        self._read_done.connect(self._finish)  # queued: runs in the GUI thread
         canvas.rendered.connect(self.check)
 
     def pending(self) -> bool:
         """True while cells are being read."""
-        return self._worker is not None
+        return self._reading is not None
 
     def layer(self) -> MapLayer | None:
         """The cells layer read through a level raster, if one is open."""
@@ -60,10 +67,13 @@ class ViewCells(QObject):
         loaded = layer.extra.get("loaded_bounds")
         if loaded is not None and covers(loaded, view):
             return
-        if self._worker is not None:
+        if self._reading is not None:
             self._again = True
             return
-        self._start(layer, self._with_margin(source, view))
+        bounds = self._with_margin(source, view)
+        self._reading = (layer, bounds)
+        _READER.submit(self._read, source, bounds, self.limit)
+        self.reading.emit()
 
     def _with_margin(self, source: ResultCells, view: Bounds) -> Bounds:
         """*view* grown by MARGIN on each side, if that stays within the limit."""
@@ -72,54 +82,35 @@ class ViewCells(QObject):
         grown = (x0 - dx, y0 - dy, x1 + dx, y1 + dy)
         return grown if source.cells_in(grown) <= self.limit else view
 
-    def _start(self, layer: MapLayer, bounds: Bounds) -> None:
-        """Read the cells of *bounds* and build their paths in a worker."""
-        source: ResultCells = layer.extra["source"]
+    def _read(self, source: ResultCells, bounds: Bounds, limit: int) -> None:
+        """In the reader thread: the cells of *bounds* and their paths, or why not."""
+        try:
+            frame = source.read_view(bounds, limit)
+            paths = None
+            if frame is not None:
+                paths = layer_paths("cells", frame) + cell_outlines(frame)
+            value: object = (frame, paths)
+        except RiskmapError as exc:
+            value = str(exc)
+        except Exception:  # noqa: BLE001 - a bug: report it instead of losing it
+            value = traceback.format_exc()
+        with contextlib.suppress(RuntimeError):  # the window closed while reading
+            self._read_done.emit(value)
 
-        def task(progress):
-            progress(0, 1, "cells")
-            frame = source.read_view(bounds, self.limit)
-            if frame is None:
-                return None, None
-            return frame, layer_paths("cells", frame) + cell_outlines(frame)
-
-        worker = TaskWorker(task)
-        worker.finished.connect(self._adopt)
-        worker.failed.connect(self._failed)
-        self.wait()
-        self._reading = (layer, bounds)
-        self._worker, self._thread = worker, start_worker(worker)
-        self.reading.emit()
-
-    def wait(self) -> None:
-        """Block until the last read's thread has ended (before starting another,
-        and before the window closes)."""
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-
-    def _adopt(self) -> None:
+    def _finish(self, value: object) -> None:
         """Put the cells just read on the map (if their layer is still open)."""
-        frame, paths = self._worker.value
         layer, bounds = self._reading
-        self._worker = None
-        if frame is not None and any(lyr is layer for lyr in self.stack.layers):
+        self._reading = None
+        if isinstance(value, str):
+            self.failed.emit(value)  # the level raster stays
+        elif value[0] is not None and any(lyr is layer for lyr in self.stack.layers):
+            frame, paths = value
             self.canvas.painter_for(layer).adopt_paths(frame, paths)
             layer.gdf = frame
             layer.extra["loaded_bounds"] = bounds
             self.loaded.emit(len(frame))
             self.canvas.refresh()
-        self._next()
-
-    def _failed(self, message: str) -> None:
-        """Say why the cells could not be read; the level raster stays."""
-        self._worker = None
-        self.failed.emit(message)
-        self._next()
-
-    def _next(self) -> None:
-        """Look at the view again if it moved while reading."""
-        if self._again:
+        if self._again:  # the view moved while reading
             self._again = False
             self.check()
 
