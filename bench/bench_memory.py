@@ -61,10 +61,10 @@ def make_raster() -> Path:
 def child(budget: float) -> None:
     """Statistics for all cells with the given budget; print seconds and peak MB."""
     from riskmap.core import zonal
-    from riskmap.core.grid import Fishnet
+    from riskmap.domain import GridSpec
     from riskmap.io.rasters import describe_raster, open_in_crs
 
-    net = Fishnet(CELL)
+    net = GridSpec(CELL)
     n = int(SIZE * PIX / CELL)
     r0 = int(net.row_of(Y0 - 1))
     c0 = int(net.col_of(X0 + 1))

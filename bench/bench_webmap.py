@@ -23,8 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.browser.chromium import Chromium, find_chromium
 
-from riskmap.core.grid import Fishnet
-from riskmap.domain import RiskResult, load_level_styles
+from riskmap.domain import GridSpec, RiskResult, RunInfo, load_level_styles
 from riskmap.export.webmap import write_web_maps
 
 SIZE, X0, Y0 = 100.0, 420_000.0, 3_500_000.0
@@ -39,7 +38,7 @@ def _field(side: int, seed: int) -> np.ndarray:
 
 def synthetic_result(side: int, folder: Path) -> RiskResult:
     """A square community of side x side fishnet cells with a flood raster."""
-    net = Fishnet(SIZE)
+    net = GridSpec(SIZE)
     r0, c0 = int(net.row_of(Y0)), int(net.col_of(X0))
     rows, cols = np.meshgrid(np.arange(side) + r0, np.arange(side) + c0, indexing="ij")
     rows, cols = rows.ravel(), cols.ravel()
@@ -83,11 +82,12 @@ def synthetic_result(side: int, folder: Path) -> RiskResult:
     )  # fmt: skip
     info = {
         "created_at": "2026-01-01", "cell_size_m": SIZE, "grid": "fishnet",
+        "crs": "EPSG:4545",
         "hazards": [{"name": "flood", "kind": "raster", "path": str(tif),
                      "label_zh": "洪水淹没水深", "label_en": "Flood depth",
                      "unit": "m"}],
     }  # fmt: skip
-    return RiskResult(cells, communities, None, info)
+    return RiskResult(cells, communities, None, RunInfo.from_items(info))
 
 
 def folium_plain(result: RiskResult, path: Path) -> Path:

@@ -83,11 +83,11 @@ def run_riskmap(raster: Path, community: Path, budget_mb: float) -> dict:
     import rasterio
 
     from riskmap.core import zonal
-    from riskmap.core.grid import Fishnet
+    from riskmap.domain import GridSpec
 
     cells = _cells(community)
     full = cells["full"].to_numpy()
-    net = Fishnet(CELL)
+    net = GridSpec(CELL)
     start = time.perf_counter()
     with rasterio.open(raster) as src:
         rect = zonal.rectangle_stats(

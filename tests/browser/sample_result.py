@@ -110,4 +110,5 @@ def exported_sample() -> tuple[RiskResult, Path, list[Path]]:
     folder = Path(tempfile.mkdtemp(prefix="riskmap-webmap-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     result, gpkg = build_result(folder)
-    return result, gpkg, write_web_maps(result, folder / "maps", jobs=1)
+    dem = sample_dir() / "dem.tif"  # the hillshade is an explicit option
+    return result, gpkg, write_web_maps(result, folder / "maps", dem=dem, jobs=1)

@@ -176,7 +176,7 @@ def test_user_grid_cells_are_drawn_and_clickable(browser, tmp_path):
     assert browser.errors() == []
     assert browser.evaluate("RM_CTX.cells.locator.kind") == "features"
     assert "洪水风险区" in browser.evaluate("Object.keys(RM_CTX.layers)")
-    kinds = [h["kind"] for h in result.info["hazards"]]
+    kinds = [h.kind for h in result.run_info.hazards]
     zone_legend = (
         f"document.getElementById('rm-legend-hz{kinds.index('zones')}').textContent"
     )
@@ -219,7 +219,7 @@ def test_hazard_legend_follows_its_layer(browser, exported):
     """A hazard's legend shows only while its overlay is on the map."""
     result, paths = exported
     _open(browser, paths[1])
-    k = [h["name"] for h in result.info["hazards"]].index("landslide")
+    k = [h.name for h in result.run_info.hazards].index("landslide")
     shown = f"document.getElementById('rm-legend-hz{k}').style.display !== 'none'"
     assert (
         browser.evaluate("document.getElementById('rm-legend-hz0').style.display") == ""
@@ -242,7 +242,7 @@ def test_model_texts_are_shown_as_text(browser, tmp_path):
     appear as text in the layer control, legends and cell popups: nothing runs."""
     model = hostile_model(tmp_path, MODEL_PAYLOAD)
     result, _ = build_result(tmp_path, cell_size=400.0, model=model)
-    assert result.info["model_name"] == MODEL_PAYLOAD
+    assert result.run_info.model.name == MODEL_PAYLOAD
     one = dataclasses.replace(result, communities=result.communities.iloc[[0]])
     paths = write_web_maps(one, tmp_path / "maps", basemap="none", jobs=1)
     _open(browser, paths[1])

@@ -70,7 +70,7 @@ def test_compute_writes_every_layer(
         assert col in cells.columns
     assert set(cells["community"]) == {"示例社区甲", "示例社区乙"}
     assert cells["level"].between(1, 4).all()
-    assert result.info["crs_name"].startswith("EPSG:4545")
+    assert result.run_info.crs_name.startswith("EPSG:4545")
     comm = result.communities.set_index("community_id")
     assert (comm["cells_n"] == cells.groupby("community_id").size()).all()
     assert (

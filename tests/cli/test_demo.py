@@ -35,7 +35,7 @@ def test_demo_runs_on_the_bundled_sample(tmp_path, capsys):
     assert "result.gpkg" in printed
     # exposure and the annual view on the sample: people per level, everywhere
     assert "people per level (各级风险网格人口): L1=" in printed
-    assert result.info["return_periods"] == [10, 50, 100]
+    assert result.run_info.return_periods == (10, 50, 100)
     people = gpd.read_file(out / "geojson" / "communities.geojson")
     assert (people["people_l1"] > 0).any()
     assert "eae_people" in people.columns

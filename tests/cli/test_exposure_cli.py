@@ -83,7 +83,7 @@ def test_compute_with_exposure_and_scenarios(
     assert set(classes["hazard"]) == {"flood_rp10", "flood_rp100"}
     per_hazard = classes.groupby("hazard")["people"].sum()
     np.testing.assert_allclose(per_hazard, cells["people"].sum(), rtol=1e-9)
-    assert result.info["level_rule"] == "max"
+    assert result.run_info.model.level_rule == "max"
     # the GeoJSON export carries the fields, and the class table as CSV
     assert (
         main(["-q", "export", "geojson", str(out), "--out", str(tmp_path / "gj")]) == 0
@@ -176,8 +176,8 @@ def test_matrix_rule_from_the_model(
     assert code == 0
     result = read_result(out)
     cells = result.cells
-    assert result.info["level_rule"] == "matrix"
-    assert "矩阵" in result.info["model_summary_zh"]
+    assert result.run_info.model.level_rule == "matrix"
+    assert "矩阵" in result.run_info.model.summary_zh
     matrix = model.matrix
     for t in (10, 100):
         part = cells[f"score_hazard_rp{t}"].to_numpy()

@@ -74,7 +74,7 @@ def test_level_raster_is_a_cog_with_the_levels(parts, reference):
         assert src.compression.name == "deflate"
         assert src.res == (100.0, 100.0)
         assert src.colormap(1)[1] == (255, 0, 0, 255)  # level 1 red
-        assert src.tags()["riskmap_run"] == read_result(out).info["created_at"]
+        assert src.tags()["riskmap_run"] == read_result(out).run_info.created_at
         levels = src.read(1)
         col0 = round(src.transform.c / 100.0)
         row0 = round((1.0e7 - src.transform.f) / 100.0)
@@ -95,7 +95,7 @@ def test_cells_raster_stores_only_clipped_polygons(tmp_path, parts, reference):
     assert raw.geometry.isna().to_numpy()[full].all()
     assert raw.geometry.notna().to_numpy()[~full].all()
     result = read_result(out)
-    assert result.info["cells_mode"] == "raster"
+    assert result.run_info.cells_mode == "raster"
     _same_cells(result, reference)
     assert out.stat().st_size < 0.7 * parts.stat().st_size  # parts: --cells both
 
@@ -105,7 +105,7 @@ def test_cells_polygons_writes_no_raster(tmp_path):
     out = tmp_path / "poly.gpkg"
     assert main(sample_compute_args(out, "--cells", "polygons")) == 0
     assert not level_raster_path(out).exists()
-    assert read_result(out).info["level_raster"] is None
+    assert read_result(out).run_info.level_raster is None
 
 
 @pytest.mark.slow

@@ -26,6 +26,7 @@ from riskmap.errors import InputDataError
 from riskmap.export.gpkg import write_result
 from riskmap.export.printmap import write_print_maps
 from riskmap.export.printmap.layout import page_layout
+from riskmap.resources import sample_dir
 
 pytestmark = [needs_cjk]
 DPI = 100
@@ -62,7 +63,10 @@ def _crop(image: np.ndarray, rect_mm, page_h_mm: float, dpi: int) -> np.ndarray:
 def one_pdf(tmp_path_factory) -> Path:
     """Community A alone, A4 landscape, colour."""
     out = tmp_path_factory.mktemp("print") / "a.pdf"
-    write_print_maps(synthetic_result(), out, communities=[NAME_A], dpi=DPI)
+    counties = sample_dir() / "bazhong_counties.geojson"  # the inset's layer
+    write_print_maps(
+        synthetic_result(), out, communities=[NAME_A], dpi=DPI, inset_layer=counties
+    )
     return out
 
 

@@ -13,6 +13,7 @@ from tests.export.test_print_helpers import NAME_A, X0, Y0, needs_cjk, synthetic
 from riskmap.export.printmap import _context, community_page
 from riskmap.export.printmap.context import PrintOptions
 from riskmap.fonts import print_rc, require_cjk_font
+from riskmap.resources import sample_dir
 
 pytestmark = [needs_cjk]
 
@@ -78,15 +79,17 @@ def test_legend_entries_lie_inside_the_legend_frame(paper, orientation, mono):
         assert not a.overlaps(b), (a, b)
 
 
-def _titles(result, cid):
+def _titles(result, cid, inset_layer=None):
     """The axes titles of a community page (the inset's caption is one)."""
+    options = PrintOptions(inset_layer=inset_layer)
     with mpl.rc_context(print_rc(require_cjk_font())):
-        fig = community_page(_context(result, PrintOptions()), cid)
+        fig = community_page(_context(result, options), cid)
     return [ax.get_title() for ax in fig.axes]
 
 
-def test_inset_outside_the_bundled_counties_uses_the_result_or_nothing():
-    """Far from Bazhong: the other communities locate the page; alone, no inset."""
+def test_inset_outside_the_inset_layer_uses_the_result_or_nothing():
+    """Far from Bazhong's counties: the other communities locate the page; alone,
+    no inset; without --inset-layer the counties are never opened."""
     from shapely.affinity import translate
 
     def moved(result):
@@ -95,9 +98,11 @@ def test_inset_outside_the_bundled_counties_uses_the_result_or_nothing():
             frame["geometry"] = frame.geometry.map(lambda g: translate(g, 0, -900_000))
         return result
 
+    counties = sample_dir() / "bazhong_counties.geojson"
     two = moved(synthetic_result(two=True))
-    assert "位置示意：全部社区范围" in _titles(two, "B")
+    assert "位置示意：全部社区范围" in _titles(two, "B", counties)
     alone = moved(synthetic_result())
-    assert not any(t.startswith("位置示意") for t in _titles(alone, "A"))
+    assert not any(t.startswith("位置示意") for t in _titles(alone, "A", counties))
     home = synthetic_result()
-    assert "位置示意：平昌县" in _titles(home, "A")
+    assert "位置示意：平昌县" in _titles(home, "A", counties)
+    assert not any(t.startswith("位置示意") for t in _titles(home, "A"))

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from riskmap.domain import RiskResult
+from riskmap.domain import RiskResult, RunInfo
 from riskmap.export.printmap.context import MapPlan, plan_map
 from riskmap.export.printmap.layout import PageLayout
 from riskmap.fonts import find_cjk_font
@@ -139,7 +139,12 @@ def synthetic_result(two: bool = False, coverage: bool = False) -> RiskResult:
         ],
     }
     return RiskResult(
-        cell_gdf, gpd.GeoDataFrame(comms, crs=crs), points, info, resources, cov
+        cell_gdf,
+        gpd.GeoDataFrame(comms, crs=crs),
+        points,
+        RunInfo.from_items(info),
+        resources,
+        cov,
     )
 
 

@@ -7,14 +7,12 @@ Python on the machine that exported the maps.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import re
 
 import pandas as pd
 import pytest
 from tests.browser.sample_result import exported_sample
-from tests.helpers import hostile_model
 
 from riskmap.cli import main
 from riskmap.export.webmap import write_web_maps
@@ -73,11 +71,19 @@ def test_template_syntax_in_every_text_is_shown_literally(tmp_path, monkeypatch)
     """Names, ledger texts, resources, hazard labels and units: none is evaluated."""
     monkeypatch.chdir(tmp_path)
     result, _, _ = exported_sample()
-    info = copy.deepcopy(result.info)
-    for k, hz in enumerate(info["hazards"]):
-        hz.update(label_zh=TEMPLATE_TEXTS[k], label_en=EXEC, unit=TEMPLATE_TEXTS[k + 2])
-    info["model_summary_zh"] = TEMPLATE_TEXTS[4]
-    info["model_source"] = str(hostile_model(tmp_path, TEMPLATE_TEXTS[1]))
+    run = result.run_info
+    hazards = tuple(
+        dataclasses.replace(
+            hz,
+            label_zh=TEMPLATE_TEXTS[k],
+            label_en=EXEC,
+            unit=TEMPLATE_TEXTS[k + 2],
+            class_names=(TEMPLATE_TEXTS[5],) * len(hz.class_names),
+        )
+        for k, hz in enumerate(run.hazards)
+    )
+    model = dataclasses.replace(run.model, summary_zh=TEMPLATE_TEXTS[4])
+    info = run.updated(hazards=hazards, model=model)
     communities = result.communities.copy()
     communities["community"] = [
         f"{TEMPLATE_TEXTS[i % len(TEMPLATE_TEXTS)]} 社区{i}"
@@ -89,7 +95,7 @@ def test_template_syntax_in_every_text_is_shown_literally(tmp_path, monkeypatch)
         communities=communities,
         points=_hostile_texts(result.points, ids),
         resources=_hostile_texts(result.resources, ids),
-        info=info,
+        run_info=info,
     )
     paths = write_web_maps(hostile, tmp_path / "maps", jobs=1)
     assert not (tmp_path / "PWNED").exists()

@@ -288,7 +288,7 @@ def test_raster_read_with_an_assumed_crs_keeps_its_overlay(tmp_path):
     args = ["-q", "compute", "--communities", str(layers / "communities.geojson")]
     args += ["--hazard", f"flood={grid}", "--assume-crs", crs, "--cell-size", "500"]
     assert main([*args, "--out", str(result)]) == 0
-    assert read_result(result).info["hazards"][0]["crs"]
+    assert read_result(result).run_info.hazards[0].crs
     out = tmp_path / "maps"
     maps = ["-q", "export", "maps", str(result), "--out", str(out), "--basemap", "none"]
     assert main(maps) == 0

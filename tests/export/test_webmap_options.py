@@ -18,9 +18,9 @@ from riskmap.export.webmap.cells import (
     _no_data_area,
     _row_major,
 )
-from riskmap.export.webmap.geometry import fishnet_origin
 from riskmap.export.webmap.html import read_spec
 from riskmap.export.webmap.packed import unpack_column, unpack_texts
+from riskmap.resources import sample_dir
 
 
 @pytest.fixture(scope="module")
@@ -108,17 +108,16 @@ def test_no_data_area_traced_on_the_lattice_is_the_cells_union(sample):
     one = _first(sample[0])
     cid = one.communities["community_id"].iloc[0]
     cells = one.cells[one.cells["community_id"] == cid].reset_index(drop=True)
-    size = one.info["cell_size_m"]
-    fish = fishnet_origin(cells, size)
     boundary = one.communities.geometry.iloc[0]
-    traced = _lattice_no_data_area(_row_major(cells), boundary, size, fish)
+    traced = _lattice_no_data_area(_row_major(cells), boundary, one.grid)
     dissolved = _no_data_area(cells)
     assert traced.area == pytest.approx(dissolved.area, rel=1e-6)
     assert traced.symmetric_difference(dissolved).area < 1e-6 * dissolved.area
 
 
-def test_hillshade_outside_the_bundled_dem_is_absent_and_said(sample, tmp_path):
-    """A community moved 5 degrees east: no hillshade, a warning naming --dem."""
+def test_hillshade_outside_the_dem_is_absent_and_said(sample, tmp_path):
+    """A community moved 5 degrees east: no hillshade, a warning naming the option;
+    without a DEM no hillshade and no bundled DEM opened."""
     one = _first(sample[0])
     moved = one.communities.copy()
     moved["geometry"] = (
@@ -128,8 +127,10 @@ def test_hillshade_outside_the_bundled_dem_is_absent_and_said(sample, tmp_path):
     )
     cells = one.cells.iloc[0:0]
     far = dataclasses.replace(one, communities=moved, cells=cells, points=None)
-    with pytest.warns(RiskmapWarning, match="--dem PATH"):
-        page = write_web_maps(far, tmp_path / "far")[1]
+    with pytest.warns(RiskmapWarning, match="--hillshade-dem PATH"):
+        page = write_web_maps(far, tmp_path / "far", dem=sample_dir() / "dem.tif")[1]
+    assert _spec(page)["base"] == {"kind": "none"}
+    page = write_web_maps(_first(sample[0]), tmp_path / "no-dem")[1]
     assert _spec(page)["base"] == {"kind": "none"}
 
 

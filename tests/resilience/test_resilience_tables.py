@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from riskmap.domain import RiskResult
+from riskmap.domain import GridSpec, RiskResult, RunInfo
 from riskmap.errors import InputDataError, RiskmapWarning
 from riskmap.resilience import run_resilience
 from riskmap.resilience.auto_indicators import auto_indicators
@@ -168,7 +168,8 @@ def _risk_result() -> RiskResult:
             "status": ["待整改", "已销号", None, "整改中"],
         }
     )
-    return RiskResult(communities.iloc[:0], communities, points, {})
+    run = RunInfo(crs=str(communities.crs.to_wkt()), grid=GridSpec(100.0))
+    return RiskResult(communities.iloc[:0], communities, points, run)
 
 
 def test_auto_indicators_from_result():

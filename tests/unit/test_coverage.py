@@ -194,7 +194,7 @@ def test_compute_writes_coverage(tmp_path, communities_gpkg, flood_tif):
     c1 = cov[(cov["community_id"] == "C1") & (cov["resource_type"] == "shelter")]
     covered = c1.set_index("status").loc["covered", "area_m2"]
     assert covered == pytest.approx(16 * 1000**2 * math.sin(math.pi / 16), rel=1e-6)
-    assert result.info["service_radius_m"]["shelter"] == 1000
+    assert result.run_info.service_radius_m["shelter"] == 1000
 
 
 def test_population_table_unknown_rows_warn(tmp_path):

@@ -19,11 +19,13 @@ from riskmap.commands.request import parse_exposure_args
 from riskmap.core import exposure as exp
 from riskmap.core import zonal
 from riskmap.core.grid import build_fishnet
+from riskmap.domain import GridSpec
 from riskmap.errors import InputDataError
 from riskmap.io.rasters import describe_raster
 from riskmap.io.request import ExposureSources
 
 WORK = CRS.from_epsg(4545)
+NET = GridSpec(100.0)  # the default fishnet lattice at 100 m
 
 
 @pytest.fixture
@@ -60,14 +62,14 @@ def test_raster_people_conserved_in_working_crs(tmp_path, communities, people_ar
     cells = build_fishnet(communities, 100.0)
     assert cells["full"].any()
     assert (~cells["full"]).any()
-    people = exp.raster_people(cells, describe_raster(path), WORK, 100.0, 256.0)
+    people = exp.raster_people(cells, describe_raster(path), WORK, NET, 256.0)
     expected = _reference_sum(path, communities.geometry.values)
     assert people.sum() == pytest.approx(expected, rel=1e-6)
     # a cell with 30 % of a pixel gets 30 % of its people: hand check on one cell
     one = cells[cells["full"]].iloc[[0]]
     with rasterio.open(path) as src:
         ref = zonal.polygon_stats(src, one.geometry.values, np.inf).sum[0]
-    got = exp.raster_people(one, describe_raster(path), WORK, 100.0, 256.0)[0]
+    got = exp.raster_people(one, describe_raster(path), WORK, NET, 256.0)[0]
     assert got == pytest.approx(ref, rel=1e-9)
 
 
@@ -85,7 +87,7 @@ def test_raster_people_in_another_crs_not_warped(tmp_path, communities):
         tmp_path / "pop_ll.tif", data, crs="EPSG:4326", transform=transform
     )
     cells = build_fishnet(communities, 100.0)
-    people = exp.raster_people(cells, describe_raster(path), WORK, 100.0, 256.0)
+    people = exp.raster_people(cells, describe_raster(path), WORK, NET, 256.0)
     expected = _reference_sum(path, lonlat.geometry.values)
     assert people.sum() == pytest.approx(expected, rel=1e-4)
     # per community too
@@ -101,7 +103,7 @@ def test_negative_people_refused(tmp_path, communities, people_array):
     path = write_raster(tmp_path / "pop.tif", bad, nodata=-9999.0)
     cells = build_fishnet(communities, 100.0)
     with pytest.raises(InputDataError, match="negative"):
-        exp.raster_people(cells, describe_raster(path), WORK, 100.0, 256.0)
+        exp.raster_people(cells, describe_raster(path), WORK, NET, 256.0)
 
 
 def _table(tmp_path, rows, name="pop.csv"):
@@ -115,7 +117,7 @@ def test_table_spread_by_area(tmp_path, communities):
     path = _table(tmp_path, {"community_id": ["C1", "C2"], "人口": [1000, 500]})
     ex = exp.load_exposure(ExposureSources(population=path), communities)
     cells = build_fishnet(communities, 100.0)
-    exp.add_exposure(cells, ex, WORK, 100.0)
+    exp.add_exposure(cells, ex, WORK, NET)
     totals = cells.groupby("community_id")["people"].sum()
     assert totals["C1"] == pytest.approx(1000, rel=1e-12)
     assert totals["C2"] == pytest.approx(500, rel=1e-12)
@@ -130,8 +132,8 @@ def test_table_spread_by_weight_raster(tmp_path, communities, people_array):
     weight = write_raster(tmp_path / "w.tif", people_array)
     ex = exp.load_exposure(ExposureSources(population=path, weight=weight), communities)
     cells = build_fishnet(communities, 100.0)
-    exp.add_exposure(cells, ex, WORK, 100.0)
-    w = exp.raster_sums(cells, describe_raster(weight), WORK, 100.0)
+    exp.add_exposure(cells, ex, WORK, NET)
+    w = exp.raster_sums(cells, describe_raster(weight), WORK, NET)
     c2 = (cells["community_id"] == "C2").to_numpy()
     np.testing.assert_allclose(
         cells["people"].to_numpy()[c2], 300 * w[c2] / w[c2].sum(), rtol=1e-9
@@ -168,7 +170,7 @@ def test_building_points_and_footprints(tmp_path, communities):
         cells,
         exp.load_exposure(ExposureSources(buildings=shp), communities),
         WORK,
-        100.0,
+        NET,
     )
     first = cells.set_index("cell_id").loc[full["cell_id"].iloc[0]]
     assert first["buildings"] == pytest.approx(0.25)
@@ -185,7 +187,7 @@ def test_building_points_and_footprints(tmp_path, communities):
         cells,
         exp.load_exposure(ExposureSources(buildings=pts), communities),
         WORK,
-        100.0,
+        NET,
     )
     first = cells.set_index("cell_id").loc[full["cell_id"].iloc[0]]
     assert first["buildings"] == 2.0

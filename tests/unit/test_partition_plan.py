@@ -16,8 +16,8 @@ import pyarrow as pa
 import shapely
 
 from riskmap.core.engine import AUTO_WORKERS_FROM, auto_workers
-from riskmap.core.grid import Fishnet
 from riskmap.core.partition import plan_partitions
+from riskmap.domain import GridSpec
 from riskmap.export.gpkg import as_multipolygons
 from riskmap.export.result_stream import cells_wkb
 
@@ -40,7 +40,7 @@ def test_partitions_stay_compact_whatever_the_order():
     """Each partition's bounding box is about a tile, not the whole province."""
     frame = _ring_of_squares(20, 5_000.0)  # 100 x 100 km, 2,500 cells a community
     max_cells = 20_000
-    plan = plan_partitions(frame, 100.0, max_cells)
+    plan = plan_partitions(frame, GridSpec(100.0), max_cells)
     members = sorted(m for part in plan for m in part.members)
     assert members == list(range(len(frame)))  # every community exactly once
     for part in plan:
@@ -53,7 +53,7 @@ def test_partitions_stay_compact_whatever_the_order():
 def test_large_community_is_cut_into_bands():
     """A community larger than a partition becomes row bands covering it once."""
     frame = _ring_of_squares(1, 50_000.0)  # 250,000 cells
-    plan = plan_partitions(frame, 100.0, 20_000)
+    plan = plan_partitions(frame, GridSpec(100.0), 20_000)
     assert len(plan) > 1
     rows = [part.rows for part in plan]
     assert all(r is not None for r in rows)
@@ -64,7 +64,7 @@ def test_packed_squares_are_shapely_wkb():
     """Whole cells packed from row/column give shapely's bytes; clipped cells,
     nulls and --cells raster (whole cells left out) keep their place."""
     for size in (100.0, 30.0, 7.5):
-        net = Fishnet(size)
+        net = GridSpec(size)
         rng = np.random.default_rng(7)
         rows = rng.integers(0, int(9e6 / size), 400)
         cols = rng.integers(0, int(8e5 / size), 400)

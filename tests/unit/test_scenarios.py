@@ -152,8 +152,8 @@ def test_pipeline_scenarios_by_hand(tmp_path):
     assert comm_row["people_affected_rp10"] == pytest.approx(500)
     assert comm_row["people_affected_rp100"] == pytest.approx(600)
     assert comm_row["people_l1"] == pytest.approx(600)
-    assert result.info["return_periods"] == [10, 50, 100]
-    assert "最不利" in result.info["model_summary_zh"]
+    assert result.run_info.return_periods == (10, 50, 100)
+    assert "最不利" in result.run_info.model.summary_zh
     classes = result.exposure_classes
     rp10 = classes[classes["hazard"] == "flood_rp10"].set_index("class")
     assert rp10.loc["1 < 0.5 m", "people"] == pytest.approx(100)

@@ -11,7 +11,8 @@ from rasterio.transform import from_origin
 from tests.helpers import write_raster
 
 from riskmap.core import zonal
-from riskmap.core.grid import Fishnet, build_fishnet
+from riskmap.core.grid import build_fishnet
+from riskmap.domain import GridSpec
 
 exactextract = pytest.importorskip("exactextract")
 
@@ -35,7 +36,7 @@ def test_hand_computed_single_cell(tmp_path):
 
 def test_polygon_path_matches_rectangle_path(flood_tif):
     """The shapely path and the separable path agree on the same squares."""
-    net = Fishnet(100.0)
+    net = GridSpec(100.0)
     rows = np.arange(65000, 65010).repeat(5)
     cols = np.tile(np.arange(5000, 5005), 10)
     with rasterio.open(flood_tif) as src:
@@ -49,7 +50,7 @@ def _ours(src, cells, threshold, budget_mb=256.0):
     """Run both paths as the pipeline does."""
     full = cells["full"].to_numpy()
     out = zonal.CellStats.empty(len(cells))
-    net = Fishnet(100.0)
+    net = GridSpec(100.0)
     rect = zonal.rectangle_stats(
         src,
         net.x0,
@@ -98,7 +99,7 @@ def test_matches_exactextract(tmp_path, flood_tif, hazard_array, budget_mb):
 
 def test_cells_off_the_raster_are_nan(flood_tif):
     """Cells beyond the raster's edge get NaN, not zero."""
-    net = Fishnet(100.0)
+    net = GridSpec(100.0)
     with rasterio.open(flood_tif) as src:
         stats = zonal.rectangle_stats(
             src, net.x0, net.y0, 100.0, np.array([10]), np.array([10]), 1.0

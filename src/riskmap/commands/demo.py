@@ -28,6 +28,9 @@ SAMPLE = {
         "landslide": "landslide.tif",
     },
     "exposure": {"population": "population.tif", "buildings": "buildings.geojson"},
+    # passed to the exports explicitly: they never fall back to bundled data
+    "hillshade_dem": "dem.tif",
+    "inset_layer": "bazhong_counties.geojson",
 }
 
 
@@ -80,6 +83,7 @@ def _geojson_step(
 ) -> list[Path]:
     """GeoJSON of every result layer."""
     from riskmap.export.geojson import write_geojson
+
     return write_geojson(result, out / "geojson")
 
 
@@ -91,7 +95,10 @@ def _maps_step(
     from riskmap.progress import StderrProgress
 
     return write_web_maps(
-        result, out / "maps", progress=StderrProgress("export maps", quiet=quiet)
+        result,
+        out / "maps",
+        dem=sample_dir() / SAMPLE["hillshade_dem"],
+        progress=StderrProgress("export maps", quiet=quiet),
     )
 
 
@@ -130,6 +137,7 @@ def _print_step(
         result,
         out / "print" / "riskmap_print.pdf",
         notice=True,
+        inset_layer=sample_dir() / SAMPLE["inset_layer"],
         progress=StderrProgress("export print", quiet=quiet),
     )
 

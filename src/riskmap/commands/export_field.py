@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from riskmap.choices import ACCURACY_LIMIT_M
+from riskmap.commands.options import add_hillshade_option, note
 from riskmap.commands.project import LOCATION, location
 from riskmap.progress import StderrProgress
 
@@ -30,7 +31,7 @@ def register(fmt: argparse._SubParsersAction) -> None:
         "--result", type=Path,
         help="RESULT.gpkg from riskmap compute --project: risk cells and shelters",
     )  # fmt: skip
-    p.add_argument("--dem", type=Path, help="DEM for the hillshade (default: bundled)")
+    add_hillshade_option(p)
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="page language")
     p.add_argument(
         "--accuracy-limit", type=float, default=ACCURACY_LIMIT_M, metavar="M",
@@ -46,10 +47,12 @@ def run(args: argparse.Namespace) -> int:
     from riskmap.registry import Project
 
     result = read_result(args.result) if args.result else None
+    if args.hillshade_dem is None:
+        note(args, "no --hillshade-dem: the field pages have no hillshade")
     with Project.open(args.project) as project, project.errors():
         paths = write_field_packages(
             project, args.out, communities=args.community, worker=args.worker,
-            result=result, dem=args.dem, lang=args.lang,
+            result=result, dem=args.hillshade_dem, lang=args.lang,
             accuracy_limit_m=args.accuracy_limit,
             progress=StderrProgress("export field", quiet=args.quiet),
         )  # fmt: skip

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from riskmap.choices import BASEMAPS
-from riskmap.commands.options import add_contacts_option
+from riskmap.commands.options import add_contacts_option, add_hillshade_option, note
 from riskmap.progress import StderrProgress
 
 
@@ -24,14 +24,10 @@ def register(fmt: argparse._SubParsersAction) -> None:
         "--basemap",
         choices=BASEMAPS,
         default="hillshade",
-        help="hillshade from the DEM (offline, default), none, or the online "
+        help="hillshade from --hillshade-dem (offline, default), none, or the online "
         "osm / tianditu (CGCS2000, needs --tianditu-key)",
     )
-    p.add_argument(
-        "--dem", type=Path,
-        help="DEM GeoTIFF for the hillshade (default: the bundled Bazhong sample "
-        "DEM; communities it does not cover get no hillshade, with a warning)",
-    )  # fmt: skip
+    add_hillshade_option(p)
     p.add_argument("--tianditu-key", help="your Tianditu key (天地图 tk)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
     p.add_argument(
@@ -52,11 +48,13 @@ def run(args: argparse.Namespace) -> int:
     from riskmap.export.webmap import write_web_maps
     from riskmap.io.result import read_result
 
+    if args.basemap == "hillshade" and args.hillshade_dem is None:
+        note(args, "no --hillshade-dem: the maps have no hillshade base layer")
     paths = write_web_maps(
         read_result(args.result),
         args.out,
         basemap=args.basemap,
-        dem=args.dem,
+        dem=args.hillshade_dem,
         tianditu_key=args.tianditu_key,
         lang=args.lang,
         jobs=args.jobs,

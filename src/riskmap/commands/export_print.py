@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from riskmap.commands.options import add_contacts_option
+from riskmap.commands.options import add_contacts_option, add_inset_option, note
 from riskmap.fonts import require_cjk_font
 from riskmap.progress import StderrProgress
 
@@ -45,6 +45,7 @@ def register(fmt: argparse._SubParsersAction) -> None:
         help="add a risk notice page (风险提示) and <community>_notice.md",
     )
     add_contacts_option(p)
+    add_inset_option(p)
     p.set_defaults(func=run)
 
 
@@ -57,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
     font = require_cjk_font()
     if not quiet:
         sys.stderr.write(f"riskmap print: CJK font {font.family} ({font.path})\n")
+    if args.inset_layer is None:
+        note(args, "no --inset-layer: the inset shows the result's communities only")
     paths = write_print_maps(
         read_result(args.result),
         args.out,
@@ -69,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         mono=args.mono,
         notice=args.notice,
         contacts=args.contacts,
+        inset_layer=args.inset_layer,
         progress=StderrProgress("print", quiet=quiet),
     )
     if not quiet:

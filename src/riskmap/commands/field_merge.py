@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from riskmap.registry.merge import Outcome
 
 
-
 def register_field_actions(actions, make_action) -> None:
     """Add merge, conflicts and resolve to ``riskmap points``."""
     merge = make_action(

@@ -263,6 +263,7 @@ def run_set(args: argparse.Namespace) -> int:
 def run_info(args: argparse.Namespace) -> int:
     """Entry point of ``riskmap project info``."""
     from riskmap.registry import Project
+
     with Project.open(args.path) as project, project.errors():
         print(describe(project))
     return 0

@@ -25,6 +25,7 @@ from pyproj import CRS
 
 from riskmap.core import zonal
 from riskmap.core.coverage import read_population_table
+from riskmap.domain import GridSpec, HazardInfo
 from riskmap.errors import InputDataError, RiskmapWarning
 from riskmap.io.rasters import (
     RASTER_SUFFIXES,
@@ -160,17 +161,17 @@ def add_exposure(
     cells: gpd.GeoDataFrame,
     exposure: Exposure,
     crs: CRS,
-    cell_size: float,
+    grid: GridSpec,
     budget_mb: float = 256.0,
 ) -> None:
     """Add ``people``, ``buildings`` and ``households`` per cell (when given)."""
     if isinstance(exposure.population, HazardRaster):
         cells["people"] = raster_people(
-            cells, exposure.population, crs, cell_size, budget_mb
+            cells, exposure.population, crs, grid, budget_mb
         )
     elif isinstance(exposure.population, pd.Series):
         cells["people"] = table_people(
-            cells, exposure.population, exposure.weight, crs, cell_size, budget_mb
+            cells, exposure.population, exposure.weight, crs, grid, budget_mb
         )
     if exposure.buildings is not None:
         count, households = building_counts(cells, exposure.buildings.to_crs(crs))
@@ -183,7 +184,7 @@ def raster_sums(
     cells: gpd.GeoDataFrame,
     raster: HazardRaster,
     crs: CRS,
-    cell_size: float,
+    grid: GridSpec,
     budget_mb: float = 256.0,
 ) -> np.ndarray:
     """Coverage-weighted sum of a count raster per cell (0 where no data), exact.
@@ -196,9 +197,11 @@ def raster_sums(
     cache_mb = max(int(budget_mb // 4), 8)
     if same:
         with open_in_crs(raster, crs, "nearest", cache_mb) as reader:
-            stats = zonal.cell_stats(reader, cells, cell_size, np.inf, budget_mb)
+            stats = zonal.cell_stats(reader, cells, grid, np.inf, budget_mb)
     else:
-        densified = shapely.segmentize(cells.geometry.values, max(cell_size / 4, 1.0))
+        densified = shapely.segmentize(
+            cells.geometry.values, _densify_step(cells, grid)
+        )
         geoms = gpd.GeoSeries(densified, crs=crs).to_crs(raster.crs).values
         cache = cache_mb * 2**20  # bytes: rasterio calls GDALSetCacheMax
         with rasterio.Env(GDAL_CACHEMAX=cache), rasterio.open(raster.path) as src:
@@ -206,9 +209,17 @@ def raster_sums(
     return np.nan_to_num(stats.sum, nan=0.0)
 
 
-def raster_people(cells, raster: HazardRaster, crs, cell_size, budget_mb) -> np.ndarray:
+def _densify_step(cells: gpd.GeoDataFrame, grid: GridSpec) -> float:
+    """Vertex spacing for reprojecting cell edges: a quarter cell, at least 1 m."""
+    if grid.size:
+        return max(grid.size / 4, 1.0)
+    typical = float(np.sqrt(np.median(cells["area_m2"]))) if len(cells) else 4.0
+    return max(typical / 4, 1.0)
+
+
+def raster_people(cells, raster: HazardRaster, crs, grid, budget_mb) -> np.ndarray:
     """People per cell from a people-per-pixel raster; negative pixels are refused."""
-    people = raster_sums(cells, raster, crs, cell_size, budget_mb)
+    people = raster_sums(cells, raster, crs, grid, budget_mb)
     if (people < -1e-9).any():
         raise InputDataError(
             f"{raster.path}: the population raster holds negative people counts; "
@@ -218,13 +229,13 @@ def raster_people(cells, raster: HazardRaster, crs, cell_size, budget_mb) -> np.
 
 
 def table_people(
-    cells, table: pd.Series, weight: HazardRaster | None, crs, cell_size, budget_mb
+    cells, table: pd.Series, weight: HazardRaster | None, crs, grid, budget_mb
 ) -> np.ndarray:
     """Spread each community's people over its cells by area or by a weight raster."""
     ids = cells["community_id"].astype(str)
     share = cells["area_m2"].to_numpy(dtype=float)
     if weight is not None:
-        w = raster_sums(cells, weight, crs, cell_size, budget_mb)
+        w = raster_sums(cells, weight, crs, grid, budget_mb)
         if (w < -1e-9).any():
             raise InputDataError(f"{weight.path}: weights must be >= 0")
         has_weight = (
@@ -308,7 +319,7 @@ def summarise_exposure(summary: gpd.GeoDataFrame, cells: pd.DataFrame) -> None:
             summary[f"{name}_uncovered"] = ids.map(rows).fillna(0.0).to_numpy()
 
 
-def exposure_by_class(cells: pd.DataFrame, hazards: list[dict], model) -> pd.DataFrame:
+def exposure_by_class(cells: pd.DataFrame, hazards: list[HazardInfo]) -> pd.DataFrame:
     """InaSAFE-style table: per community, hazard layer and hazard class, the cells,
     people, buildings and households in cells of that class."""
     fields = exposure_fields(cells)
@@ -316,8 +327,7 @@ def exposure_by_class(cells: pd.DataFrame, hazards: list[dict], model) -> pd.Dat
         return pd.DataFrame()
     frames = []
     for hazard in hazards:
-        rule = model.hazards.get(hazard.get("rule") or hazard["name"])
-        labels = hazard_classes(cells, hazard, rule)
+        labels = hazard_classes(cells, hazard, hazard.model_rule)
         if labels is None:
             continue
         frame = cells[["community_id", "community", *fields]].copy()
@@ -326,17 +336,17 @@ def exposure_by_class(cells: pd.DataFrame, hazards: list[dict], model) -> pd.Dat
             cells=("community", "size"), **{f: (f, "sum") for f in fields}
         )
         table = table.reset_index()
-        table.insert(2, "hazard", hazard["name"])
-        table.insert(3, "hazard_label", hazard.get("label_zh") or hazard["name"])
-        table.insert(4, "return_period", hazard.get("return_period"))
+        table.insert(2, "hazard", hazard.name)
+        table.insert(3, "hazard_label", hazard.label("zh"))
+        table.insert(4, "return_period", hazard.return_period)
         frames.append(table)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def hazard_classes(cells: pd.DataFrame, hazard: dict, rule) -> np.ndarray | None:
+def hazard_classes(cells: pd.DataFrame, hazard: HazardInfo, rule) -> np.ndarray | None:
     """The hazard class label of each cell ("无数据" where the raster has none)."""
-    name = hazard["name"]
-    if hazard.get("kind") == "zones":
+    name = hazard.name
+    if hazard.kind == "zones":
         col = cells.get(f"{name}_class")
         if col is None:
             return None

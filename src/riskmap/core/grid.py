@@ -7,8 +7,6 @@ analysis is re-run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -19,6 +17,7 @@ from rasterio import features
 from rasterio.transform import from_origin
 from scipy import ndimage
 
+from riskmap.domain import GridSpec
 from riskmap.errors import EmptyOverlapError, InputDataError
 
 MAX_CELL_SIZE_M = 100_000.0  # a 100 km cell is no longer a community grid
@@ -71,29 +70,6 @@ def check_cell_budget(n_cells: int, size: float, budget_mb: float | None) -> Non
 CELL_COLUMNS = ["cell_id", "community_id", "community", "row", "col", "full", "area_m2"]
 
 
-@dataclass(frozen=True)
-class Fishnet:
-    """A square grid aligned on multiples of *size* (rows count southward from y0)."""
-
-    size: float
-    x0: float = 0.0
-    y0: float = 1.0e7  # north of any projected northing, so rows are >= 0
-
-    def col_of(self, x: np.ndarray | float) -> np.ndarray:
-        """Column index of x."""
-        return np.floor((np.asarray(x) - self.x0) / self.size).astype(np.int64)
-
-    def row_of(self, y: np.ndarray | float) -> np.ndarray:
-        """Row index of y (row 0 lies just south of y0)."""
-        return np.floor((self.y0 - np.asarray(y)) / self.size).astype(np.int64)
-
-    def boxes(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Square polygons of cells (rows, cols)."""
-        left = self.x0 + cols * self.size
-        top = self.y0 - rows * self.size
-        return shapely.box(left, top - self.size, left + self.size, top)
-
-
 def build_fishnet(communities: gpd.GeoDataFrame, size: float) -> gpd.GeoDataFrame:
     """Cells of *size* metres over every community, clipped to its boundary.
 
@@ -101,7 +77,7 @@ def build_fishnet(communities: gpd.GeoDataFrame, size: float) -> gpd.GeoDataFram
     are clipped polygons.
     """
     check_cell_size(size)
-    net = Fishnet(float(size))
+    net = GridSpec(float(size))
     parts = [
         community_cells(geom, cid, name, net)
         for cid, name, geom in zip(
@@ -120,7 +96,7 @@ def build_fishnet(communities: gpd.GeoDataFrame, size: float) -> gpd.GeoDataFram
 
 
 def community_cells(
-    geom, cid: str, name: str, net: Fishnet, rows: tuple[int, int] | None = None
+    geom, cid: str, name: str, net: GridSpec, rows: tuple[int, int] | None = None
 ) -> pd.DataFrame:
     """Full and clipped cells of one community, optionally only fishnet rows [r0, r1).
 
@@ -171,7 +147,7 @@ def community_cells(
     return frame
 
 
-def cell_window(bounds, net: Fishnet) -> tuple[int, int, int, int]:
+def cell_window(bounds, net: GridSpec) -> tuple[int, int, int, int]:
     """Fishnet rows [r0, r1) and columns [c0, c1) covering *bounds*."""
     minx, miny, maxx, maxy = bounds
     c0, c1 = int(net.col_of(minx)), int(net.col_of(maxx)) + 1
@@ -196,7 +172,7 @@ def _empty_cells() -> pd.DataFrame:
     return frame
 
 
-def _clip_cells(boxes, rows, cols, geom, net: Fishnet, tile: int = 32) -> np.ndarray:
+def _clip_cells(boxes, rows, cols, geom, net: GridSpec, tile: int = 32) -> np.ndarray:
     """Intersect boundary cells with the community, tile by tile.
 
     Intersecting each cell with the whole (often 10,000-vertex) boundary costs

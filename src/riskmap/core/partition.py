@@ -22,9 +22,9 @@ from riskmap.core import exposure as exp
 from riskmap.core import scenarios, zonal, zones
 from riskmap.core.coverage import add_cell_coverage
 from riskmap.core.drivers import cell_drivers
-from riskmap.core.grid import Fishnet, cell_window, community_cells
+from riskmap.core.grid import cell_window, community_cells
 from riskmap.core.points import point_effect
-from riskmap.domain import RiskLevel, load_level_styles
+from riskmap.domain import GridSpec, HazardInfo, RiskLevel, load_level_styles
 from riskmap.io.layers import HazardInput
 from riskmap.io.rasters import open_in_crs
 from riskmap.model import RiskModel
@@ -54,7 +54,7 @@ class PartitionTask:
     hazards: list[HazardInput]  # zone layers already in the working CRS
     model: RiskModel
     crs: CRS
-    cell_size: float
+    grid: GridSpec  # the run's fishnet lattice (or a user grid)
     budget_mb: float
     points: gpd.GeoDataFrame | None = None  # nearby points, with their "_pid"
     resources: gpd.GeoDataFrame | None = None
@@ -87,7 +87,7 @@ def partition_cells(budget_mb: float, workers: int = 1) -> int:
 
 
 def plan_partitions(
-    communities: gpd.GeoDataFrame, size: float, max_cells: int
+    communities: gpd.GeoDataFrame, net: GridSpec, max_cells: int
 ) -> list[Partition]:
     """Group small communities and cut large ones into row bands of <= max_cells.
 
@@ -96,7 +96,6 @@ def plan_partitions(
     partition covers a compact area: the raster blocks it reads and the level
     raster window it paints stay the size of a tile, however large the province.
     """
-    net = Fishnet(float(size))
     plan: list[Partition] = []
     group: list[int] = []
     group_cells = 0
@@ -133,7 +132,7 @@ def plan_partitions(
     return plan
 
 
-def _tiles(geoms: np.ndarray, net: Fishnet, max_cells: int) -> np.ndarray:
+def _tiles(geoms: np.ndarray, net: GridSpec, max_cells: int) -> np.ndarray:
     """(row, column) of the square tile of about *max_cells* cells holding the
     centre of each geometry's bounding box."""
     if len(geoms) == 0:
@@ -152,7 +151,7 @@ def analyse_partition(task: PartitionTask) -> PartitionOutput:
     part = task.partition
     cells = _partition_cells(task)
     if task.exposure is not None and not task.exposure.empty and len(cells):
-        exp.add_exposure(cells, task.exposure, task.crs, task.cell_size, task.budget_mb)
+        exp.add_exposure(cells, task.exposure, task.crs, task.grid, task.budget_mb)
     severities = {
         hazard.name: _add_hazard(cells, hazard, task) for hazard in task.hazards
     }
@@ -165,14 +164,9 @@ def analyse_partition(task: PartitionTask) -> PartitionOutput:
     )
     if task.resources is not None:
         add_cell_coverage(cells, task.resources, task.radius)
-    hazards = hazard_info(task.hazards, task.model)
-    info = {
-        "return_periods": list(scenarios.plan_scenarios(task.hazards).periods),
-        "affected_level": task.model.affected_level,
-        "hazards": hazards,
-    }
-    totals = cell_totals(cells, info)
-    classes = exp.exposure_by_class(cells, hazards, task.model)
+    periods = scenarios.plan_scenarios(task.hazards).periods
+    totals = cell_totals(cells, periods, task.model.affected_level)
+    classes = exp.exposure_by_class(cells, hazard_info(task.hazards, task.model))
     n_cells, columns = len(cells), list(cells.columns)
     if task.encode is not None:
         cells = task.encode(cells)
@@ -181,25 +175,38 @@ def analyse_partition(task: PartitionTask) -> PartitionOutput:
     )
 
 
-def hazard_info(hazards: list[HazardInput], model: RiskModel) -> list[dict]:
-    """The run_info entry of each hazard (what exporters print on maps)."""
-    return [
-        {
-            "name": h.name,
-            "kind": h.kind,
-            "path": str(h.path.resolve()),
-            "field": h.field,
-            "rule": h.rule,
-            "return_period": h.return_period,
-            "label_zh": _scenario_label(model.hazards[h.rule].label_zh, h, "zh"),
-            "label_en": _scenario_label(model.hazards[h.rule].label_en, h, "en"),
-            "unit": model.hazards[h.rule].unit,
-            "resampling": model.hazards[h.rule].resampling,
-            # the CRS compute read the raster in (its own, or --assume-crs)
-            "crs": h.raster.crs.to_wkt() if h.raster is not None else None,
-        }
-        for h in hazards
-    ]
+def hazard_info(hazards: list[HazardInput], model: RiskModel) -> list[HazardInfo]:
+    """What the result records of each hazard: its source, names, and the model's
+    classes and ramp it was graded with (so maps draw it without the model)."""
+    return [_hazard_info(h, model.hazards[h.rule]) for h in hazards]
+
+
+def _hazard_info(h: HazardInput, rule) -> HazardInfo:
+    """One hazard's HazardInfo."""
+    return HazardInfo(
+        name=h.name,
+        kind=h.kind,
+        path=str(h.path.resolve()),
+        field=h.field,
+        rule=h.rule,
+        return_period=h.return_period,
+        label_zh=_scenario_label(rule.label_zh, h, "zh"),
+        label_en=_scenario_label(rule.label_en, h, "en"),
+        unit=rule.unit,
+        resampling=rule.resampling,
+        # the CRS compute read the raster in (its own, or --assume-crs)
+        crs=h.raster.crs.to_wkt() if h.raster is not None else None,
+        graded=True,
+        statistic=rule.statistic,
+        breaks=tuple(rule.breaks),
+        severity=tuple(rule.severity),
+        threshold=rule.threshold,
+        weight=rule.weight,
+        ramp=tuple(rule.ramp),
+        class_names=tuple(rule.class_names),
+        zone_classes=tuple((rule.class_labels[k], v) for k, v in rule.classes.items()),
+        likelihood_field=rule.likelihood_field,
+    )
 
 
 def _scenario_label(label: str, hazard: HazardInput, lang: str) -> str:
@@ -214,9 +221,8 @@ def _partition_cells(task: PartitionTask) -> gpd.GeoDataFrame:
     """The partition's fishnet cells (or its share of a user grid)."""
     if task.grid_cells is not None:
         return task.grid_cells.copy()
-    net = Fishnet(float(task.cell_size))
     frames = [
-        community_cells(geom, cid, name, net, task.partition.rows)
+        community_cells(geom, cid, name, task.grid, task.partition.rows)
         for cid, name, geom in zip(
             task.communities["community_id"],
             task.communities["community"],
@@ -249,7 +255,7 @@ def _raster_stats(cells, hazard, rule, task: PartitionTask) -> zonal.CellStats:
     cache_mb = max(int(task.budget_mb // 4), 8)
     with open_in_crs(hazard.raster, task.crs, rule.resampling, cache_mb) as reader:
         return zonal.cell_stats(
-            reader, cells, task.cell_size, rule.threshold, task.budget_mb
+            reader, cells, task.grid, rule.threshold, task.budget_mb
         )
 
 
@@ -347,7 +353,9 @@ BASE_TOTALS = (
 )
 
 
-def cell_totals(cells: pd.DataFrame, info: dict) -> pd.DataFrame:
+def cell_totals(
+    cells: pd.DataFrame, periods: tuple[float, ...], affected_level: int
+) -> pd.DataFrame:
     """Per-community sums that add up across partitions, and the highest level.
 
     Exposure and annual-exposure sums come from the same functions that fill the
@@ -374,7 +382,7 @@ def cell_totals(cells: pd.DataFrame, info: dict) -> pd.DataFrame:
     )
     extra = pd.DataFrame({"community_id": totals.index.to_numpy()})
     exp.summarise_exposure(extra, cells)
-    scenarios.summarise_annual(extra, cells, info)
+    scenarios.summarise_annual(extra, cells, periods, affected_level)
     extra = extra.set_index("community_id")
     return totals.join(extra) if len(extra.columns) else totals
 

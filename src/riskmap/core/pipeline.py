@@ -27,7 +27,7 @@ from riskmap.core.coverage import (
 )
 from riskmap.core.engine import auto_workers, run_partitions
 from riskmap.core.grid import (
-    Fishnet,
+    cell_window,
     check_cell_budget,
     check_cell_size,
     estimate_cells,
@@ -44,7 +44,7 @@ from riskmap.core.partition import (
     partition_cells,
     plan_partitions,
 )
-from riskmap.domain import RiskResult
+from riskmap.domain import GridSpec, ModelInfo, RiskResult, RunInfo
 from riskmap.errors import EmptyOverlapError, InputDataError, RiskmapWarning
 from riskmap.io.crs import choose_working_crs, describe_crs
 from riskmap.io.layers import (
@@ -125,6 +125,7 @@ class AnalysisRun:
                 "metres: give a projected CRS (e.g. EPSG:4545) or leave --crs out"
             )
         self.communities = inputs.communities.to_crs(self.crs).reset_index(drop=True)
+        self.grid = run_grid(self.communities, inputs, self.crs)
         if inputs.grid is None:
             self.cells_estimate = estimate_cells(self.communities, inputs.cell_size)
             # cells are streamed partition by partition: only the hard cap applies
@@ -169,7 +170,7 @@ class AnalysisRun:
             members = tuple(range(len(self.communities)))
             return [Partition(0, "grid", members)]
         limit = partition_cells(self.inputs.budget_mb, self.workers)
-        return plan_partitions(self.communities, self.inputs.cell_size, limit)
+        return plan_partitions(self.communities, self.grid, limit)
 
     def tasks(self, encode: Encode | None = None) -> Iterator[PartitionTask]:
         """One task per partition, built only when it is about to run."""
@@ -181,11 +182,9 @@ class AnalysisRun:
                 hazards=self.hazards,
                 model=self.model,
                 crs=self.crs,
-                cell_size=self.inputs.cell_size,
+                grid=self.grid,
                 budget_mb=self.inputs.budget_mb / self.workers,
-                points=_points_near(
-                    self.points, members, part, self.inputs, self.model
-                ),
+                points=_points_near(self.points, members, part, self.grid, self.model),
                 resources=self.resources,
                 radius=service_radii(self.inputs.service_radius),
                 grid_cells=self.grid_cells,
@@ -232,7 +231,7 @@ class AnalysisRun:
         summary = summarise_communities(self.communities, totals, points)
         coverage = self._coverage(summary, totals)
         _add_extra_totals(summary, totals)
-        info = _run_info(self.inputs, self.model, self.crs, self.cells_n, self.columns)
+        info = _run_info(self, self.columns)
         classes = merge_classes(self.classes)
         if cells is None:
             cells = gpd.GeoDataFrame(geometry=[], crs=self.crs)
@@ -301,14 +300,13 @@ def _prepare_points(points, hazards, model: RiskModel, crs) -> gpd.GeoDataFrame 
     return points
 
 
-def _points_near(points, members, part: Partition, inputs, model) -> object:
+def _points_near(points, members, part: Partition, net: GridSpec, model) -> object:
     """The points that can touch the partition's cells (within the largest radius)."""
     if points is None or len(points) == 0:
         return points
     reach = max(model.point_rule(t).radius for t in points["type"])
     minx, miny, maxx, maxy = members.total_bounds
     if part.rows is not None:
-        net = Fishnet(inputs.cell_size)
         maxy = min(maxy, net.y0 - part.rows[0] * net.size)
         miny = max(miny, net.y0 - part.rows[1] * net.size)
     x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
@@ -496,39 +494,37 @@ def _count_points(out: pd.DataFrame, points) -> None:
     out["points_n"] = sum(out[f"points_l{lv}"] for lv in (1, 2, 3, 4))
 
 
-def _run_info(
-    inputs: AnalysisInputs,
-    model: RiskModel,
-    crs: CRS,
-    cells_n: int,
-    columns: list[str],
-) -> dict[str, Any]:
-    """Metadata that exporters print on maps: model, CRS, hazards, date."""
-    hazards = hazard_info(inputs.hazards, model)
+def run_grid(
+    communities: gpd.GeoDataFrame, inputs: AnalysisInputs, crs: CRS
+) -> GridSpec:
+    """The run's grid: the fishnet lattice over the communities (in the working
+    CRS), or a user grid. Every part of riskmap that places cells uses this one."""
+    if inputs.grid is not None:
+        return GridSpec(None, crs=crs.to_wkt(), kind="user")
+    lattice = GridSpec(float(inputs.cell_size), crs=crs.to_wkt())
+    window = cell_window(communities.total_bounds, lattice)
+    return dataclasses.replace(lattice, window=window)
+
+
+def _run_info(run: AnalysisRun, columns: list[str]) -> RunInfo:
+    """Metadata that exporters draw from: grid, model, hazards, CRS, date."""
+    inputs, model = run.inputs, run.model
     plan = scenarios.plan_scenarios(inputs.hazards)
-    return {
-        "riskmap_version": __version__,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "crs": crs.to_wkt(),
-        "crs_name": describe_crs(crs),
-        "cell_size_m": inputs.cell_size if inputs.grid is None else None,
-        "grid": "user" if inputs.grid is not None else "fishnet",
-        "cells_n": cells_n,
-        "model_name": model.name,
-        "model_source": model.source,
-        "model_summary_zh": f"{model.summary('zh')}；{model.rule_summary('zh')}",
-        "model_summary_en": f"{model.summary('en')}; {model.rule_summary('en')}",
-        "level_rule": model.level_rule,
-        "level_rule_zh": model.rule_summary("zh"),
-        "level_rule_en": model.rule_summary("en"),
-        "return_periods": list(plan.periods),
-        "affected_level": model.affected_level,
-        "exposure": exp.exposure_fields(pd.DataFrame(columns=columns)),
-        "exposure_sources": (
+    return RunInfo(
+        crs=run.crs.to_wkt(),
+        grid=run.grid,
+        model=ModelInfo.of(model),
+        hazards=tuple(hazard_info(inputs.hazards, model)),
+        riskmap_version=__version__,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        crs_name=describe_crs(run.crs),
+        cells_n=run.cells_n,
+        return_periods=tuple(plan.periods),
+        exposure=tuple(exp.exposure_fields(pd.DataFrame(columns=columns))),
+        exposure_sources=(
             inputs.exposure.source if inputs.exposure is not None else None
         ),
-        "hazards": hazards,
-        "service_radius_m": (
+        service_radius_m=(
             None if inputs.resources is None else service_radii(inputs.service_radius)
         ),
-    }
+    )

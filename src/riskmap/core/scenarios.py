@@ -206,20 +206,24 @@ def expected_annual(periods: Sequence[float], impact: np.ndarray) -> np.ndarray:
     return out if np.asarray(impact).ndim > 1 else out[0]
 
 
-def summarise_annual(summary: pd.DataFrame, cells: pd.DataFrame, info: dict) -> None:
+def summarise_annual(
+    summary: pd.DataFrame,
+    cells: pd.DataFrame,
+    periods: tuple[float, ...],
+    affected_level: int,
+) -> None:
     """Per community: people affected per scenario and expected annual exposed people.
 
     The community curve comes from per-scenario totals (sums of cells), so the
     community EAE equals the sum of its cells' EAE (the rule is linear).
     """
-    periods = info.get("return_periods") or []
     if not periods or "people" not in cells:
         return
     ids = summary["community_id"].astype(str)
     key = cells["community_id"].astype(str)
     people = cells["people"].to_numpy(float)
     for t in periods:
-        hit = cells[f"level_{period_label(t)}"].to_numpy() <= info["affected_level"]
+        hit = cells[f"level_{period_label(t)}"].to_numpy() <= affected_level
         total = pd.Series(np.where(hit, people, 0.0)).groupby(key.to_numpy()).sum()
         summary[f"people_affected_{period_label(t)}"] = ids.map(total).fillna(0.0)
     eae = cells["eae_people"].groupby(key).sum()
@@ -227,10 +231,9 @@ def summarise_annual(summary: pd.DataFrame, cells: pd.DataFrame, info: dict) -> 
 
 
 def exceedance_curve(
-    community: pd.Series | dict, info: dict
+    community: pd.Series | dict, periods: tuple[float, ...]
 ) -> list[tuple[float, float]]:
     """(return period, people affected) points of one community, ascending T."""
-    periods = info.get("return_periods") or []
     return [
         (float(t), float(community.get(f"people_affected_{period_label(t)}", 0.0) or 0))
         for t in periods

@@ -24,7 +24,7 @@ import shapely
 from rasterio.windows import Window
 from scipy import sparse
 
-from riskmap.core.grid import Fishnet
+from riskmap.domain import GridSpec
 from riskmap.errors import RiskmapWarning
 from riskmap.progress import ProgressCallback
 
@@ -366,18 +366,17 @@ def _coverage(polys: np.ndarray, pix: RasterGrid, pi: np.ndarray, pj: np.ndarray
 
 
 def cell_stats(
-    reader, cells, cell_size: float, threshold: float, budget_mb: float = 256.0
+    reader, cells, grid: GridSpec, threshold: float, budget_mb: float = 256.0
 ) -> CellStats:
     """Exact statistics of every cell: rectangle path for full cells, polygon path
     for the rest (clipped cells, user grids). *cells* are in the reader's CRS."""
     out = CellStats.empty(len(cells))
-    full = cells["full"].to_numpy()
-    net = Fishnet(cell_size)
+    full = cells["full"].to_numpy(dtype=bool) & grid.is_lattice
     rect = rectangle_stats(
         reader,
-        net.x0,
-        net.y0,
-        net.size,
+        grid.x0,
+        grid.y0,
+        grid.size,
         cells["row"].to_numpy()[full],
         cells["col"].to_numpy()[full],
         threshold,

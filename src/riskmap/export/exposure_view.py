@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from riskmap.atomic import atomic_path
 from riskmap.core.scenarios import exceedance_curve, period_label
+from riskmap.domain import RunInfo
 from riskmap.texts import Texts, register, tr
 
 WORDS: Texts = {
@@ -89,9 +90,9 @@ def level_people(row: Mapping | pd.Series, level: int, lang: str = "zh") -> str:
     return " / ".join(parts)
 
 
-def annual_sentence(row: Mapping | pd.Series, info: Mapping, lang: str = "zh") -> str:
+def annual_sentence(row: Mapping | pd.Series, info: RunInfo, lang: str = "zh") -> str:
     """People affected per scenario and the expected annual exposed people."""
-    curve = exceedance_curve(row, dict(info))
+    curve = exceedance_curve(row, info.return_periods)
     eae = _number(row.get("eae_people"))
     if not curve or not np.isfinite(eae):
         return ""
@@ -145,7 +146,7 @@ def _count(value: object) -> str:
     return f"{number:,.0f}" if np.isfinite(number) else "—"
 
 
-def cell_rows(cells: pd.DataFrame, info: Mapping, lang: str) -> list[dict]:
+def cell_rows(cells: pd.DataFrame, info: RunInfo, lang: str) -> list[dict]:
     """Web tooltip rows: people, buildings, households, EAE, level per scenario."""
     rows = []
     for key in ("people", "buildings", "households"):
@@ -153,7 +154,7 @@ def cell_rows(cells: pd.DataFrame, info: Mapping, lang: str) -> list[dict]:
             rows.append(_row(tr(f"exposure.{key}", lang), cells[key], "{:,.1f}"))
     if "eae_people" in cells.columns:
         rows.append(_row(tr("exposure.eae", lang), cells["eae_people"], "{:,.2f}"))
-    for t in info.get("return_periods") or []:
+    for t in info.return_periods:
         col = f"level_{period_label(t)}"
         if col in cells.columns:
             rows.append(

@@ -36,7 +36,6 @@ from riskmap.progress import ProgressCallback
 from riskmap.registry import FIELDS, Project, load_point_rules
 from riskmap.registry.changeset import FORMAT_VERSION
 from riskmap.registry.fields import STATUSES
-from riskmap.resources import sample_dir
 
 # Ledger fields the phone form leaves out: made by riskmap, or derived from others.
 NOT_ON_FORM = ("id", "community_id", "deleted", "photos", "category", "level_method")
@@ -73,7 +72,8 @@ def write_field_packages(
     """Write one field page per community (all, or the ids in *communities*).
 
     Risk cells and shelters come from *result* (a ``compute --project`` result of
-    this project); the hillshade from *dem* (default: the bundled sample DEM).
+    this project); the hillshade from *dem* (none without one: nothing bundled is
+    used unless passed).
     """
     if lang not in ("zh", "en"):
         raise InputDataError(f"unknown language {lang!r}; use zh or en")
@@ -120,13 +120,12 @@ def _chosen(comms: gpd.GeoDataFrame, wanted: list[str] | None, path):
 
 
 def _dem(dem: Path | None) -> Path | None:
-    """The DEM for the hillshade: the one given, else the bundled sample if present."""
-    if dem is not None:
-        if not Path(dem).is_file():
-            raise InputDataError(f"DEM {dem} not found; pass an existing GeoTIFF")
-        return Path(dem)
-    bundled = sample_dir() / "dem.tif"
-    return bundled if bundled.is_file() else None
+    """The DEM for the hillshade, if one was given (it must exist)."""
+    if dem is not None and not Path(dem).is_file():
+        raise InputDataError(
+            f"--hillshade-dem {dem}: file not found; pass an existing GeoTIFF"
+        )
+    return Path(dem) if dem is not None else None
 
 
 def _shared(project: Project, lang: str) -> dict[str, Any]:
@@ -204,9 +203,8 @@ def _cells(result: RiskResult | None, cid: str, origin) -> dict[str, list]:
     cells = result.cells[result.cells["community_id"].astype(str) == cid]
     if len(cells) == 0:
         return {}
-    size = float(result.info.get("cell_size_m") or 1.0)
     out = {}
-    for level, geom in dissolve_levels(cells, size):
+    for level, geom in dissolve_levels(cells, result.grid.size or 1.0):
         lonlat = gpd.GeoSeries([geom], crs=cells.crs).to_crs("EPSG:4326").iloc[0]
         out[str(level)] = encode_polygons(lonlat, origin)
     return out

@@ -61,10 +61,11 @@ def write_other_layers(result: RiskResult, path: Path) -> None:
         layer = getattr(result, name)
         if layer is not None:
             _write_layer(layer, path, name)
+    items = result.run_info.to_items()
     info = pd.DataFrame(
         {
-            "key": list(result.info),
-            "value": [json.dumps(v, ensure_ascii=False) for v in result.info.values()],
+            "key": list(items),
+            "value": [json.dumps(v, ensure_ascii=False) for v in items.values()],
         }
     )
     pyogrio.write_dataframe(info, path, layer="run_info", driver="GPKG")

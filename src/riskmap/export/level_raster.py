@@ -17,7 +17,7 @@ from pyproj import CRS
 from rasterio.transform import from_origin
 from rasterio.windows import Window
 
-from riskmap.domain import load_level_styles
+from riskmap.domain import GridSpec, load_level_styles
 
 NODATA = 0
 SUFFIX = "_cells_level.tif"
@@ -47,10 +47,10 @@ class LevelRasterWriter:
         work: Path,
         rows: tuple[int, int],
         cols: tuple[int, int],
-        origin: tuple[float, float, float],
+        grid: GridSpec,
         crs: CRS,
     ):
-        x0, y0, size = origin
+        size = grid.size
         self.r0, self.c0 = rows[0], cols[0]
         self.work = work
         self.dataset = rasterio.open(
@@ -63,7 +63,7 @@ class LevelRasterWriter:
             dtype="uint8",
             nodata=NODATA,
             crs=crs.to_wkt(),
-            transform=from_origin(x0 + cols[0] * size, y0 - rows[0] * size, size, size),
+            transform=from_origin(grid.left(cols[0]), grid.top(rows[0]), size, size),
             tiled=True,
             blockxsize=256,
             blockysize=256,

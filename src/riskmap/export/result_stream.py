@@ -22,9 +22,8 @@ import pyogrio
 import shapely
 
 from riskmap.atomic import atomic_path
-from riskmap.core.grid import Fishnet, cell_window
 from riskmap.core.pipeline import AnalysisRun
-from riskmap.domain import RiskResult
+from riskmap.domain import GridSpec, RiskResult
 from riskmap.errors import ExportError
 from riskmap.export.gpkg import (
     GPKG_VERSION,
@@ -77,17 +76,14 @@ def write_streamed(
 
 def _painter(run: AnalysisRun, tmp_raster: Path) -> LevelRasterWriter:
     """A level-raster writer covering every community's cells."""
-    net = Fishnet(float(run.inputs.cell_size))
-    r0, r1, c0, c1 = cell_window(run.communities.total_bounds, net)
+    r0, r1, c0, c1 = run.grid.window
     work = tmp_raster.with_name(tmp_raster.name + ".work.tif")
-    return LevelRasterWriter(
-        work, (r0, r1), (c0, c1), (net.x0, net.y0, net.size), run.crs
-    )
+    return LevelRasterWriter(work, (r0, r1), (c0, c1), run.grid, run.crs)
 
 
 def _stamp(result: RiskResult) -> dict[str, str]:
     """Tags tying the level raster to its RESULT.gpkg (same run)."""
-    return {"riskmap_run": str(result.info["created_at"])}
+    return {"riskmap_run": result.run_info.created_at}
 
 
 def _finish(
@@ -96,10 +92,9 @@ def _finish(
     """Summary, points, photos and run_info once every partition is written."""
     result = run.finish()
     result.photos = photos
-    result.info["cells_mode"] = mode
-    net = Fishnet(float(run.inputs.cell_size))
-    result.info["fishnet_origin"] = [net.x0, net.y0]
-    result.info["level_raster"] = raster.name if raster is not None else None
+    result.run_info = result.run_info.updated(
+        cells_mode=mode, level_raster=raster.name if raster is not None else None
+    )
     write_other_layers(result, tmp)
     return result
 
@@ -152,7 +147,7 @@ def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]):
 def _batches(run: AnalysisRun, mode: str, painter) -> Iterator[pa.RecordBatch]:
     """One Arrow batch per partition (made where the partition ran), painting its
     levels into the raster."""
-    net = Fishnet(float(run.inputs.cell_size)) if run.grid_cells is None else None
+    net = run.grid if run.grid_cells is None else None
     encode = functools.partial(to_arrow, drop_full_geometry=mode == "raster", net=net)
     for out in run.outputs(encode):
         batch = out.cells
@@ -164,7 +159,7 @@ def _batches(run: AnalysisRun, mode: str, painter) -> Iterator[pa.RecordBatch]:
 
 
 def to_arrow(
-    cells, drop_full_geometry: bool = False, net: Fishnet | None = None
+    cells, drop_full_geometry: bool = False, net: GridSpec | None = None
 ) -> pa.RecordBatch:
     """Cells as an Arrow batch: text columns as strings, geometry as WKB.
 
@@ -178,7 +173,7 @@ def to_arrow(
     return pa.RecordBatch.from_arrays(arrays, names=[*names, "geometry"])
 
 
-def cells_wkb(cells, drop_full: bool = False, net: Fishnet | None = None) -> pa.Array:
+def cells_wkb(cells, drop_full: bool = False, net: GridSpec | None = None) -> pa.Array:
     """Cell polygons as MultiPolygon WKB (the layer declares MultiPolygon).
 
     Whole fishnet cells are plain squares: with the fishnet *net* their WKB is
@@ -212,11 +207,10 @@ _SQUARE_HEAD = np.frombuffer(struct.pack("<BIIBIII", 1, 6, 1, 1, 3, 1, 5), np.ui
 _SQUARE_BYTES = len(_SQUARE_HEAD) + 10 * 8
 
 
-def _square_wkb(net: Fishnet, rows: np.ndarray, cols: np.ndarray) -> pa.Array:
+def _square_wkb(net: GridSpec, rows: np.ndarray, cols: np.ndarray) -> pa.Array:
     """WKB of fishnet squares, the same bytes shapely writes for ``net.boxes``
     (same arithmetic, same vertex order: counter-clockwise from the south-east)."""
-    left = net.x0 + cols * net.size
-    top = net.y0 - rows * net.size
+    left, top = net.left(cols), net.top(rows)
     xmin, ymin, xmax, ymax = left, top - net.size, left + net.size, top
     ring = (xmax, ymin, xmax, ymax, xmin, ymax, xmin, ymin, xmax, ymin)
     xy = np.stack(ring, axis=1).astype("<f8")

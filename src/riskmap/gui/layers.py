@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
-from riskmap.domain import RiskResult, load_level_styles
+from riskmap.domain import HazardInfo, RiskResult, hex_rgb, load_level_styles
 from riskmap.export.symbols import SYMBOL_CLASSES, point_class
 from riskmap.gui.i18n import language, tr
 from riskmap.gui.result_cells import open_result_cells
@@ -21,7 +21,6 @@ from riskmap.io.crs import choose_working_crs, describe_crs
 from riskmap.io.rasters import describe_raster, open_in_crs
 from riskmap.io.result import read_cells, read_result
 from riskmap.io.vectors import read_vector
-from riskmap.model import load_model
 
 OVERVIEW_PIXELS = 1024
 
@@ -77,12 +76,15 @@ def _guess_kind(gdf: gpd.GeoDataFrame) -> str:
 
 
 def raster_layer(
-    path: Path, crs: CRS, hazard: str | None = None, assume_crs: str | None = None
+    path: Path,
+    crs: CRS,
+    hazard: HazardInfo | None = None,
+    assume_crs: str | None = None,
 ) -> MapLayer:
-    """Read a downsampled overview of a raster, coloured by its model ramp."""
+    """Read a downsampled overview of a raster, coloured as the result's *hazard*
+    (its model's classes and ramp) or, for any other raster, a grey stretch."""
     raster = describe_raster(path, assume_crs=assume_crs)
-    rule = load_model().hazards.get(hazard or path.stem)
-    resampling = rule.resampling if rule else "bilinear"
+    resampling = hazard.resampling if hazard else "bilinear"
     with open_in_crs(raster, crs, resampling) as reader:
         factor = max(reader.width, reader.height) / OVERVIEW_PIXELS
         shape = (
@@ -91,7 +93,7 @@ def raster_layer(
         )
         data = reader.read(1, out_shape=shape, masked=True).astype("float64")
         bounds = tuple(reader.bounds)
-    image = colorize(np.ma.filled(data, np.nan), rule)
+    image = colorize(np.ma.filled(data, np.nan), hazard)
     return MapLayer(
         path.stem,
         "raster",
@@ -103,28 +105,22 @@ def raster_layer(
     )
 
 
-def colorize(values: np.ndarray, rule) -> np.ndarray:
-    """RGBA image of *values*: the model's class ramp, else a grey stretch."""
+def colorize(values: np.ndarray, hazard: HazardInfo | None) -> np.ndarray:
+    """RGBA image of *values*: the hazard's classes in its model's ramp (as the web
+    and print maps colour them), else a grey stretch."""
     rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
     valid = ~np.isnan(values)
-    if rule is not None and rule.ramp and rule.breaks:
-        classes = rule.class_index(values)
-        ramp = np.array([_rgb(c) for c in rule.ramp])
-        idx = np.clip(classes, 0, len(ramp) - 1)
-        rgba[..., :3] = ramp[idx]
-        rgba[..., 3] = np.where(valid & (classes > 0), 255, 0)
+    if hazard is not None and hazard.graded and hazard.breaks:
+        index = hazard.paint_index(values)
+        palette = np.array([(0, 0, 0), *map(hex_rgb, hazard.class_colours())])
+        rgba[..., :3] = palette[index]
+        rgba[..., 3] = np.where(index > 0, 255, 0)
         return rgba
     lo, hi = np.nanpercentile(values, [2, 98]) if valid.any() else (0.0, 1.0)
     grey = np.clip((values - lo) / max(hi - lo, 1e-12) * 255, 0, 255)
     rgba[..., :3] = np.nan_to_num(grey)[..., None].astype(np.uint8)
     rgba[..., 3] = np.where(valid, 255, 0)
     return rgba
-
-
-def _rgb(hex_color: str) -> tuple[int, int, int]:
-    """(r, g, b) of "#RRGGBB"."""
-    h = hex_color.lstrip("#")
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
 def result_layers(path: Path) -> tuple[list[MapLayer], CRS, RiskResult]:
@@ -134,23 +130,25 @@ def result_layers(path: Path) -> tuple[list[MapLayer], CRS, RiskResult]:
     ``result_cells``); an older result without one is read whole, as before.
     """
     result = read_result(path, cells=False)
-    crs = CRS.from_user_input(result.info["crs"])
-    source = open_result_cells(path, result.info)
+    crs = CRS.from_user_input(result.run_info.crs)
+    source = open_result_cells(path, result.run_info)
     if source is None:
-        result.cells = read_cells(path, result.info)
+        result.cells = read_cells(path, result.run_info)
     layers = []
-    for hazard in result.info.get("hazards", []):
-        hpath = Path(hazard["path"])
-        if hazard["kind"] == "raster" and hpath.exists():
-            rule = hazard.get("rule") or hazard["name"]
-            layer = raster_layer(hpath, crs, rule, hazard.get("crs"))
-            label = hazard["label_en"] if language() == "en" else hazard["label_zh"]
-            layer.name, layer.opacity, layer.visible = label, 0.6, False
+    for hazard in result.run_info.hazards:
+        hpath = Path(hazard.path)
+        if hazard.kind == "raster" and hpath.exists():
+            layer = raster_layer(hpath, crs, hazard, hazard.crs)
+            layer.name, layer.opacity, layer.visible = (
+                hazard.label(language()),
+                0.6,
+                False,
+            )
             layers.append(layer)
     cells = gdf_layer(tr("layer.cells"), "cells", path, result.cells, 0.75)
     cells.extra["hazards"] = {
-        h["name"]: {"label_zh": h.get("label_zh"), "label_en": h.get("label_en")}
-        for h in result.info.get("hazards", [])
+        h.name: {"label_zh": h.label_zh, "label_en": h.label_en}
+        for h in result.run_info.hazards
     }
     if source is not None:
         cells.count, cells.bounds = source.count, source.bounds
@@ -164,6 +162,17 @@ def result_layers(path: Path) -> tuple[list[MapLayer], CRS, RiskResult]:
         if gdf is not None and len(gdf):
             layers.append(gdf_layer(tr(f"layer.{name}"), name, path, gdf))
     return layers, crs, result
+
+
+def hazard_for(result: RiskResult | None, path: Path) -> HazardInfo | None:
+    """The open result's hazard read from the raster *path* (None: not one of its
+    hazards, so nothing says how to class it)."""
+    if result is None:
+        return None
+    target = path.resolve()
+    return next(
+        (h for h in result.run_info.hazards if Path(h.path).resolve() == target), None
+    )
 
 
 def gdf_layer(name: str, kind: str, path: Path, gdf, opacity: float = 1.0) -> MapLayer:

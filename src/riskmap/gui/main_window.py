@@ -17,7 +17,7 @@ from riskmap.gui.dialogs.export_dialogs import PrintDialog, WebMapDialog
 from riskmap.gui.errors import show_error
 from riskmap.gui.i18n import install_qt_translator, language, set_language, tr
 from riskmap.gui.layer_stack import LayerStack
-from riskmap.gui.layers import raster_layer, vector_layer
+from riskmap.gui.layers import hazard_for, raster_layer, vector_layer
 from riskmap.gui.ledger.controller import LedgerController
 from riskmap.gui.ledger.table import LedgerTable
 from riskmap.gui.project_actions import ProjectActions
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
                         f"{path.name}: open a result or a vector layer "
                         "first, so the map has a coordinate system"
                     )
-                layer = raster_layer(path, self.crs)
+                layer = raster_layer(path, self.crs, hazard_for(self.result, path))
             else:
                 layer = vector_layer(path, self.crs)
         except (RiskmapError, OSError) as exc:

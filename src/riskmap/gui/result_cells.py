@@ -25,7 +25,8 @@ from rasterio.enums import Resampling
 from rasterio.errors import RasterioIOError
 from rasterio.windows import Window, WindowError, from_bounds
 
-from riskmap.core.grid import Fishnet, cell_window
+from riskmap.core.grid import cell_window
+from riskmap.domain import GridSpec, RunInfo
 from riskmap.export.level_raster import LevelRasterWriter
 from riskmap.io.result import read_cells
 
@@ -47,8 +48,7 @@ class ResultCells:
 
     gpkg: Path
     raster: Path | str  # a file, or a /vsimem/ path GDAL holds in memory
-    info: dict
-    fishnet: Fishnet
+    info: RunInfo
     count: int
     bounds: Bounds
     palette: np.ndarray  # 256 x 4 RGBA lookup table of the level raster's values
@@ -56,7 +56,12 @@ class ResultCells:
     @property
     def polygons_indexed(self) -> bool:
         """True when every cell has a polygon in the spatial index (not raster-only)."""
-        return self.info.get("cells_mode") != "raster"
+        return self.info.cells_mode != "raster"
+
+    @property
+    def fishnet(self) -> GridSpec:
+        """The run's grid (the level raster's pixels are its cells)."""
+        return self.info.grid
 
     def picture(self, view: Bounds, width: int, height: int) -> LevelPicture | None:
         """The level raster under *view*, at most *width* x *height* pixels (an
@@ -115,7 +120,7 @@ class ResultCells:
         return read_cells(self.gpkg, self.info, where=where, max_features=max_features)
 
 
-def open_result_cells(gpkg: Path, info: dict) -> ResultCells | None:
+def open_result_cells(gpkg: Path, info: RunInfo) -> ResultCells | None:
     """The cells of fishnet result *gpkg* through its level raster, or None for a
     management grid (no lattice: the caller reads it whole).
 
@@ -123,35 +128,32 @@ def open_result_cells(gpkg: Path, info: dict) -> ResultCells | None:
     raster, ``--cells polygons``, the app's compute dialog, or a raster left by
     another run) gets one made in memory from its cells' row, column and level.
     """
-    if info.get("grid", "fishnet") != "fishnet" or not info.get("cell_size_m"):
+    if not info.grid.is_lattice:  # older results: the default origin
         return None
     layer = pyogrio.read_info(gpkg, layer="cells")
     if not {"row", "col", "level"} <= set(layer["fields"]):
         return None
-    net = Fishnet(float(info["cell_size_m"]))  # older results: the default origin
-    if info.get("fishnet_origin"):
-        net = Fishnet(net.size, *(float(v) for v in info["fishnet_origin"]))
-    raster = _level_raster(gpkg, info) or _levels_in_memory(gpkg, info, net)
+    raster = _level_raster(gpkg, info) or _levels_in_memory(gpkg, info)
     with rasterio.open(raster) as src:
         palette = _lookup_table(src.colormap(1))
     bounds = tuple(float(v) for v in layer["total_bounds"])
-    return ResultCells(gpkg, raster, info, net, int(layer["features"]), bounds, palette)
+    return ResultCells(gpkg, raster, info, int(layer["features"]), bounds, palette)
 
 
-def _level_raster(gpkg: Path, info: dict) -> Path | None:
+def _level_raster(gpkg: Path, info: RunInfo) -> Path | None:
     """The level raster written with *gpkg*, if it is there and from the same run."""
-    if not info.get("level_raster"):
+    if not info.level_raster:
         return None
-    raster = gpkg.with_name(str(info["level_raster"]))
+    raster = gpkg.with_name(str(info.level_raster))
     try:
         with rasterio.open(raster) as src:
-            same_run = src.tags().get("riskmap_run") == str(info.get("created_at"))
+            same_run = src.tags().get("riskmap_run") == info.created_at
     except RasterioIOError:
         return None
     return raster if same_run else None
 
 
-def _levels_in_memory(gpkg: Path, info: dict, net: Fishnet) -> str:
+def _levels_in_memory(gpkg: Path, info: RunInfo) -> str:
     """A level raster in GDAL's memory (``/vsimem/``) painted from the cells' row,
     column and level, with the writer ``compute`` uses; its path."""
     table = pyogrio.read_dataframe(
@@ -164,17 +166,17 @@ def _levels_in_memory(gpkg: Path, info: dict, net: Fishnet) -> str:
     table = table[table["row"] >= 0]
     rows, cols = table["row"].to_numpy(), table["col"].to_numpy()
     name = f"/vsimem/riskmap-levels-{uuid.uuid4().hex}"
-    crs = CRS.from_user_input(info["crs"])
+    crs = CRS.from_user_input(info.crs)
     writer = LevelRasterWriter(
         Path(f"{name}.work.tif"),
         (int(rows.min()), int(rows.max()) + 1),
         (int(cols.min()), int(cols.max()) + 1),
-        (net.x0, net.y0, net.size),
+        info.grid,
         crs,
     )
     try:
         writer.add(rows, cols, table["level"].to_numpy())
-        writer.finish(Path(f"{name}.tif"), {"riskmap_run": str(info.get("created_at"))})
+        writer.finish(Path(f"{name}.tif"), {"riskmap_run": info.created_at})
     finally:
         writer.close()
         rasterio.shutil.delete(f"{name}.work.tif")  # close() removes real files only

@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from riskmap.domain import RiskResult
+from riskmap.domain import GridSpec, RiskResult, RunInfo
 from riskmap.errors import InputDataError, MissingFileError
 
 REQUIRED_COLUMNS = {
@@ -63,7 +63,7 @@ def read_result(path: str | Path, cells: bool = True) -> RiskResult:
         )
     info = _read_info(path)
     layers = {
-        name: _read_layer(path, name, info)
+        name: _read_layer(path, name)
         for name in ("communities", *OPTIONAL_LAYERS)
         if name in names
     }
@@ -82,6 +82,11 @@ def read_result(path: str | Path, cells: bool = True) -> RiskResult:
         classes,
         photos,
     )
+
+
+def _stored_without_squares(info: RunInfo) -> GridSpec | None:
+    """The grid whose squares the cells layer leaves out (``--cells raster``)."""
+    return info.grid if info.cells_mode == "raster" else None
 
 
 def _layer_names(path: Path) -> set[str]:
@@ -105,7 +110,7 @@ def _is_sqlite(path: Path) -> bool:
 
 def read_cells(
     path: str | Path,
-    info: dict[str, Any],
+    info: RunInfo,
     *,
     bbox: tuple[float, float, float, float] | None = None,
     where: str | None = None,
@@ -117,16 +122,17 @@ def read_cells(
     Whole fishnet cells stored without a polygon (``--cells raster``) have no
     entry in the spatial index: find them by ``row``/``col`` with *where*.
     """
-    return _read_layer(
-        Path(path), "cells", info, bbox=bbox, where=where, max_features=max_features
-    )
+    grid = _stored_without_squares(info)
+    query = {"bbox": bbox, "where": where, "max_features": max_features}
+    return _read_layer(Path(path), "cells", grid, **query)
 
 
 def _read_layer(
-    path: Path, name: str, info: dict | None = None, **query
+    path: Path, name: str, grid: GridSpec | None = None, **query
 ) -> gpd.GeoDataFrame:
     """One result layer (the features *query* selects: pyogrio's bbox, where,
-    max_features), with its required columns, levels and geometries checked."""
+    max_features), with its required columns, levels and geometries checked;
+    *grid* gives back the squares of cells stored without one."""
     try:
         frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True, **query)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
@@ -137,8 +143,8 @@ def _read_layer(
         raise damaged(path, f"layer {name!r} has no column {', '.join(absent)}")
     if "level" in frame.columns and name in ("cells", "points"):
         _check_levels(path, name, frame["level"])
-    if name == "cells" and info is not None:
-        restore_squares(frame, info)
+    if name == "cells" and grid is not None:
+        restore_squares(frame, grid)
     if name in ("cells", "communities"):
         _check_geometries(path, name, frame)
     return frame
@@ -169,8 +175,8 @@ def _check_geometries(path: Path, layer: str, frame: gpd.GeoDataFrame) -> None:
         )
 
 
-def _read_info(path: Path) -> dict[str, Any]:
-    """run_info as a dict; broken JSON or missing keys mean a damaged file."""
+def _read_info(path: Path) -> RunInfo:
+    """run_info as a RunInfo; broken JSON or missing keys mean a damaged file."""
     try:
         table = pyogrio.read_dataframe(path, layer="run_info")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
@@ -186,7 +192,12 @@ def _read_info(path: Path) -> dict[str, Any]:
                 path, f"run_info {key!r} is not valid JSON ({str(value)[:40]!r})"
             ) from None
     _check_info(path, info)
-    return info
+    try:
+        return RunInfo.from_items(info)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise damaged(
+            path, f"run_info has an entry of the wrong kind ({exc})"
+        ) from None
 
 
 def _check_info(path: Path, info: dict[str, Any]) -> None:
@@ -203,22 +214,19 @@ def _check_info(path: Path, info: dict[str, Any]) -> None:
     info["hazards"] = hazards
 
 
-def restore_squares(cells, info: dict) -> None:
+def restore_squares(cells, grid: GridSpec) -> None:
     """Give whole fishnet cells stored without a polygon (--cells raster) their square.
 
-    The square of cell (row, col) follows from the fishnet origin and cell size
-    in run_info, so it need not be stored.
+    The square of cell (row, col) follows from the run's grid (origin and cell
+    size), so it need not be stored.
     """
-    size, origin = info.get("cell_size_m"), info.get("fishnet_origin")
-    if not size or not origin or len(cells) == 0:
+    if not grid.is_lattice or len(cells) == 0:
         return
     missing = cells.geometry.isna().to_numpy() & (cells["row"].to_numpy() >= 0)
     if not missing.any():
         return
-    rows = cells["row"].to_numpy()[missing]
-    cols = cells["col"].to_numpy()[missing]
-    left = origin[0] + cols * size
-    top = origin[1] - rows * size
     geoms = cells.geometry.values.copy()
-    geoms[missing] = shapely.box(left, top - size, left + size, top)
+    geoms[missing] = grid.boxes(
+        cells["row"].to_numpy()[missing], cells["col"].to_numpy()[missing]
+    )
     cells[cells.geometry.name] = geoms

@@ -32,7 +32,7 @@ from riskmap.export.printmap.context import (
     PrintOptions,
     crs_note,
     hazard_ramp,
-    load_counties,
+    load_inset_layer,
     plan_map,
 )
 from riskmap.export.printmap.frame import (
@@ -98,12 +98,14 @@ def write_print_maps(
     notice: bool = False,
     lang: str = "zh",
     contacts: str = "masked",
+    inset_layer: Path | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[Path]:
     """Print a map page per community (PDF; PNG: one per community); return files.
 
     Names and phones of responsible persons print masked unless *contacts* is
-    "full".
+    "full". *inset_layer* (e.g. county boundaries) is what the inset locates each
+    community in; without it the inset shows the result's own communities.
     """
     out = Path(out)
     kind = out.suffix.lower()
@@ -112,7 +114,7 @@ def write_print_maps(
     if not 30 <= int(dpi) <= 1200:
         raise InputDataError(f"--dpi {dpi}: use a value between 30 and 1200")
     options = PrintOptions(
-        paper, orientation, int(dpi), title, issuer, mono, notice, lang
+        paper, orientation, int(dpi), title, issuer, mono, notice, lang, inset_layer
     )
     ids = select_communities(result, communities)
     result = replace(result, points=contacts_for_output(result.points, contacts))
@@ -148,17 +150,16 @@ def _context(result: RiskResult, options: PrintOptions) -> PrintContext:
     """Load styles, the font, the inset context and the hazard ramp once."""
     font = require_cjk_font()
     today = dt.date.today().isoformat()
-    created = str(result.info.get("created_at", ""))[:10] or EMPTY
     return PrintContext(
         result=result,
         styles=load_level_styles(),
         layout=page_layout(options.paper, options.orientation),
         font=font,
         options=options,
-        counties=load_counties(result),
+        counties=load_inset_layer(options.inset_layer, result.run_info.crs),
         ramp=hazard_ramp(result, options.mono, options.lang),
-        crs_note=crs_note(result.info.get("crs")),
-        data_date=created,
+        crs_note=crs_note(result.run_info.crs),
+        data_date=result.run_info.data_date or EMPTY,
         print_date=today,
     )
 
@@ -571,7 +572,7 @@ def _draw_footer(fig: Figure, ctx: PrintContext, plan: MapPlan) -> None:
     w, h = layout.footer[2:]
     left = 0.36 * w
     issuer = ctx.options.issuer or "________________"
-    info = ctx.result.info
+    info = ctx.result.run_info
     lines = [
         ctx.crs_note,
         tr(
@@ -581,12 +582,12 @@ def _draw_footer(fig: Figure, ctx: PrintContext, plan: MapPlan) -> None:
             printed=ctx.print_date,
             issuer=issuer,
         ),
-        tr("print.model", lang, model=info.get(f"model_summary_{lang}", EMPTY)),
+        tr("print.model", lang, model=info.model.summary(lang) or EMPTY),
         tr(
             "print.font",
             lang,
             font=ctx.font.family,
-            version=info.get("riskmap_version", ""),
+            version=info.riskmap_version,
         ),
     ]
     for i, text in enumerate(lines):

@@ -4,21 +4,29 @@ and the map plan (scale, ground window, scale bar) of a page."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
-from matplotlib.colors import Colormap, LinearSegmentedColormap
 from matplotlib.ticker import MaxNLocator
 from pyproj import CRS
 
-from riskmap.domain import LevelStyle, RiskLevel, RiskResult
+from riskmap.domain import (
+    DEFAULT_RAMP,
+    HazardInfo,
+    LevelStyle,
+    RiskLevel,
+    RiskResult,
+    ramp_colours,
+)
 from riskmap.export.printmap.layout import PageLayout, Rect, map_window
 from riskmap.export.printmap.legend import HazardRamp
 from riskmap.export.printmap.scalebar import scalebar_length
 from riskmap.fonts import CjkFont
-from riskmap.resources import sample_dir
+from riskmap.io.vectors import find_column, read_vector
+
+MONO_RAMP = ("#909090", "#000000")  # contour greys with --mono
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class PrintOptions:
     mono: bool = False
     notice: bool = False
     lang: str = "zh"
+    inset_layer: Path | None = None  # context layer of the inset (e.g. counties)
 
 
 @dataclass
@@ -79,53 +88,69 @@ def crs_note(wkt: object) -> str:
     return f"坐标系：{zh}{name}{epsg}"
 
 
-def load_counties(result: RiskResult) -> gpd.GeoDataFrame | None:
-    """The bundled county boundaries in the working CRS, when they exist."""
-    path = sample_dir() / "bazhong_counties.geojson"
-    if not path.exists():
+INSET_NAME_FIELDS = ("name", "NAME", "名称", "县区", "区县", "county", "community")
+
+
+def load_inset_layer(path: Path | None, crs: object) -> gpd.GeoDataFrame | None:
+    """The inset's context layer (e.g. county boundaries) in the working CRS, with a
+    ``name`` column for the caption; None when no layer was given."""
+    if path is None:
         return None
-    try:
-        counties = gpd.read_file(path)
-        return counties.to_crs(result.cells.crs)
-    except (OSError, ValueError, pyogrio.errors.DataSourceError):  # fall back
-        return None
+    layer = read_vector(path).to_crs(crs)
+    name = find_column(layer.columns, INSET_NAME_FIELDS)
+    layer["name"] = layer[name].astype(str) if name else ""
+    return layer
 
 
 def hazard_ramp(
     result: RiskResult, mono: bool, lang: str = "zh"
 ) -> tuple[str, HazardRamp] | None:
     """The hazard drawn as contours: the first raster hazard with cell means
-    (of a hazard given for several return periods, the rarest scenario)."""
-    hazards = result.info.get("hazards", [])
+    (of a hazard given for several return periods, the rarest scenario), at the
+    model's class breaks in the model's class colours (as the web map and the
+    desktop app colour it)."""
+    hazards = result.run_info.hazards
     rarest: dict[str, float] = {}
     for h in hazards:
-        key = h.get("rule") or h.get("name")
-        rarest[key] = max(rarest.get(key, 0.0), h.get("return_period") or 0.0)
+        key = h.rule or h.name
+        rarest[key] = max(rarest.get(key, 0.0), h.return_period or 0.0)
     for hazard in hazards:
-        key = hazard.get("rule") or hazard.get("name")
-        if (hazard.get("return_period") or 0.0) < rarest[key]:
+        if (hazard.return_period or 0.0) < rarest[hazard.rule or hazard.name]:
             continue
-        column = f"{hazard.get('name')}_mean"
-        if hazard.get("kind") != "raster" or column not in result.cells:
+        column = f"{hazard.name}_mean"
+        if hazard.kind != "raster" or column not in result.cells:
             continue
         values = result.cells[column].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
         if values.size == 0 or values.max() <= values.min():
             continue
         lo, hi = float(values.min()), float(np.nanpercentile(values, 99.5))
-        ticks = [t for t in MaxNLocator(nbins=5).tick_values(lo, hi) if lo < t < hi]
-        if not ticks:
-            continue
-        cmap = _ramp_cmap(mono)
-        label = hazard.get(f"label_{lang}") or hazard.get("name")
-        return column, HazardRamp(str(label), str(hazard.get("unit", "")), ticks, cmap)
+        ramp = _contours(hazard, lo, hi, mono)
+        if ramp is not None:
+            return column, replace(ramp, label=hazard.label(lang))
     return None
 
 
-def _ramp_cmap(mono: bool) -> Colormap:
-    """Light-to-dark blue-violet (grey with --mono), readable over the level fills."""
-    colours = ["#7FB2F0", "#1E3C96", "#2A0A4A"] if not mono else ["#909090", "#000000"]
-    return LinearSegmentedColormap.from_list("riskmap_hazard", colours)
+def _contours(
+    hazard: HazardInfo, lo: float, hi: float, mono: bool
+) -> HazardRamp | None:
+    """Contour values inside (lo, hi) with their colours: the model's breaks, each
+    in the colour of the class above it; an older result without breaks gets round
+    values along the default ramp."""
+    if hazard.graded and hazard.breaks:
+        breaks = list(hazard.breaks)
+        colours = hazard.class_colours()[1:]
+    else:
+        breaks = [float(t) for t in MaxNLocator(nbins=5).tick_values(lo, hi)]
+        colours = ramp_colours(DEFAULT_RAMP, len(breaks) + 1)[1:]
+    if mono:
+        colours = ramp_colours(MONO_RAMP, len(breaks))
+    kept = [(b, c) for b, c in zip(breaks, colours, strict=True) if lo < b < hi]
+    if not kept:
+        return None
+    return HazardRamp(
+        hazard.name, hazard.unit, [b for b, _ in kept], [c for _, c in kept]
+    )
 
 
 def plan_map(bounds: tuple[float, float, float, float], layout: PageLayout) -> MapPlan:
@@ -136,4 +161,3 @@ def plan_map(bounds: tuple[float, float, float, float], layout: PageLayout) -> M
     k = layout.k
     rect = (layout.footer[0] + 3 * k, layout.footer[1] + 6.5 * k, bar_mm, 2.2 * k)
     return MapPlan(denom, window, bar_m, rect)
-

@@ -129,7 +129,7 @@ def draw_levels(
     cells would turn the map into a grey mesh.
     """
     edge = (0.25, 0.25, 0.25, 0.35) if ctx.options.mono else (1, 1, 1, 0.55)
-    size = float(ctx.result.info.get("cell_size_m") or 0)
+    size = ctx.result.grid.size or 0.0
     width = 0.15 if size * 1000 / plan.denom >= 1.5 else 0.0
     merged = None if width else merged_levels(cells, size, ctx.merged)
     for level, style in ctx.styles.items():
@@ -182,27 +182,25 @@ def draw_hazard(ax: Axes, cells: gpd.GeoDataFrame, ctx: PrintContext) -> None:
     if ctx.ramp is None:
         return
     column, ramp = ctx.ramp
-    size = float(ctx.result.info.get("cell_size_m") or 0)
+    grid = ctx.result.grid
     fish = cells[(cells["row"] >= 0) & np.isfinite(cells[column])]
-    if size <= 0 or len(fish) < 4:
+    if not grid.is_lattice or len(fish) < 4:
         return
     r0, c0 = int(fish["row"].min()), int(fish["col"].min())
-    grid = np.full(
+    means = np.full(
         (int(fish["row"].max()) - r0 + 1, int(fish["col"].max()) - c0 + 1), np.nan
     )
-    grid[fish["row"].to_numpy() - r0, fish["col"].to_numpy() - c0] = fish[column]
-    if min(grid.shape) < 2:
+    means[fish["row"].to_numpy() - r0, fish["col"].to_numpy() - c0] = fish[column]
+    if min(means.shape) < 2:
         return
-    xs = (np.arange(grid.shape[1]) + c0 + 0.5) * size
-    ys = 1.0e7 - (np.arange(grid.shape[0]) + r0 + 0.5) * size
-    values = list(ramp.values)
-    norm = mpl.colors.Normalize(min(values), max(values) if len(values) > 1 else 1)
+    xs = grid.left(np.arange(means.shape[1]) + c0 + 0.5)  # cell centres
+    ys = grid.top(np.arange(means.shape[0]) + r0 + 0.5)
     ax.contour(
         xs,
         ys,
-        np.ma.masked_invalid(grid),
-        levels=values,
-        colors=[ramp.cmap(norm(v)) for v in values],
+        np.ma.masked_invalid(means),
+        levels=list(ramp.values),
+        colors=list(ramp.colours),
         linewidths=0.9,
         zorder=2,
     )
@@ -432,8 +430,9 @@ def draw_map_grid(ax: Axes, plan: MapPlan, k: float) -> None:
 
 
 def draw_inset(fig: Figure, ctx: PrintContext, target: gpd.GeoDataFrame) -> None:
-    """Locator: the target within its county (bundled sample) or among the result's
-    communities; none when nothing lies around it (black with --mono)."""
+    """Locator: the target within the inset layer's areas (``--inset-layer``, e.g.
+    counties) or among the result's communities; none when nothing lies around it
+    (black with --mono)."""
     layout = ctx.layout
     area = target.union_all()
     counties = ctx.counties

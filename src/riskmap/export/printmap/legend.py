@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import Colormap, Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
@@ -34,12 +33,12 @@ class LevelRow:
 
 @dataclass(frozen=True)
 class HazardRamp:
-    """The hazard overlay's colour ramp: label, unit and contour values."""
+    """The hazard contours: label, unit, contour values and the colour of each."""
 
     label: str
     unit: str
     values: Sequence[float]
-    cmap: Colormap
+    colours: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -176,16 +175,15 @@ def _draw_ramp(
     y -= line * 0.9
     x0, x1 = 2.5 * k, w - 4 * k
     values = list(ramp.values)
-    norm = Normalize(min(values), max(values) if len(values) > 1 else values[0] + 1)
     n = max(len(values), 1)
     step = (x1 - x0) / n
-    for i, value in enumerate(values):
+    for i, (value, colour) in enumerate(zip(values, ramp.colours, strict=True)):
         ax.add_patch(
             Rectangle(
                 (x0 + i * step, y - line * 0.2),
                 step,
                 line * 0.4,
-                facecolor=ramp.cmap(norm(value)),
+                facecolor=colour,
                 edgecolor="none",
             )
         )

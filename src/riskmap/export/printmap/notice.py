@@ -25,7 +25,7 @@ from matplotlib.patches import Rectangle
 
 from riskmap.core.coverage import type_keys
 from riskmap.core.scenarios import exceedance_curve
-from riskmap.domain import LevelStyle, RiskLevel, RiskResult, load_level_styles
+from riskmap.domain import LevelStyle, RiskLevel, RiskResult, RunInfo, load_level_styles
 from riskmap.errors import ModelError
 from riskmap.export import exposure_view as xv
 from riskmap.export.filenames import safe_stem
@@ -142,8 +142,10 @@ def build_notice(
     }
     hot = cells[cells["level"] <= 2]
     sections = [
-        _level_section(cells, style, result.resources, template, words, result.info),
-        _cells_section(cells, row, styles, result.info, result.exposure_classes),
+        _level_section(
+            cells, style, result.resources, template, words, result.run_info
+        ),
+        _cells_section(cells, row, styles, result.run_info, result.exposure_classes),
         _points_section(result.points, hot, str(row["community_id"]), styles, template),
         _shelter_section(result.resources, hot if not hot.empty else cells, row),
         _duties_section(entry, template, words),
@@ -166,7 +168,7 @@ def _level_section(
     resources: gpd.GeoDataFrame | None,
     template: dict,
     words: dict,
-    info: dict,
+    info: RunInfo,
 ) -> Section:
     """一、风险等级 (and the rule that graded the cells) and what the assessment
     does not know."""
@@ -175,8 +177,8 @@ def _level_section(
         f"本社区最高风险等级为{style.name_zh}（{style.colour_zh}）。"
         f"全社区共划分 {len(cells):,} 个网格，面积 {area:.2f} 平方千米。"
     )
-    if info.get("level_rule_zh"):
-        text += f"定级规则：{info['level_rule_zh']}。"
+    if info.model.level_rule_zh:
+        text += f"定级规则：{info.model.level_rule_zh}。"
     intro = template.get("intro", "").format(**words)
     blocks = [b for b in (intro, text, *_unknowns(cells, resources)) if b]
     return Section("一、风险等级", blocks)
@@ -234,7 +236,7 @@ def _cells_section(
     cells: gpd.GeoDataFrame,
     community: pd.Series,
     styles: dict[RiskLevel, LevelStyle],
-    info: dict,
+    info: RunInfo,
     classes: pd.DataFrame | None = None,
 ) -> Section:
     """二、红色、橙色风险网格: count, area, where, who lives there, how often, and
@@ -275,7 +277,7 @@ def _class_blocks(classes: pd.DataFrame | None, cid: object) -> list[str | Table
 
 
 def _exposure_blocks(
-    community: pd.Series, styles: dict[RiskLevel, LevelStyle], info: dict
+    community: pd.Series, styles: dict[RiskLevel, LevelStyle], info: RunInfo
 ) -> list[str | Chart]:
     """约 N 人、M 户位于重大风险网格; people per scenario, EAE and the curve."""
     if not xv.has_exposure(community):
@@ -289,9 +291,9 @@ def _exposure_blocks(
     text = "。".join(t for t in (red, annual) if t)
     blocks.append(text if text.endswith("。") else f"{text}。")
     if annual:
-        name = styles[RiskLevel(int(info.get("affected_level", 2)))].name_zh
+        name = styles[RiskLevel(info.model.affected_level)].name_zh
         stem = safe_stem(str(community["community"]))
-        curve = exceedance_curve(community, info)
+        curve = exceedance_curve(community, info.return_periods)
         blocks.append(Chart(curve, name, f"{stem}_curve.svg"))
     return blocks
 

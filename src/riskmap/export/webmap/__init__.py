@@ -18,12 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 
 from riskmap.atomic import atomic_dir, is_temporary
 from riskmap.choices import BASEMAPS
 from riskmap.domain import RiskResult, load_level_styles
-from riskmap.errors import InputDataError, ModelError, RiskmapWarning
+from riskmap.errors import InputDataError, RiskmapWarning
 from riskmap.export import exposure_view as xv
 from riskmap.export.contacts import contacts_for_output
 from riskmap.export.filenames import path_inside, unique_stems
@@ -34,13 +33,12 @@ from riskmap.export.webmap.page import (
     RESOURCE_REACH_M,
     CommunityLayers,
     PageOptions,
+    missing_hazard_files,
     render_community,
 )
 from riskmap.export.webmap.raster import dem_lonlat_box
 from riskmap.export.webmap.text import LANGS
-from riskmap.model import RiskModel, load_model
 from riskmap.progress import ProgressCallback
-from riskmap.resources import sample_dir
 from riskmap.worker import die_with_parent
 
 # Below this many cells one process is faster: a worker takes seconds to start.
@@ -63,21 +61,24 @@ def write_web_maps(
     """Write ``index.html`` and one offline HTML map per community into *out_dir*.
 
     Returns the written paths, ``index.html`` first. *communities* (names or ids)
-    limits the export to those. *basemap* is ``hillshade`` (from *dem*, default
-    the bundled Bazhong sample DEM: a warning names the communities it does not
-    cover), ``none``, or, only when asked, the online ``osm`` or ``tianditu``
-    (needs *tianditu_key*). Contacts of responsible persons are masked unless
+    limits the export to those. *basemap* is ``hillshade`` (from the DEM *dem*;
+    without one the maps have no base layer: nothing bundled is used unless passed;
+    a warning names the communities the DEM does not cover), ``none``, or, only
+    when asked, the online ``osm`` or ``tianditu`` (needs *tianditu_key*).
+    Hazard overlays come from the files the result's run_info names (a warning
+    names those no longer on disk). Contacts of responsible persons are masked unless
     *contacts* is "full". *jobs* processes render the communities (default: one
     per core, up to 2, for results of at least ``PARALLEL_MIN_CELLS`` cells;
     else 1).
     """
     if jobs is not None and jobs < 1:
         raise InputDataError(f"--jobs must be 1 or more, not {jobs}")
-    options = _options(basemap, dem, tianditu_key, lang, result.info)
+    options = _options(basemap, dem, tianditu_key, lang)
     chosen = select_communities(result, communities, "leave out --community")
     result = _subset(result, chosen, contacts)
-    if options.basemap == "hillshade":
-        _warn_uncovered_by_dem(result, options.dem, dem is None)
+    if options.basemap == "hillshade" and options.dem is not None:
+        _warn_uncovered_by_dem(result, options.dem)
+    _warn_missing_hazards(result)
     out_dir = Path(out_dir)
     _check_out_dir(out_dir)
     communities = result.communities.reset_index(drop=True)
@@ -119,8 +120,8 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
-def _options(basemap, dem, key, lang, info) -> PageOptions:
-    """Validate the options and load the level styles and risk model."""
+def _options(basemap, dem, key, lang) -> PageOptions:
+    """Validate the options and load the level styles."""
     if basemap not in BASEMAPS:
         raise InputDataError(
             f"unknown basemap {basemap!r}; use one of {', '.join(BASEMAPS)}"
@@ -133,11 +134,10 @@ def _options(basemap, dem, key, lang, info) -> PageOptions:
     if lang not in LANGS:
         raise InputDataError(f"unknown language {lang!r}; use zh or en")
     if dem is not None and not Path(dem).is_file():
-        raise InputDataError(f"DEM {dem} not found; pass an existing GeoTIFF to --dem")
-    if basemap == "hillshade" and dem is None:
-        bundled = sample_dir() / "dem.tif"
-        dem = bundled if bundled.is_file() else None
-    return PageOptions(basemap, dem, key, lang, _model(info), load_level_styles())
+        raise InputDataError(
+            f"--hillshade-dem {dem}: file not found; pass an existing GeoTIFF"
+        )
+    return PageOptions(basemap, dem, key, lang, load_level_styles())
 
 
 def _subset(result: RiskResult, ids: list[str], contacts: str) -> RiskResult:
@@ -149,39 +149,36 @@ def _subset(result: RiskResult, ids: list[str], contacts: str) -> RiskResult:
     return replace(result, communities=keep, cells=cells, points=points)
 
 
-def _warn_uncovered_by_dem(result: RiskResult, dem: Path | None, bundled: bool) -> None:
+def _warn_uncovered_by_dem(result: RiskResult, dem: Path) -> None:
     """Say which communities get no hillshade because the DEM misses them."""
-    which = "the bundled Bazhong sample DEM" if bundled else f"DEM {dem}"
     box = result.communities.to_crs("EPSG:4326").bounds
-    if dem is None:
-        outside = np.ones(len(box), dtype=bool)
-    else:
-        w, s, e, n = dem_lonlat_box(dem)
-        outside = ~(
-            (box["minx"] < e)
-            & (box["maxx"] > w)
-            & (box["miny"] < n)
-            & (box["maxy"] > s)
-        ).to_numpy()
+    w, s, e, n = dem_lonlat_box(dem)
+    outside = ~(
+        (box["minx"] < e) & (box["maxx"] > w) & (box["miny"] < n) & (box["maxy"] > s)
+    ).to_numpy()
     missing = result.communities["community"].astype(str).to_numpy()[outside]
     if len(missing):
         shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
         warnings.warn(
-            f"{which} does not cover {len(missing)} of {len(box)} communities "
-            f"({shown}); their maps have no hillshade: pass --dem PATH with a DEM of "
-            "the area, or --basemap none",
+            f"DEM {dem} does not cover {len(missing)} of {len(box)} communities "
+            f"({shown}); their maps have no hillshade: pass --hillshade-dem PATH "
+            "with a DEM of the area, or --basemap none",
             RiskmapWarning,
             stacklevel=3,
         )
 
 
-def _model(info: dict) -> RiskModel | None:
-    """The risk model the result was computed with (for hazard classes), if readable."""
-    source = info.get("model_source")
-    try:
-        return load_model(source if source and Path(source).is_file() else None)
-    except ModelError:
-        return None
+def _warn_missing_hazards(result: RiskResult) -> None:
+    """Name the hazard files run_info names that are gone (their overlays go)."""
+    gone = missing_hazard_files(result.run_info)
+    if gone:
+        warnings.warn(
+            f"hazard layer(s) {', '.join(gone)} not found (named by the result's "
+            "run_info); the web maps leave their overlays out: restore the files "
+            "or compute again",
+            RiskmapWarning,
+            stacklevel=3,
+        )
 
 
 def _layers(result: RiskResult, i: int, lang: str = "zh") -> CommunityLayers:
@@ -212,7 +209,7 @@ def _layers(result: RiskResult, i: int, lang: str = "zh") -> CommunityLayers:
         points,
         resources,
         coverage,
-        result.info,
+        result.run_info,
         photos,
         classes,
     )

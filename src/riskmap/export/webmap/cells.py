@@ -19,6 +19,7 @@ import shapely
 from rasterio import features
 from rasterio.transform import from_origin
 
+from riskmap.domain import GridSpec, HazardInfo, RunInfo
 from riskmap.export.exposure_view import cell_rows
 from riskmap.export.result_labels import column_label, driver_words
 from riskmap.export.webmap.geometry import (
@@ -26,14 +27,13 @@ from riskmap.export.webmap.geometry import (
     encode_lines,
     encode_polygons,
     fishnet_lines,
-    fishnet_origin,
     lattice_locator,
+    on_lattice,
     to_lonlat,
 )
 from riskmap.export.webmap.levels import level_overlay
 from riskmap.export.webmap.packed import pack_numbers, pack_texts
 from riskmap.export.webmap.text import tr
-from riskmap.model import RiskModel
 
 # above this many cells a map has no grid lines (at that scale they are a grey wash)
 MAX_LINE_CELLS = 20_000
@@ -49,8 +49,7 @@ COVERAGE_KEYS = {
 def cells_spec(
     cells: gpd.GeoDataFrame,
     boundary: object,
-    info: dict,
-    model: RiskModel | None,
+    info: RunInfo,
     origin_ll: tuple[float, float],
     lang: str,
 ) -> dict:
@@ -60,22 +59,21 @@ def cells_spec(
     mask gives their index; per-cell values travel as packed columns
     (:mod:`riskmap.export.webmap.packed`).
     """
-    size = float(info.get("cell_size_m") or 0)
-    fish = fishnet_origin(cells, size) if info.get("grid") == "fishnet" else None
+    grid = info.grid
     locator = (
-        lattice_locator(tuple(cells.total_bounds), cells.crs, size, fish)
-        if fish is not None
+        lattice_locator(tuple(cells.total_bounds), cells.crs, grid)
+        if on_lattice(cells, grid)
         else None
     )
     if locator is not None:
         cells = _row_major(cells)
-        spec = _attributes(cells, info, model, lang)
+        spec = _attributes(cells, info, lang)
         spec.update(_ids(cells))
-        spec.update(_lattice_geometry(cells, boundary, size, fish, origin_ll))
+        spec.update(_lattice_geometry(cells, boundary, grid, origin_ll))
         spec["locator"] = locator
-        blank = _lattice_no_data_area(cells, boundary, size, fish)
+        blank = _lattice_no_data_area(cells, boundary, grid)
     else:
-        spec = _attributes(cells, info, model, lang)
+        spec = _attributes(cells, info, lang)
         spec["ids"] = cells["cell_id"].astype(str).tolist()
         spec.update(_feature_geometry(cells, origin_ll))
         spec["locator"] = {"kind": "features"}
@@ -111,7 +109,7 @@ def _on_lattice(cells, values: np.ndarray) -> tuple[np.ndarray, int, int]:
     return grid, r0, c0
 
 
-def _lattice_no_data_area(cells, boundary, size: float, fish):
+def _lattice_no_data_area(cells, boundary, grid: GridSpec):
     """:func:`_no_data_area` of fishnet cells, traced on their lattice.
 
     Fishnet cells are their squares clipped to the community, so the area is
@@ -122,7 +120,8 @@ def _lattice_no_data_area(cells, boundary, size: float, fish):
     if flags is None or not flags.any():
         return None
     lattice, r0, c0 = _on_lattice(cells, flags)
-    transform = from_origin(fish[0] + c0 * size, fish[1] - r0 * size, size, size)
+    size = grid.size
+    transform = from_origin(float(grid.left(c0)), float(grid.top(r0)), size, size)
     squares = [
         shapely.geometry.shape(geom)
         for geom, _ in features.shapes(lattice, lattice > 0, 4, transform)
@@ -131,17 +130,17 @@ def _lattice_no_data_area(cells, boundary, size: float, fish):
     return shapely.intersection(traced, boundary, grid_size=0.01)
 
 
-def _lattice_geometry(cells, boundary, size, fish, origin_ll) -> dict:
+def _lattice_geometry(cells, boundary, grid, origin_ll) -> dict:
     """The level image, fishnet lines (small maps only) and the lattice mask.
 
     The mask has a 1 for every lattice place (row-major, from row ``r0`` and
     column ``c0``) that holds a cell; the k-th 1 is cell number k.
     """
-    image = level_overlay(cells, boundary, size, fish, cells.crs)
+    image = level_overlay(cells, boundary, grid, cells.crs)
     lines: list = []
     if len(cells) <= MAX_LINE_CELLS:
-        grid = fishnet_lines(boundary, size, fish)
-        lines = encode_lines(to_lonlat([grid], cells.crs)[0], origin_ll)
+        net = fishnet_lines(boundary, grid)
+        lines = encode_lines(to_lonlat([net], cells.crs)[0], origin_ll)
     mask, r0, c0 = _on_lattice(cells, np.ones(len(cells), dtype="uint8"))
     return {
         "parts": [],
@@ -166,7 +165,7 @@ def _feature_geometry(cells, origin_ll) -> dict:
     return {"parts": parts, "lines": []}
 
 
-def _attributes(cells, info, model, lang) -> dict:
+def _attributes(cells, info: RunInfo, lang) -> dict:
     """Per-cell packed columns: level, score parts, hazards, points, coverage..."""
     nodata = _no_data_flags(cells)
     return {
@@ -176,7 +175,7 @@ def _attributes(cells, info, model, lang) -> dict:
         "score_hazard": pack_numbers(cells["score_hazard"], 3),
         "score_points": pack_numbers(cells["score_points"], 3),
         "points": _points_columns(cells),
-        "hazards": [_hazard_column(cells, h, model, lang) for h in info["hazards"]],
+        "hazards": [_hazard_column(cells, h, lang) for h in info.hazards],
         "nodata": None if nodata is None else pack_numbers(nodata, 0),
         "nodata_n": 0 if nodata is None else int(nodata.sum()),
         "extra": [
@@ -215,12 +214,11 @@ def _no_data_flags(cells) -> np.ndarray | None:
     return (~cells["hazard_data"].fillna(True).astype(bool)).astype("uint8").to_numpy()
 
 
-def _driver_rows(cells, info: dict, lang: str) -> list[dict]:
+def _driver_rows(cells, info: RunInfo, lang: str) -> list[dict]:
     """The tooltip row saying why each cell has its level, in words of *lang*."""
     if "driver" not in cells.columns:
         return []
-    key = "label_en" if lang == "en" else "label_zh"
-    labels = {h["name"]: h.get(key) or h["name"] for h in info.get("hazards", [])}
+    labels = {h.name: h.label(lang) for h in info.hazards}
     values = [driver_words(d, lang, labels) or None for d in cells["driver"]]
     return [{"label": column_label("driver", lang), "values": values}]
 
@@ -233,13 +231,11 @@ def _points_columns(cells) -> list | None:
     return [pack_numbers(cells[f].fillna(0).astype(int), 0) for f in fields]
 
 
-def _hazard_column(cells, hazard: dict, model, lang) -> dict:
+def _hazard_column(cells, hazard: HazardInfo, lang) -> dict:
     """One hazard's values per cell, with what the tooltip needs to word them."""
-    name = hazard["name"]
-    rule = model.hazards.get(hazard.get("rule") or name) if model is not None else None
-    label = hazard.get("label_en" if lang == "en" else "label_zh") or name
-    out: dict[str, Any] = {"label": label, "kind": hazard.get("kind", "raster")}
-    out["unit"] = hazard.get("unit") or ""
+    name = hazard.name
+    out: dict[str, Any] = {"label": hazard.label(lang), "kind": hazard.kind}
+    out["unit"] = hazard.unit
     if out["kind"] == "zones":
         classes = cells.get(f"{name}_class")
         out["cls"] = (
@@ -250,8 +246,8 @@ def _hazard_column(cells, hazard: dict, model, lang) -> dict:
     for stat in ("max", "mean", "frac"):
         col = f"{name}_{stat}"
         out[stat] = pack_numbers(cells[col], 3) if col in cells.columns else None
-    if rule is not None and rule.class_names:
-        out["names"], out["breaks"] = list(rule.class_names), list(rule.breaks)
+    if hazard.graded and hazard.class_names:
+        out["names"], out["breaks"] = list(hazard.class_names), list(hazard.breaks)
     return out
 
 
@@ -294,14 +290,14 @@ def uncovered_spec(coverage: gpd.GeoDataFrame | None, cid: str, origin_ll) -> li
     return encode_polygons(to_lonlat([merged], coverage.crs)[0], origin_ll)
 
 
-def summary_text(community: dict, info: dict, lang: str) -> str:
+def summary_text(community: dict, info: RunInfo, lang: str) -> str:
     """'N cells of S m' (or 'N management-grid cells') for the title panel."""
-    size = info.get("cell_size_m")
-    if info.get("grid") != "fishnet":
+    size = info.grid.size
+    if info.grid.kind != "fishnet":
         return tr("cells_grid", lang, n=community.get("cells_n", 0))
     return tr(
         "cells_total",
         lang,
         n=community.get("cells_n", 0),
-        size=f"{size:g}" if isinstance(size, int | float) else "-",
+        size=f"{size:g}" if size else "-",
     )

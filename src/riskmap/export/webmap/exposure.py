@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from riskmap.core.scenarios import exceedance_curve
-from riskmap.domain import LevelStyle, RiskLevel
+from riskmap.domain import LevelStyle, RiskLevel, RunInfo
 from riskmap.export import exposure_view as xv
 from riskmap.export.webmap.html import esc
 from riskmap.export.webmap.text import tr
@@ -24,7 +24,7 @@ def people_per_level(community: Mapping | pd.Series, lang: str) -> dict[int, str
 
 def exposure_panel(
     community: Mapping | pd.Series,
-    info: Mapping,
+    info: RunInfo,
     styles: dict[RiskLevel, LevelStyle],
     lang: str,
     classes: tuple[list[str], list[list[str]]] = ([], []),
@@ -44,9 +44,9 @@ def exposure_panel(
     if annual:
         lines.append(annual)
     html = "".join(f'<p class="rm-exposure">{esc(t)}</p>' for t in lines)
-    curve = exceedance_curve(community, dict(info))
+    curve = exceedance_curve(community, info.return_periods)
     if curve:
-        level = RiskLevel(int(info.get("affected_level", 2)))
+        level = RiskLevel(info.model.affected_level)
         uri = xv.curve_png_uri(curve, lang, styles[level].name(lang))
         alt = tr("exposure.curve_title", lang)
         html += f'<img class="rm-curve" src="{esc(uri)}" alt="{esc(alt)}">'

@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from riskmap.core.grid import Fishnet
+from riskmap.domain import GridSpec
 
 SCALE = 1_000_000  # integer units per degree
 CUBIC = [(i, j) for i in range(4) for j in range(4 - i)]
@@ -95,19 +95,19 @@ def merge_cells(geoms: np.ndarray, grid_size: float) -> object:
     return merged
 
 
-def fishnet_origin(cells: gpd.GeoDataFrame, size: float) -> tuple[float, float] | None:
-    """The fishnet origin (x0, y0) if the cells are riskmap fishnet cells, else None."""
-    if len(cells) == 0 or (cells["row"] < 0).any() or not size > 0:
-        return None
-    net = Fishnet(float(size))
+def on_lattice(cells: gpd.GeoDataFrame, grid: GridSpec) -> bool:
+    """True when the cells lie on *grid*'s lattice (whole cells on their squares),
+    so the browser can find a cell from its row and column."""
+    if len(cells) == 0 or not grid.is_lattice or (cells["row"] < 0).any():
+        return False
     full = cells[cells["full"].astype(bool)]
     if len(full):
         b = full.geometry.bounds
-        dx = b["minx"] - (net.x0 + full["col"] * size)
-        dy = b["maxy"] - (net.y0 - full["row"] * size)
-        if max(dx.abs().max(), dy.abs().max()) > size * 1e-6:
-            return None
-    return net.x0, net.y0
+        dx = b["minx"] - grid.left(full["col"])
+        dy = b["maxy"] - grid.top(full["row"])
+        if max(dx.abs().max(), dy.abs().max()) > grid.size * 1e-6:
+            return False
+    return True
 
 
 def _terms(u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -145,10 +145,7 @@ def _apply(spec: dict, pts: np.ndarray) -> np.ndarray:
 
 
 def lattice_locator(
-    bounds: tuple[float, float, float, float],
-    crs: CRS,
-    size: float,
-    origin: tuple[float, float],
+    bounds: tuple[float, float, float, float], crs: CRS, grid: GridSpec
 ) -> dict | None:
     """Polynomials lon/lat <-> working CRS over *bounds*, or None if not exact enough.
 
@@ -156,7 +153,7 @@ def lattice_locator(
     everywhere in the bounds; a cubic achieves millimetres over a county.
     """
     minx, miny, maxx, maxy = bounds
-    pad = size
+    size = pad = grid.size
     to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     fit_xy = _grid(minx - pad, miny - pad, maxx + pad, maxy + pad, 16)
     fit_ll = np.stack(to_ll.transform(fit_xy[:, 0], fit_xy[:, 1]), axis=-1)
@@ -171,8 +168,8 @@ def lattice_locator(
     return {
         "kind": "lattice",
         "size": float(size),
-        "x0": origin[0],
-        "y0": origin[1],
+        "x0": grid.x0,
+        "y0": grid.y0,
         "fwd": fwd,
         "inv": inv,
     }
@@ -184,13 +181,12 @@ def _grid(minx: float, miny: float, maxx: float, maxy: float, n: int) -> np.ndar
     return np.stack([xs.ravel(), ys.ravel()], axis=-1)
 
 
-def fishnet_lines(geom, size: float, origin: tuple[float, float]):
+def fishnet_lines(geom, grid: GridSpec):
     """The fishnet's row and column lines clipped to *geom* (in its CRS)."""
     minx, miny, maxx, maxy = geom.bounds
-    x0, y0 = origin
-    cols = np.arange(np.floor((minx - x0) / size), np.ceil((maxx - x0) / size) + 1)
-    rows = np.arange(np.floor((y0 - maxy) / size), np.ceil((y0 - miny) / size) + 1)
-    xs, ys = x0 + cols * size, y0 - rows * size
+    cols = np.arange(grid.col_of(minx), grid.col_of(maxx) + 2)
+    rows = np.arange(grid.row_of(maxy), grid.row_of(miny) + 2)
+    xs, ys = grid.left(cols), grid.top(rows)
     vertical = [shapely.LineString([(x, miny), (x, maxy)]) for x in xs]
     horizontal = [shapely.LineString([(minx, y), (maxx, y)]) for y in ys]
     lines = shapely.intersection(np.array(vertical + horizontal, dtype=object), geom)

@@ -103,7 +103,7 @@ def render_index(result: RiskResult, files: list[str], options: PageOptions) -> 
         "communities": communities,
     }
     title = tr("index_title", options.lang)
-    date = str(result.info.get("created_at", ""))[:10]
+    date = result.run_info.data_date
     body = (
         f'<div class="rm-index-body"><h2>{esc(title)}</h2>'
         f"<p>{esc(tr('data_date', options.lang))}: {esc(date)}</p>"

@@ -20,7 +20,7 @@ from rasterio import features
 from rasterio.transform import from_origin
 from rasterio.warp import Resampling, reproject, transform_bounds, transform_geom
 
-from riskmap.domain import load_level_styles
+from riskmap.domain import GridSpec, load_level_styles
 from riskmap.export.webmap.raster import WEB, ImageOverlay, _WebGrid, png_data_url
 
 PIXELS_PER_CELL = 2
@@ -36,14 +36,13 @@ def level_lattice(rows: np.ndarray, cols: np.ndarray, levels: np.ndarray):
     return grid, r0, c0
 
 
-def level_overlay(
-    cells, boundary, size: float, origin: tuple[float, float], crs: CRS
-) -> ImageOverlay:
+def level_overlay(cells, boundary, net: GridSpec, crs: CRS) -> ImageOverlay:
     """The cells' levels as a palette PNG over their extent in Web Mercator."""
     lattice, r0, c0 = level_lattice(
         cells["row"].to_numpy(), cells["col"].to_numpy(), cells["level"].to_numpy()
     )
-    left, top = origin[0] + c0 * size, origin[1] - r0 * size
+    size = net.size
+    left, top = float(net.left(c0)), float(net.top(r0))
     src_transform = from_origin(left, top, size, size)
     height, width = lattice.shape
     grid = _web_grid(crs, (left, top - height * size, left + width * size, top), size)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,8 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from riskmap.domain import LevelStyle, RiskLevel
-from riskmap.errors import RiskmapWarning
+from riskmap.domain import HazardInfo, LevelStyle, RiskLevel, RunInfo
 from riskmap.export.symbols import types_by_class
 from riskmap.export.webmap.cells import cells_spec, summary_text, uncovered_spec
 from riskmap.export.webmap.exposure import exposure_panel, people_per_level
@@ -27,7 +25,6 @@ from riskmap.export.webmap.items import point_items, resource_items
 from riskmap.export.webmap.raster import hazard_overlay, hillshade_overlay
 from riskmap.export.webmap.text import tr
 from riskmap.export.webmap.zones import zone_parts
-from riskmap.model import RiskModel
 
 RESOURCE_REACH_M = 1000.0  # resources this close to a community are drawn on its map
 TIANDITU = (
@@ -46,7 +43,6 @@ class PageOptions:
     dem: Path | None
     tianditu_key: str | None
     lang: str
-    model: RiskModel | None
     styles: dict[RiskLevel, LevelStyle]
 
 
@@ -60,7 +56,7 @@ class CommunityLayers:
     points: gpd.GeoDataFrame | None
     resources: gpd.GeoDataFrame | None
     coverage: gpd.GeoDataFrame | None
-    info: dict
+    info: RunInfo
     photos: pd.DataFrame | None = None  # ledger thumbnails of these points
     classes: tuple[list[str], list[list[str]]] = ([], [])  # per hazard class
 
@@ -90,9 +86,7 @@ def render_community(layers: CommunityLayers, options: PageOptions) -> str:
             "origin": list(origin),
             "polys": encode_polygons(to_lonlat([geom], layers.boundary.crs)[0], origin),
         },
-        "cells": cells_spec(
-            layers.cells, geom, layers.info, options.model, origin, lang
-        ),
+        "cells": cells_spec(layers.cells, geom, layers.info, origin, lang),
         "uncovered": uncovered_spec(
             layers.coverage, str(layers.community["community_id"]), origin
         ),
@@ -140,10 +134,9 @@ def _symbol_colours() -> dict[str, str]:
     return {k: v.color for k, v in SYMBOL_CLASSES.items()}
 
 
-def _hazard_labels(info: dict, lang: str) -> dict[str, str]:
+def _hazard_labels(info: RunInfo, lang: str) -> dict[str, str]:
     """Popup labels of the per-hazard point columns."""
-    key = "label_en" if lang == "en" else "label_zh"
-    return {h["name"]: h.get(key) or h["name"] for h in info.get("hazards", [])}
+    return {h.name: h.label(lang) for h in info.hazards}
 
 
 def _basemap(options: PageOptions, bbox) -> dict:
@@ -164,34 +157,24 @@ def _basemap(options: PageOptions, bbox) -> dict:
     return {"kind": "none"}
 
 
-def _hazard_overlays(info: dict, options: PageOptions, bbox, origin) -> list[dict]:
+def _hazard_overlays(info: RunInfo, options: PageOptions, bbox, origin) -> list[dict]:
     """Each hazard as a semi-transparent classed overlay with its own legend.
 
     Rasters become an image; zone layers become polygons coloured by class.
+    The result's run_info names the files; one that is gone is left out (the
+    export says which, see ``missing_hazard_files``).
     """
     out = []
-    lang = options.lang
-    for i, hz in enumerate(info.get("hazards", [])):
-        path = Path(hz.get("path") or "")
-        if not path.is_file():
-            warnings.warn(
-                f"hazard layer {path} not found; the web map leaves its overlay out",
-                RiskmapWarning,
-                stacklevel=2,
-            )
+    for i, hz in enumerate(info.hazards):
+        if not Path(hz.path).is_file():
             continue
-        rule = (
-            options.model.hazards.get(hz.get("rule") or hz["name"])
-            if options.model
-            else None
-        )
-        label = hz.get("label_en" if lang == "en" else "label_zh") or hz["name"]
-        layer = _hazard_layer(hz, path, rule, bbox, origin, lang)
+        label = hz.label(options.lang)
+        layer = _hazard_layer(hz, bbox, origin)
         if layer is None:
             continue
         layer.update(
             label=label,
-            legend=hazard_legend(label, hz.get("unit") or "", layer.pop("classes")),
+            legend=hazard_legend(label, hz.unit, layer.pop("classes")),
             legend_id=f"rm-legend-hz{i}",
             on=not out,
         )
@@ -199,15 +182,20 @@ def _hazard_overlays(info: dict, options: PageOptions, bbox, origin) -> list[dic
     return out
 
 
-def _hazard_layer(hz: dict, path: Path, rule, bbox, origin, lang) -> dict | None:
+def missing_hazard_files(info: RunInfo) -> list[str]:
+    """The hazard files run_info names that are no longer on disk."""
+    return [h.path for h in info.hazards if not Path(h.path).is_file()]
+
+
+def _hazard_layer(hz: HazardInfo, bbox, origin) -> dict | None:
     """The drawable part of one hazard: an image (raster) or class polygons (zones)."""
-    if hz.get("kind") == "zones":
-        made = zone_parts(path, hz.get("field") or "", rule, bbox, origin)
+    if hz.kind == "zones":
+        made = zone_parts(hz.path, hz.field or "", hz.model_rule, bbox, origin)
         if made is None:
             return None
         parts, classes = made
         return {"kind": "zones", "parts": parts, "classes": classes}
-    raster = hazard_overlay(path, rule, bbox, lang, hz.get("crs"))
+    raster = hazard_overlay(hz, bbox)
     if raster is None:
         return None
     overlay, classes = raster
@@ -231,10 +219,8 @@ def _counts(row: dict, prefix: str) -> dict[int, int]:
 def _panels(layers: CommunityLayers, spec: dict, name: str, options) -> dict:
     """Title and legend panels (escaped HTML made here, never from raw data)."""
     lang, info = options.lang, layers.info
-    date = str(info.get("created_at", ""))[:10]
-    model_line = info.get(
-        "model_summary_en" if lang == "en" else "model_summary_zh", ""
-    )
+    date = info.data_date
+    model_line = info.model.summary(lang)
     title = tr("title", lang, name=name)
     summary = summary_text(layers.community, info, lang)
     return {

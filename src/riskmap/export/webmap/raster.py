@@ -5,8 +5,9 @@ extent, so the browser stretches the image linearly between its corners with no
 distortion; the image is embedded as a ``data:`` URL, so nothing is fetched.
 Hazard classes are palette PNGs (exact colours, a few kilobytes); the grey
 hillshade is a lossy WebP, which keeps a continuous tone an eighth the size.
-Hazard colours come from the risk model (``breaks`` and ``ramp``, docs/DOMAIN.md §2.1:
-flood depth light to dark blue).
+Hazard colours come from the result's run_info: the classes (``breaks``) and
+``ramp`` of the model the run used (the desktop app and the printed contours use
+the same ones; colour facts in docs/DOMAIN.md §2.1).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import base64
 import io
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +26,11 @@ from rasterio.transform import from_origin
 from rasterio.warp import Resampling, reproject, transform_bounds
 from rasterio.windows import from_bounds
 
+from riskmap.domain import DEFAULT_RAMP, HazardInfo, hex_rgb
 from riskmap.errors import RasterReadError
 from riskmap.io.rasters import raster_crs
-from riskmap.model import HazardRule
 
 MAX_PX = 1600
-DEFAULT_RAMP = ("#DEEBF7", "#9ECAE1", "#4292C6", "#08519C", "#08306B")
 WEB = "EPSG:3857"
 
 
@@ -125,39 +125,24 @@ def webp_data_url(image, quality: int = 75) -> str:
     return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _hex_rgb(color: str) -> tuple[int, int, int]:
-    """'#RRGGBB' -> (r, g, b)."""
-    color = color.lstrip("#")
-    return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
+def graded(hazard: HazardInfo, values: np.ndarray) -> HazardInfo:
+    """The hazard with its model's classes, or for an older result that does not
+    carry them, four equal intervals over the values in the default ramp."""
+    if hazard.graded and hazard.breaks:
+        return hazard
+    finite = values[np.isfinite(values) & (values > 0)]
+    lo, hi = np.percentile(finite, [2, 98]) if finite.size else (0.0, 1.0)
+    breaks = np.linspace(lo, hi if hi > lo else lo + 1, 6)[1:-1]
+    return replace(hazard, breaks=tuple(float(b) for b in breaks), ramp=DEFAULT_RAMP)
 
 
-def class_colours(ramp: tuple[str, ...], n: int) -> list[str]:
-    """*n* colours from *ramp*, interpolated when the ramp has another length."""
-    ramp = ramp or DEFAULT_RAMP
-    if len(ramp) == n:
-        return list(ramp)
-    rgb = np.array([_hex_rgb(c) for c in ramp], dtype=float)
-    pos = np.linspace(0, len(ramp) - 1, n)
-    mixed = [[np.interp(p, range(len(ramp)), rgb[:, k]) for k in range(3)] for p in pos]
-    return ["#{:02X}{:02X}{:02X}".format(*(round(v) for v in c)) for c in mixed]
-
-
-def hazard_classes(
-    rule: HazardRule | None, values: np.ndarray, lang: str
-) -> tuple[np.ndarray, list[LegendClass]]:
-    """Class breaks and legend rows of a hazard (equal intervals when no rule)."""
-    if rule is not None and rule.breaks:
-        breaks = np.asarray(rule.breaks, dtype=float)
-    else:
-        finite = values[np.isfinite(values) & (values > 0)]
-        lo, hi = np.percentile(finite, [2, 98]) if finite.size else (0.0, 1.0)
-        breaks = np.linspace(lo, hi if hi > lo else lo + 1, 6)[1:-1]
-    n = len(breaks) + 1
-    colours = class_colours(rule.ramp if rule else (), n)
-    names = list(rule.class_names) if rule and len(rule.class_names) == n else None
-    unit = f" {rule.unit}" if rule and rule.unit and not names else ""
-    labels = names or _range_labels(breaks, unit)
-    return breaks, [LegendClass(c, lab) for c, lab in zip(colours, labels, strict=True)]
+def hazard_legend_rows(hazard: HazardInfo) -> list[LegendClass]:
+    """A legend row per class: its colour and name (or value range and unit)."""
+    colours = hazard.class_colours()
+    names = hazard.class_names if len(hazard.class_names) == len(colours) else None
+    unit = f" {hazard.unit}" if hazard.unit and not names else ""
+    labels = names or _range_labels(np.asarray(hazard.breaks), unit)
+    return [LegendClass(c, lab) for c, lab in zip(colours, labels, strict=True)]
 
 
 def _range_labels(breaks: np.ndarray, unit: str) -> list[str]:
@@ -168,30 +153,24 @@ def _range_labels(breaks: np.ndarray, unit: str) -> list[str]:
 
 
 def hazard_overlay(
-    path: str | Path,
-    rule: HazardRule | None,
-    bbox_ll,
-    lang: str = "zh",
-    assume_crs: str | None = None,
+    hazard: HazardInfo, bbox_ll
 ) -> tuple[ImageOverlay, list[LegendClass]] | None:
-    """The hazard raster over *bbox_ll* as classed colours; None if it misses it.
-
-    Values that are no data or not above zero (e.g. dry ground) stay transparent.
-    *assume_crs* is the CRS compute used for a raster that carries none.
-    """
+    """The hazard's raster over *bbox_ll* in its classes' colours; None if it
+    misses it. Values that are no data or not above zero (e.g. dry ground) stay
+    transparent. The raster is read in the CRS compute read it in."""
     from PIL import Image
 
+    path = Path(hazard.path)
     with _open(path) as src:
-        crs, _ = raster_crs(src, Path(path), assume_crs)
+        crs, _ = raster_crs(src, path, hazard.crs)
         grid = _web_grid(src, crs, bbox_ll, oversample=3)
         if grid is None:
             return None
         values = _warp(rasterio.band(src, 1), grid, Resampling.nearest, src_crs=crs)
-    breaks, legend = hazard_classes(rule, values, lang)
-    shown = np.isfinite(values) & (values > 0)
-    index = np.where(shown, np.searchsorted(breaks, values, side="right") + 1, 0)
-    image = Image.fromarray(index.astype("uint8"))
-    palette = [0, 0, 0, *(v for row in legend for v in _hex_rgb(row.color))]
+    hazard = graded(hazard, values)
+    legend = hazard_legend_rows(hazard)
+    image = Image.fromarray(hazard.paint_index(values).astype("uint8"))
+    palette = [0, 0, 0, *(v for row in legend for v in hex_rgb(row.color))]
     image.putpalette(palette)
     image.info["transparency"] = 0
     return ImageOverlay(png_data_url(image), grid.latlon_bounds()), legend

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import shapely
 
+from riskmap.domain import ramp_colours
 from riskmap.export.webmap.geometry import encode_polygons
-from riskmap.export.webmap.raster import LegendClass, class_colours
+from riskmap.export.webmap.raster import LegendClass
 from riskmap.io.vectors import read_vector
 from riskmap.model import HazardRule, class_key
 
@@ -34,9 +35,7 @@ def zone_parts(
     values = zones[field].map(lambda v: labels.get(class_key(v), str(v)))
     order = {v: rule.classes[k] for k, v in labels.items()} if rule else {}
     classes = sorted(set(values), key=lambda v: (order.get(v, 0.0), v))
-    colours = class_colours(
-        rule.ramp if rule and rule.ramp else ZONE_RAMP, len(classes)
-    )
+    colours = ramp_colours(rule.ramp if rule and rule.ramp else ZONE_RAMP, len(classes))
     box = shapely.box(*bbox_ll)
     parts = []
     for value, colour in zip(classes, colours, strict=True):
