@@ -224,8 +224,13 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
     return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
 
 
-# run_info keys of a hazard's grading (absent in results of riskmap before 0.9)
+# run_info keys of a hazard's grading (absent in results of older riskmap versions)
 _GRADING_KEYS = ("statistic", "breaks", "severity", "threshold", "ramp")
+# HazardRule fields a HazardInfo copies as they are
+_RULE_FIELDS = (
+    "statistic", "breaks", "severity", "threshold", "weight", "ramp", "class_names",
+    "likelihood_field",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -273,18 +278,17 @@ class HazardInfo:
             label_zh=self.label_zh,
             label_en=self.label_en,
             unit=self.unit,
-            statistic=self.statistic,
-            breaks=self.breaks,
-            severity=self.severity,
-            threshold=self.threshold,
-            weight=self.weight,
             resampling=self.resampling,
-            ramp=self.ramp,
-            class_names=self.class_names,
             classes={class_key(k): v for k, v in self.zone_classes},
             class_labels={class_key(k): k for k, _ in self.zone_classes},
-            likelihood_field=self.likelihood_field,
+            **{name: getattr(self, name) for name in _RULE_FIELDS},
         )
+
+    def graded_by(self, rule: HazardRule) -> HazardInfo:
+        """This hazard carrying the grading of the model's *rule*."""
+        zones = tuple((rule.class_labels[k], v) for k, v in rule.classes.items())
+        grading = {name: getattr(rule, name) for name in _RULE_FIELDS}
+        return replace(self, graded=True, zone_classes=zones, **grading)
 
     def class_colours(self) -> list[str]:
         """One colour per raster class (len(breaks) + 1) along the model's ramp."""

@@ -196,17 +196,7 @@ def _hazard_info(h: HazardInput, rule) -> HazardInfo:
         resampling=rule.resampling,
         # the CRS compute read the raster in (its own, or --assume-crs)
         crs=h.raster.crs.to_wkt() if h.raster is not None else None,
-        graded=True,
-        statistic=rule.statistic,
-        breaks=tuple(rule.breaks),
-        severity=tuple(rule.severity),
-        threshold=rule.threshold,
-        weight=rule.weight,
-        ramp=tuple(rule.ramp),
-        class_names=tuple(rule.class_names),
-        zone_classes=tuple((rule.class_labels[k], v) for k, v in rule.classes.items()),
-        likelihood_field=rule.likelihood_field,
-    )
+    ).graded_by(rule)
 
 
 def _scenario_label(label: str, hazard: HazardInput, lang: str) -> str:
