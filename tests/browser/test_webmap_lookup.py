@@ -17,8 +17,8 @@ from tests.browser.sample_result import exported_sample
 from riskmap.export.webmap.text import tr  # first: result_labels imports it back
 
 # isort: split
+from riskmap.domain import RunInfo
 from riskmap.export.result_labels import column_label, driver_words
-from riskmap.model import load_model
 
 pytestmark = needs_chromium
 
@@ -50,7 +50,7 @@ def first_map():
     result, gpkg, paths = exported_sample()
     cid = result.communities["community_id"].iloc[0]
     cells = gpd.read_file(gpkg, layer="cells")
-    return cells[cells["community_id"] == cid], result.info, paths[1]
+    return cells[cells["community_id"] == cid], result.run_info, paths[1]
 
 
 def _chosen(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -64,16 +64,16 @@ def _chosen(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.pd.concat(picks).drop_duplicates("cell_id")
 
 
-def _expected(row, info: dict, model) -> dict[str, str]:
+def _expected(row, info: RunInfo) -> dict[str, str]:
     """The popup rows the cell should show (label -> text), from the GeoPackage."""
     out = {
         tr("score", "zh"): f"{js_num(stored(row['score']), 3)} ("
         f"{tr('score_hazard', 'zh')} {js_num(stored(row['score_hazard']), 3)} · "
         f"{tr('score_points', 'zh')} {js_num(stored(row['score_points']), 3)})",
     }
-    labels = {h["name"]: h["label_zh"] for h in info["hazards"]}
-    for hz in info["hazards"]:
-        out[hz["label_zh"]] = _hazard_text(row, hz, model.hazards[hz["rule"]])
+    labels = {h.name: h.label_zh for h in info.hazards}
+    for hz in info.hazards:  # the classes the run used, from run_info
+        out[hz.label_zh] = _hazard_text(row, hz.name, hz.model_rule)
     out[column_label("driver", "zh")] = driver_words(row["driver"], "zh", labels)
     covered = "服务范围内" if row["shelter_covered"] else "覆盖外"
     out["最近避难场所"] = f"{row['shelter_dist_m']:,.0f} m ({covered})"
@@ -87,9 +87,9 @@ def _expected(row, info: dict, model) -> dict[str, str]:
     return out
 
 
-def _hazard_text(row, hz: dict, rule) -> str:
+def _hazard_text(row, name: str, rule) -> str:
     """'最大 2.31 m · 平均 1.2 m · 超阈值面积 40%', or '最高 高' when classed."""
-    name, parts = hz["name"], []
+    parts = []
     top = row[f"{name}_max"]
     if top != top:
         return tr("no_data", "zh")
@@ -107,7 +107,6 @@ def _hazard_text(row, hz: dict, rule) -> str:
 def test_popups_show_the_geopackage_values(first_map):
     """Score parts, each hazard, the level reason and the points of 20 cells match."""
     cells, info, page = first_map
-    model = load_model(info.get("model_source"))
     chosen = _chosen(cells)
     centres = chosen.geometry.centroid.to_crs("EPSG:4326")
     with Chromium(CHROMIUM) as browser:
@@ -116,7 +115,7 @@ def test_popups_show_the_geopackage_values(first_map):
         for (_, row), pt in zip(chosen.iterrows(), centres, strict=True):
             shown = browser.evaluate(POPUP_ROWS % (pt.y, pt.x))
             assert shown.pop("head").endswith(row["cell_id"])
-            expected = _expected(row, info, model)
+            expected = _expected(row, info)
             assert {k: shown.get(k) for k in expected} == expected, row["cell_id"]
             assert shown[tr("level", "zh")].endswith(row["level_name"])
 
