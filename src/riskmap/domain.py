@@ -148,7 +148,7 @@ class GridSpec:
     c0..c1, half-open) is the part of the lattice the run covers, when known.
     """
 
-    size: float | None
+    size: float  # cell size in CRS units (metres); 0 for a user grid
     x0: float = FISHNET_X0
     y0: float = FISHNET_Y0
     crs: str | None = None  # WKT of the working CRS
@@ -158,7 +158,7 @@ class GridSpec:
     @property
     def is_lattice(self) -> bool:
         """True for a fishnet with a positive cell size (cells follow from row/col)."""
-        return self.kind == "fishnet" and bool(self.size) and self.size > 0
+        return self.kind == "fishnet" and self.size > 0
 
     def col_of(self, x: np.ndarray | float) -> np.ndarray:
         """Column index of x."""
@@ -197,7 +197,7 @@ class GridSpec:
         window = items.get("grid_window")
         size = items.get("cell_size_m")
         return cls(
-            float(size) if size else None,
+            float(size) if size else 0.0,
             float(origin[0]),
             float(origin[1]),
             items.get("crs"),

@@ -500,7 +500,7 @@ def run_grid(
     """The run's grid: the fishnet lattice over the communities (in the working
     CRS), or a user grid. Every part of riskmap that places cells uses this one."""
     if inputs.grid is not None:
-        return GridSpec(None, crs=crs.to_wkt(), kind="user")
+        return GridSpec(0.0, crs=crs.to_wkt(), kind="user")
     lattice = GridSpec(float(inputs.cell_size), crs=crs.to_wkt())
     window = cell_window(communities.total_bounds, lattice)
     return dataclasses.replace(lattice, window=window)
