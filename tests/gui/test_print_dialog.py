@@ -27,3 +27,22 @@ def test_progress_messages_are_plain_text(qtbot):
     dialog = PrintDialog(synthetic_result())
     qtbot.addWidget(dialog)
     assert dialog.message.textFormat() == Qt.PlainText
+
+
+def test_inset_layer_and_dem_are_dialog_options(qtbot, tmp_path):
+    """The inset layer and the hillshade DEM are chosen in the dialogs (nothing
+    bundled is used unless picked there): the print page locates the community in
+    the picked counties."""
+    from riskmap.gui.dialogs.export_dialogs import WebMapDialog
+    from riskmap.resources import sample_dir
+
+    counties = sample_dir() / "bazhong_counties.geojson"
+    dialog = PrintDialog(synthetic_result())
+    qtbot.addWidget(dialog)
+    dialog.out.edit.setText(str(tmp_path / "a.pdf"))
+    dialog.community.setCurrentIndex(1)
+    dialog.inset.edit.setText(str(counties))
+    assert dialog.make_task()(None) == str(tmp_path / "a.pdf")
+    maps = WebMapDialog(synthetic_result())
+    qtbot.addWidget(maps)
+    assert maps.dem.text() == ""  # no DEM unless one is picked

@@ -213,6 +213,11 @@ TEXTS.update(
         "export.issuer": ("发布单位", "Issuing unit"),
         "export.mono": ("黑白打印（填充纹理）", "Black-and-white (hatching)"),
         "export.notice": ("附风险提示", "Add the risk notice"),
+        "export.hillshade_dem": ("山体阴影 DEM（可选）", "Hillshade DEM (optional)"),
+        "export.inset_layer": (
+            "位置示意图层（可选，如区县界）",
+            "Inset layer (optional, e.g. counties)",
+        ),
     }
 )
 

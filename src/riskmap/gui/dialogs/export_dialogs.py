@@ -53,16 +53,22 @@ class WebMapDialog(ExportDialog):
         super().__init__(result, parent)
         self.basemap = self.add_row("export.basemap", QComboBox())
         self.basemap.addItems(["hillshade", "none", "osm"])
+        self.dem = self.add_row("export.hillshade_dem", PathField("open"))
         self.retranslate()
 
     def make_task(self) -> Task:
         """Write the maps; the task returns index.html."""
         out, result, basemap = self._out(), self.result, self.basemap.currentText()
-        lang = language()
+        lang, dem = language(), _optional_path(self.dem)
 
         def task(progress) -> str:
             paths = write_web_maps(
-                self._whole(result), out, basemap=basemap, lang=lang, progress=progress
+                self._whole(result),
+                out,
+                basemap=basemap,
+                dem=dem,
+                lang=lang,
+                progress=progress,
             )
             return str(paths[0])
 
@@ -95,6 +101,7 @@ class PrintDialog(ExportDialog):
         self.issuer = self.add_row("export.issuer", QLineEdit())
         self.mono = self.add_row("export.mono", QCheckBox())
         self.notice = self.add_row("export.notice", QCheckBox())
+        self.inset = self.add_row("export.inset_layer", PathField("open"))
         self.retranslate()
 
     def make_task(self) -> Task:
@@ -111,6 +118,7 @@ class PrintDialog(ExportDialog):
             "mono": self.mono.isChecked(),
             "notice": self.notice.isChecked(),
             "lang": language(),
+            "inset_layer": _optional_path(self.inset),
         }
 
         def task(progress) -> str:
@@ -120,3 +128,9 @@ class PrintDialog(ExportDialog):
             return str(paths[0])
 
         return task
+
+
+def _optional_path(field: PathField) -> Path | None:
+    """The file a path field names, or None when it is left empty."""
+    text = field.text().strip()
+    return Path(text) if text else None
