@@ -7,6 +7,8 @@ same cells and levels as one single-process partition.
 
 from __future__ import annotations
 
+import sqlite3
+
 import numpy as np
 import pyogrio
 import pytest
@@ -84,6 +86,32 @@ def test_level_raster_is_a_cog_with_the_levels(parts, reference):
     cols = highest.index.get_level_values(1) - col0
     assert (levels[rows, cols] == highest.to_numpy()).all()
     assert (levels > 0).sum() == len(highest)
+
+
+def test_streamed_cells_have_a_complete_spatial_index(parts):
+    """The R-tree (built by SQLite at the end of the stream) holds every cell
+    polygon with its box, and a bbox read through it finds the cells there."""
+    with sqlite3.connect(parts) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        polygons = db.execute("SELECT count(*) FROM cells").fetchone()[0]
+        indexed = db.execute("SELECT count(*) FROM rtree_cells_geom").fetchone()[0]
+        assert indexed == polygons
+        boxes = db.execute(
+            "SELECT id, minx, miny, maxx, maxy FROM rtree_cells_geom ORDER BY id"
+        ).fetchall()
+    cells = pyogrio.read_dataframe(parts, layer="cells", fid_as_index=True)
+    drawn = cells[cells.geometry.notna()].sort_index()
+    ids = np.array([b[0] for b in boxes])
+    assert (ids == drawn.index.to_numpy()).all()
+    # R-tree boxes are float32 rounded outwards: they hold the cell, within 0.5 m
+    got, exact = np.array([b[1:] for b in boxes]), drawn.geometry.bounds.to_numpy()
+    assert (got[:, :2] <= exact[:, :2]).all()
+    assert (got[:, 2:] >= exact[:, 2:]).all()
+    np.testing.assert_allclose(got, exact, atol=0.5)
+    box = cells.geometry.iloc[len(cells) // 2].buffer(150).bounds
+    near = pyogrio.read_dataframe(parts, layer="cells", bbox=box)
+    expected = cells[cells.intersects(shapely.box(*box))]
+    assert 0 < len(near) == len(expected)
 
 
 def test_cells_raster_stores_only_clipped_polygons(tmp_path, parts, reference):

@@ -35,6 +35,16 @@ from riskmap.export.level_raster import LevelRasterWriter, level_raster_path
 
 RASTER_ONLY_ABOVE = 2_000_000  # cells; above this the default is --cells raster
 
+# GDAL settings while the cells are streamed in: no fsync per transaction (the
+# file is a temporary renamed into place), and the R-tree built by SQLite at the
+# end rather than by GDAL's background thread, which keeps every feature's box in
+# memory (peak grew ~10 MB per million cells; province bench, --workers 2: 756 ->
+# 862 MB from 1 to 10 M cells with it, 787 -> 821 MB without, same time).
+STREAM_WRITE_CONFIG = {
+    "OGR_SQLITE_SYNCHRONOUS": "OFF",
+    "OGR_GPKG_ALLOW_THREADED_RTREE": "NO",
+}
+
 
 def default_cells_mode(cells_estimate: int) -> str:
     """Polygons and raster for a city, the raster alone for a province."""
@@ -58,14 +68,14 @@ def write_streamed(
         mode = "polygons"  # a user grid has no lattice to rasterise
     with atomic_path(path) as tmp:
         if mode == "polygons":
-            with pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
+            with pyogrio_config(**STREAM_WRITE_CONFIG):
                 _write_cells(run, tmp, mode, None)
                 return _finish(run, tmp, mode, None, photos)
         raster = level_raster_path(path)
         with atomic_path(raster) as tmp_raster:
             painter = _painter(run, tmp_raster)
             try:
-                with pyogrio_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
+                with pyogrio_config(**STREAM_WRITE_CONFIG):
                     _write_cells(run, tmp, mode, painter)
                     result = _finish(run, tmp, mode, raster, photos)
                 painter.finish(tmp_raster, _stamp(result))
