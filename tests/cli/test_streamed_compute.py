@@ -8,6 +8,7 @@ same cells and levels as one single-process partition.
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 
 import numpy as np
 import pyogrio
@@ -228,3 +229,26 @@ def test_bad_workers_and_memory_are_input_errors(tmp_path, capsys):
     for extra in (("--workers", "0"), ("--memory-mb", "0")):
         assert main(sample_compute_args(tmp_path / "x.gpkg", *extra)) == 2
         assert extra[0] in capsys.readouterr().err
+
+
+def test_hazards_on_a_gdal_virtual_path_give_the_same_cells(tmp_path, reference):
+    """Hazard rasters named by a GDAL virtual path (/vsizip/ here, /vsis3/ for an
+    object store every worker reads) compute like local files, in worker
+    processes too; a virtual path that GDAL cannot open is one line."""
+    archive = tmp_path / "hazards.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("flood_depth.tif", "landslide.tif"):
+            zf.write(LAYERS / name, name)
+    args = sample_compute_args(tmp_path / "vsi.gpkg", "--workers", "2")
+    args[args.index(f"flood={LAYERS / 'flood_depth.tif'}")] = (
+        f"flood=/vsizip/{{{archive}}}/flood_depth.tif"
+    )
+    args[args.index(f"landslide={LAYERS / 'landslide.tif'}")] = (
+        f"landslide=/vsizip/{{{archive}}}/landslide.tif"
+    )
+    assert main(args) == 0
+    _same_cells(read_result(tmp_path / "vsi.gpkg"), reference)
+    args[args.index(f"flood=/vsizip/{{{archive}}}/flood_depth.tif")] = (
+        f"flood=/vsizip/{{{archive}}}/missing.tif"
+    )
+    assert main(args) == 2

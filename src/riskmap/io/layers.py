@@ -25,7 +25,12 @@ from riskmap.io.pointrows import (
     read_point_rows,
     require_located,
 )
-from riskmap.io.rasters import RASTER_SUFFIXES, HazardRaster, describe_raster
+from riskmap.io.rasters import (
+    RASTER_SUFFIXES,
+    HazardRaster,
+    describe_raster,
+    source_exists,
+)
 from riskmap.io.request import HazardSpec
 from riskmap.io.vectors import find_column, read_vector, require_counts
 from riskmap.model import RiskModel
@@ -78,7 +83,7 @@ def scenario_name(name: str, return_period: float | None) -> str:
 
 def load_hazard(spec: HazardSpec, assume_crs: str | None = None) -> HazardInput:
     """Open a hazard raster, or read a zone layer and check its class field."""
-    if not spec.path.exists():
+    if not source_exists(spec.path):
         raise MissingFileError(f"hazard {spec.name!r}: {spec.path}: file not found")
     rule_name = spec.name if spec.return_period is not None else None
     name = scenario_name(spec.name, spec.return_period)

@@ -35,10 +35,19 @@ class HazardRaster:
     assumed_crs: bool = False
 
 
+def source_exists(path: Path) -> bool:
+    """A local file that exists, or a GDAL virtual path (``/vsis3/…``, ``/vsizip/…``).
+
+    Virtual paths (an object store or an archive every Dask worker can read) are
+    checked by GDAL when they are opened, with its own error.
+    """
+    return str(path).startswith("/vsi") or path.exists()
+
+
 def describe_raster(path: str | Path, *, assume_crs: str | None = None) -> HazardRaster:
     """Open *path* once to check it and record its CRS, nodata and extent."""
     path = Path(path)
-    if not path.exists():
+    if not source_exists(path):
         raise MissingFileError(f"{path}: file not found; check the path")
     try:
         with rasterio.open(path) as src:
